@@ -1,0 +1,43 @@
+# Two commands for evaluators (README): `make demo` and `make test`. Both create the virtual
+# environment on first use: a fresh machine needs nothing but Python >= 3.11.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installe
+DEMO := sortie/demo
+
+.PHONY: demo test lab benchmark modeles clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## Le travail principal, sur les données de démonstration intégrées.
+demo: $(STAMP)
+	rm -rf $(DEMO)/donnees
+	$(BIN)/impact demo $(DEMO)/donnees
+	$(BIN)/impact valider $(DEMO)/donnees --rapport $(DEMO)/validation.csv
+	@echo "Données de démonstration : $(DEMO)/donnees ; rapport de validation : $(DEMO)/validation.csv"
+
+## Les tests.
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## JupyterLab sur notebooks/, avec le noyau du projet enregistré.
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name impact --display-name "Python (impact)"
+	$(BIN)/jupyter lab notebooks/
+
+## Mesures de performance (voir benchmarks/README.md).
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/validation.py
+
+## Régénère data_templates/ et docs/dictionnaire.md depuis le schéma.
+modeles: $(STAMP)
+	$(BIN)/python -m impact.templates
+
+clean:
+	rm -rf $(VENV) sortie

@@ -1,0 +1,131 @@
+"""The ``impact`` command line (French), built with typer.
+
+Exit status: 0 when all went well, 2 when the data are invalid (or a command's arguments are),
+1 for an unexpected internal failure. No Python traceback reaches the user unless
+``IMPACT_DEBUG=1`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from impact import __version__
+
+EXIT_INVALID = 2
+app = typer.Typer(
+    name="impact",
+    help="Kit d'évaluation des clauses sociales d'insertion : modèles de saisie, validation, données de démonstration.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def fail(message: str, status: int = EXIT_INVALID) -> typer.Exit:
+    """Print ``message`` in French on standard error and return the exit to raise."""
+    typer.echo(f"impact : {message}", err=True)
+    return typer.Exit(status)
+
+
+@app.callback(invoke_without_command=True)
+def _version(
+    version: Annotated[bool, typer.Option("--version", help="Affiche la version du kit.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"impact {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command("modeles")
+def modeles(dossier: Annotated[Path, typer.Argument(help="Dossier où copier les modèles vierges.")]) -> None:
+    """Copie les modèles vierges : un CSV par table et leur description (csv/), le classeur Excel (excel/)."""
+    from impact.templates import write_templates
+
+    written = write_templates(dossier)
+    typer.echo(f"{len(written)} fichiers écrits dans {dossier} :")
+    for path in written:
+        typer.echo(f"  {path}")
+
+
+@app.command("valider")
+def valider(
+    dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données (CSV, Parquet ou un classeur .xlsx).")],
+    rapport: Annotated[Path | None, typer.Option("--rapport", help="Écrit aussi les problèmes dans ce fichier CSV.")] = None,
+) -> None:
+    """Vérifie un jeu de données et liste chaque problème sous la forme table:ligne:colonne: message."""
+    from impact.dataset import validate
+    from impact.output import atomic_write_text
+    from impact.problems import format_lines, summary
+
+    dataset = validate(dossier)
+    lines = format_lines(dataset.problems)
+    if lines:
+        typer.echo("\n".join(lines))
+    typer.echo(summary(dataset.problems))
+    if rapport is not None:
+        atomic_write_text(rapport, dataset.problems.to_csv(index=False, lineterminator="\n"))
+        typer.echo(f"Rapport écrit : {rapport}")
+    raise typer.Exit(0 if dataset.is_valid else EXIT_INVALID)
+
+
+def _years(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
+    if not match:
+        raise fail(f"--annees attend une année ou une période AAAA-AAAA, pas « {text} »")
+    first, last = int(match[1]), int(match[2] or match[1])
+    if last < first:
+        raise fail(f"--annees : la période {text} finit avant de commencer")
+    return first, last
+
+
+@app.command("demo")
+def demo(
+    dossier: Annotated[Path, typer.Argument(help="Dossier où écrire le jeu de données de démonstration.")],
+    graine: Annotated[int, typer.Option("--graine", help="Graine aléatoire : la même graine donne les mêmes fichiers.")] = 2024,
+    territoires: Annotated[int, typer.Option("--territoires", min=1, help="Nombre de territoires.")] = 4,
+    annees: Annotated[str, typer.Option("--annees", help="Années d'activité, par exemple 2019-2024.")] = "2019-2024",
+    echelle: Annotated[float, typer.Option("--echelle", min=0.01, help="Multiplie le nombre de personnes.")] = 1.0,
+    format_: Annotated[str, typer.Option("--format", help="csv (un fichier par table) ou xlsx (un classeur).")] = "csv",
+) -> None:
+    """Écrit un jeu de données fictif mais réaliste, au format des modèles."""
+    from impact import demo as demo_data
+
+    if format_ not in ("csv", "xlsx"):
+        raise fail(f"--format attend csv ou xlsx, pas « {format_} »")
+    first, last = _years(annees)
+    params = demo_data.DemoParameters(seed=graine, territories=territoires, first_year=first, last_year=last, scale=echelle)
+    written = demo_data.write(params, dossier, format_)
+    typer.echo(f"Jeu de démonstration écrit dans {dossier} ({len(written)} fichier{'s' if len(written) > 1 else ''}).")
+
+
+def main() -> None:
+    """Entry point: run the app and turn any unexpected failure into a short French message."""
+    try:
+        status = app(standalone_mode=False)
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except typer.Abort:
+        typer.echo("impact : interrompu.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        typer.echo("impact : interrompu.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(EXIT_INVALID)
+        if os.environ.get("IMPACT_DEBUG"):
+            raise
+        typer.echo(f"impact : erreur interne inattendue ({type(exc).__name__} : {exc}). "
+                   "Relancez avec IMPACT_DEBUG=1 pour le détail et signalez-la.", err=True)
+        sys.exit(1)
+    sys.exit(status or 0)

@@ -1,0 +1,99 @@
+"""Problems found in a dataset: errors and warnings, named by table, line and column (SPEC section 3).
+
+Problems are collected as small DataFrames (one row per problem) so that a check over a million
+rows adds its findings in one vectorised step. The line is the one a spreadsheet user sees: the
+header is line 1, the first data row line 2. Table-level problems have no line or column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from impact.schema import TABLES
+
+ERROR = "erreur"
+WARNING = "avertissement"
+COLUMNS = ["table", "ligne", "colonne", "gravite", "message"]
+#: Pseudo-table name for problems with the dataset folder itself.
+FOLDER = "dossier"
+
+_TABLE_ORDER = {name: i for i, name in enumerate([FOLDER, *(t.name for t in TABLES)])}
+
+
+class ProblemLog:
+    """Accumulates problems; :meth:`frame` gives them sorted by table, line and column."""
+
+    def __init__(self) -> None:
+        self._frames: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        table: str,
+        lines: Sequence[int] | np.ndarray | pd.Index | int | None,
+        column: str | None,
+        messages: Sequence[str] | pd.Series | np.ndarray | str,
+        severity: str = ERROR,
+    ) -> None:
+        """Record one problem (scalar ``lines``) or one per line (array ``lines``)."""
+        if lines is None or np.isscalar(lines):
+            lines = [lines]
+        lines = np.asarray(lines, dtype=object)
+        if len(lines) == 0:
+            return
+        if isinstance(messages, str):
+            messages = [messages] * len(lines)
+        self._frames.append(
+            pd.DataFrame(
+                {
+                    "table": table,
+                    "ligne": pd.array(lines, dtype="Int64"),
+                    "colonne": column or "",
+                    "gravite": severity,
+                    "message": np.asarray(messages, dtype=object),
+                }
+            )
+        )
+
+    def error(self, table: str, lines, column: str | None, messages) -> None:
+        """Record errors: the dataset cannot be used."""
+        self.add(table, lines, column, messages, ERROR)
+
+    def warning(self, table: str, lines, column: str | None, messages) -> None:
+        """Record warnings: the dataset can be used, but something deserves a look."""
+        self.add(table, lines, column, messages, WARNING)
+
+    def frame(self) -> pd.DataFrame:
+        """All problems, sorted by table (schema order), line, then column."""
+        if not self._frames:
+            return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "ligne" else "str") for c in COLUMNS})
+        frame = pd.concat(self._frames, ignore_index=True)
+        order = frame["table"].map(_TABLE_ORDER).fillna(len(_TABLE_ORDER))
+        frame = frame.assign(_order=order).sort_values(
+            ["_order", "ligne", "colonne", "message"], na_position="first", kind="stable"
+        )
+        return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def format_lines(problems: pd.DataFrame) -> list[str]:
+    """Each problem as ``table:ligne:colonne: gravité : message`` (``-`` where not applicable)."""
+    if problems.empty:
+        return []
+    line = problems["ligne"].astype("string").fillna("-")
+    column = problems["colonne"].replace("", "-")
+    text = problems["table"] + ":" + line + ":" + column + ": " + problems["gravite"] + " : " + problems["message"]
+    return text.tolist()
+
+
+def summary(problems: pd.DataFrame) -> str:
+    """One French sentence counting errors and warnings."""
+    errors = int((problems["gravite"] == ERROR).sum())
+    warnings = int((problems["gravite"] == WARNING).sum())
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'s' if n > 1 else ''}"
+
+    verdict = "jeu de données inutilisable en l'état" if errors else "jeu de données utilisable"
+    return f"{plural(errors, 'erreur')}, {plural(warnings, 'avertissement')} : {verdict}."

@@ -1,0 +1,277 @@
+"""Reading a dataset folder into raw text tables (SPEC section 2).
+
+A dataset is a folder with one file per table (``<table>.csv`` or ``<table>.parquet``) or a single
+Excel workbook with one sheet per table. Reading never fails with a traceback: what cannot be read
+becomes a problem in the :class:`~impact.problems.ProblemLog`, named by table, line and column.
+
+Every cell comes out as text (``""`` when empty) with its spreadsheet line number as the index;
+typing the values is the job of :mod:`impact.validation`. Header names are matched to the schema
+case-, accent- and space-insensitively; unknown columns are kept aside and reported as warnings.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from impact.problems import FOLDER, ProblemLog
+from impact.schema import TABLES, TABLES_BY_NAME
+from impact.values import normalise_key
+
+#: Column headers that hold direct identifiers of a person, reported as such in ``participants``.
+IDENTIFYING_HEADERS = frozenset({"nom", "prenom", "nom_prenom", "nir", "numero_secu", "securite_sociale", "email", "courriel", "telephone", "adresse"})
+#: Sheets of the kit's own workbook template that hold no data.
+TEMPLATE_SHEETS = frozenset({"notice", "listes"})
+_TABLE_KEYS = {normalise_key(t.name): t.name for t in TABLES}
+
+
+@dataclass
+class RawTable:
+    """One table as read: text cells indexed by spreadsheet line number."""
+
+    name: str
+    source: str
+    data: pd.DataFrame
+    extra: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+@dataclass
+class RawDataset:
+    """What :func:`read_folder` found: the raw tables, the SHA-256 of every file read, and the
+    tables whose file is there but could not be read (already reported)."""
+
+    tables: dict[str, RawTable]
+    sources: dict[str, str]
+    unreadable: set[str] = field(default_factory=set)
+
+
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 digest of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_folder(path: Path, log: ProblemLog) -> RawDataset:
+    """Read every table file of the dataset folder ``path``."""
+    path = Path(path)
+    if not path.exists():
+        log.error(FOLDER, None, None, f"le dossier « {path} » n'existe pas")
+        return RawDataset({}, {})
+    if not path.is_dir():
+        log.error(FOLDER, None, None, f"« {path} » n'est pas un dossier : indiquez le dossier qui contient les tables")
+        return RawDataset({}, {})
+
+    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    workbooks = [p for p in files if p.suffix.lower() == ".xlsx"]
+    flat = [p for p in files if p.suffix.lower() in (".csv", ".parquet")]
+    tables: dict[str, RawTable] = {}
+    sources: dict[str, str] = {}
+    unreadable: set[str] = set()
+
+    if len(workbooks) > 1:
+        names = ", ".join(p.name for p in workbooks)
+        log.error(FOLDER, None, None, f"plusieurs classeurs Excel ({names}) : un jeu de données tient dans un seul classeur")
+        return RawDataset({}, {})
+    if workbooks and flat:
+        log.error(FOLDER, None, None, f"le dossier mêle un classeur Excel ({workbooks[0].name}) et des fichiers CSV ou Parquet : gardez l'un ou l'autre")
+        return RawDataset({}, {})
+
+    if workbooks and not _read_workbook(workbooks[0], tables, sources, log):
+        unreadable.update(t.name for t in TABLES)
+    for file in flat:
+        table = _TABLE_KEYS.get(normalise_key(file.stem))
+        if table is None:
+            log.warning(FOLDER, None, None, f"fichier « {file.name} » ignoré : son nom ne correspond à aucune table")
+            continue
+        if table in tables:
+            log.error(table, None, None, f"table fournie deux fois ({tables[table].source} et {file.name})")
+            continue
+        data = file.read_bytes()
+        sources[file.name] = sha256(data)
+        reader = _read_csv if file.suffix.lower() == ".csv" else _read_parquet
+        frame = reader(data, table, file.name, log)
+        if frame is None:
+            unreadable.add(table)
+        else:
+            tables[table] = _resolve_columns(frame, table, file.name, log)
+    if not files:
+        log.error(FOLDER, None, None, f"le dossier « {path} » ne contient aucun fichier CSV, Parquet ou Excel")
+    return RawDataset(tables, sources, unreadable)
+
+
+def _decode(data: bytes, table: str, log: ProblemLog) -> str | None:
+    """Text of a CSV file in UTF-8 (with or without BOM) or Windows-1252."""
+    if data.startswith(b"PK\x03\x04"):
+        log.error(table, None, None, "ce fichier .csv est en réalité un classeur Excel : enregistrez-le au format CSV ou renommez-le en .xlsx")
+        return None
+    if b"\x00" in data:
+        log.error(table, None, None, "fichier binaire ou corrompu : ce n'est pas un fichier CSV lisible")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        log.error(table, None, None, "encodage non reconnu : enregistrez le fichier en UTF-8 ou en Windows-1252")
+        return None
+
+
+def _read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFrame | None:
+    """Parse a CSV file; rows with too many or too few fields are named in errors."""
+    text = _decode(data, table, log)
+    if text is None:
+        return None
+    if not text.strip():
+        log.error(table, None, None, f"fichier vide : {source} doit contenir au moins la ligne d'en-tête")
+        return None
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    header = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter))
+    names = [f"c{i}" for i in range(len(header))]
+    bad_rows: list[tuple[int | None, int, int]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        bad_rows.append((row.number, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    try:
+        arrow = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=1, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False, newlines_in_values=True
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        log.error(table, None, None, f"le fichier CSV ne peut pas être lu (guillemet non fermé ou structure irrégulière) : {exc}")
+        return None
+    frame = arrow.to_pandas()
+    frame.columns = header
+    for number, expected, actual in bad_rows:
+        detail = "trop de champs" if actual > expected else "champs manquants (ligne tronquée ?)"
+        log.error(table, number, None, f"ligne ignorée : {actual} champs au lieu de {expected}, {detail}")
+    skipped = {n for n, _, _ in bad_rows if n is not None}
+    candidates = np.arange(2, 2 + len(frame) + len(bad_rows))
+    frame.index = pd.Index(candidates[~np.isin(candidates, list(skipped))][: len(frame)], name="ligne")
+    return frame
+
+
+def _read_parquet(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFrame | None:
+    """Read a Parquet file and turn every cell to text (dates as ``AAAA-MM-JJ``)."""
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a user-facing problem
+        log.error(table, None, None, f"fichier Parquet illisible : {type(exc).__name__}")
+        return None
+    text = pd.DataFrame(index=pd.RangeIndex(2, 2 + len(frame), name="ligne"))
+    for name in frame.columns:
+        column = frame[name].reset_index(drop=True)
+        if pd.api.types.is_datetime64_any_dtype(column):
+            column = column.dt.strftime("%Y-%m-%d")
+        text[str(name)] = column.astype("string").fillna("").to_numpy(dtype=object)
+    return text
+
+
+def _cell_text(value: object) -> str:
+    """Text of one Excel cell: dates as ``AAAA-MM-JJ``, whole floats without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, str], log: ProblemLog) -> bool:
+    """Read every sheet named after a table from one ``.xlsx`` workbook; False if it is unreadable."""
+    import openpyxl
+
+    data = file.read_bytes()
+    sources[file.name] = sha256(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        log.error(FOLDER, None, None, f"classeur « {file.name} » illisible ({type(exc).__name__}) : est-ce bien un fichier .xlsx ?")
+        return False
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
+        log.error(FOLDER, None, None, f"classeur « {file.name} » illisible ({type(exc).__name__})")
+        return False
+    try:
+        for sheet in workbook.worksheets:
+            key = normalise_key(sheet.title)
+            table = _TABLE_KEYS.get(key)
+            if table is None:
+                if key not in TEMPLATE_SHEETS:
+                    log.warning(FOLDER, None, None, f"feuille « {sheet.title} » du classeur ignorée : son nom ne correspond à aucune table")
+                continue
+            source = f"{file.name}[{sheet.title}]"
+            if table in tables:
+                log.error(table, None, None, f"table fournie deux fois (feuilles « {tables[table].source} » et « {source} »)")
+                continue
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            if not rows:
+                log.error(table, None, None, f"feuille « {sheet.title} » vide : elle doit contenir au moins la ligne d'en-tête")
+                continue
+            header = rows[0]
+            while header and header[-1] == "":
+                header = header[:-1]
+            width = len(header)
+            body = [(r + [""] * width)[:width] for r in rows[1:]]
+            overflow = [i for i, r in enumerate(rows[1:], start=2) if any(v != "" for v in r[width:])]
+            for line in overflow:
+                log.error(table, line, None, "valeurs au-delà de la dernière colonne nommée : ajoutez un en-tête ou supprimez-les")
+            frame = pd.DataFrame(body, columns=header, index=pd.RangeIndex(2, 2 + len(body), name="ligne"), dtype=object)
+            tables[table] = _resolve_columns(frame, table, source, log)
+    finally:
+        workbook.close()
+    return True
+
+
+def _resolve_columns(frame: pd.DataFrame, table: str, source: str, log: ProblemLog) -> RawTable:
+    """Match headers to the schema, set unknown columns aside, drop wholly empty rows."""
+    known = {normalise_key(c): c for c in TABLES_BY_NAME[table].names}
+    rename: dict[int, str] = {}
+    extra: list[int] = []
+    seen: dict[str, str] = {}
+    for position, header in enumerate(frame.columns):
+        name = known.get(normalise_key(header))
+        if name is None:
+            extra.append(position)
+            label = str(header).strip() or f"(colonne {position + 1} sans en-tête)"
+            if table == "participants" and normalise_key(header) in IDENTIFYING_HEADERS:
+                log.warning(table, 1, label, "colonne de données directement identifiantes : retirez-la, "
+                            "les participants doivent rester pseudonymes")
+            else:
+                log.warning(table, 1, label, "colonne inconnue, ignorée")
+        elif name in seen:
+            log.error(table, 1, name, f"colonne en double (« {seen[name]} » et « {header} »)")
+            extra.append(position)
+        else:
+            seen[name] = str(header)
+            rename[position] = name
+    data = frame.iloc[:, list(rename)].copy()
+    data.columns = list(rename.values())
+    extra_frame = frame.iloc[:, extra].copy()
+    empty = np.ones(len(frame), dtype=bool)
+    for position in range(frame.shape[1]):
+        empty &= frame.iloc[:, position].astype("str").str.strip().eq("").to_numpy()
+    return RawTable(table, source, data.loc[~empty], extra_frame.loc[~empty])

@@ -1,0 +1,331 @@
+"""The input data model (SPEC section 2), declared once.
+
+Everything that describes the tables is generated from this module: the blank CSV templates and
+the Excel workbook of ``data_templates/``, the Table Schema ``datapackage.json``, the data
+dictionary page of the docs, and the checks of :mod:`impact.validation`.
+
+Column kinds:
+
+- ``text``: free text; surrounding spaces are removed;
+- ``category``: one code of a closed list, read case-, accent- and space-insensitively;
+- ``number``: a real number (decimal comma or point, spaces as thousands separators);
+- ``integer``: a whole number;
+- ``date``: a calendar day (``AAAA-MM-JJ``, ``JJ/MM/AAAA`` or an Excel date cell);
+- ``month``: a calendar month (``AAAA-MM``);
+- ``boolean``: ``oui``/``non`` and their variants; an empty cell is ``non``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "category", "number", "integer", "date", "month", "boolean"]
+
+#: Hours of one full-time equivalent by default: the legal yearly working time (hours).
+HEURES_ETP = 1607.0
+#: Youngest age at which a person can hold a contract: birth years after ``current year - 14``
+#: are refused.
+MIN_AGE = 14
+#: Earliest accepted birth year.
+MIN_BIRTH_YEAR = 1930
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table.
+
+    ``required``: a value is required on every row (the column must then be present).
+    ``present``: the column must be present even though values may be empty (booleans, where
+    empty means ``non``). ``minimum`` with ``exclusive_minimum`` bounds numbers (the birth year also has a maximum, :func:`max_birth_year`, that moves with the calendar). ``codes`` maps each
+    category code to its French label. ``references`` names the ``(table, column)`` a value must
+    exist in. ``digits`` is the exact number of digits of a code such as a SIRET.
+    """
+
+    name: str
+    kind: Kind
+    description: str
+    required: bool = False
+    present: bool = False
+    unique: bool = False
+    minimum: float | None = None
+    exclusive_minimum: bool = False
+    codes: dict[str, str] = field(default_factory=dict)
+    references: tuple[str, str] | None = None
+    digits: int | None = None
+    identifier: bool = False
+
+    @property
+    def must_be_present(self) -> bool:
+        """Whether a file without this column is an error."""
+        return self.required or self.present
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input table: its columns, its key and whether the dataset may omit it."""
+
+    name: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    optional: bool = False
+    key: tuple[str, ...] = ()
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        """Column names in their declared order."""
+        return [c.name for c in self.columns]
+
+
+TYPE_ACHETEUR = {
+    "etat": "État et ses établissements",
+    "collectivite": "Collectivité territoriale ou groupement",
+    "bailleur_social": "Bailleur social",
+    "etablissement_sante": "Établissement de santé",
+    "autre_public": "Autre acheteur public",
+    "prive": "Acheteur privé",
+}
+TYPE_MARCHE = {"travaux": "Travaux", "services": "Services", "fournitures": "Fournitures"}
+DISPOSITIF = {
+    "clause_execution": "Clause d'insertion, condition d'exécution (L2112-2)",
+    "critere_attribution": "Critère social d'attribution (L2152-7)",
+    "marche_reserve_siae": "Marché réservé aux SIAE (L2113-13)",
+    "marche_reserve_handicap": "Marché réservé aux EA et ESAT (L2113-12)",
+    "marche_insertion": "Marché d'insertion et de qualification (R2123-1)",
+    "autre": "Autre dispositif",
+}
+#: Value of each mechanism in the national open data on public contracts (DECP,
+#: ``considerationsSociales``).
+DISPOSITIF_DECP = {
+    "clause_execution": "Clause sociale",
+    "critere_attribution": "Critère social",
+    "marche_reserve_siae": "Marché réservé",
+    "marche_reserve_handicap": "Marché réservé",
+    "marche_insertion": "Clause sociale",
+    "autre": "",
+}
+TAILLE = {
+    "tpe": "Très petite entreprise",
+    "pme": "Petite ou moyenne entreprise",
+    "eti": "Entreprise de taille intermédiaire",
+    "ge": "Grande entreprise",
+    "inconnue": "Taille inconnue",
+}
+TYPE_STRUCTURE = {
+    "entreprise": "Entreprise",
+    "etti": "Entreprise de travail temporaire d'insertion (ETTI)",
+    "ei": "Entreprise d'insertion (EI)",
+    "ai": "Association intermédiaire (AI)",
+    "aci": "Atelier et chantier d'insertion (ACI)",
+    "geiq": "Groupement d'employeurs pour l'insertion et la qualification (GEIQ)",
+    "ea": "Entreprise adaptée (EA)",
+    "esat": "Établissement et service d'aide par le travail (ESAT)",
+    "autre": "Autre structure",
+}
+SEXE = {"F": "Femme", "M": "Homme"}
+NIVEAU_FORMATION = {
+    "infra_3": "Sans diplôme (infra 3)",
+    "niveau_3": "CAP, BEP (niveau 3)",
+    "niveau_4": "Baccalauréat (niveau 4)",
+    "niveau_5_plus": "Bac + 2 et plus (niveau 5 et plus)",
+    "inconnu": "Niveau inconnu",
+}
+TYPE_CONTRAT = {
+    "cdi": "CDI",
+    "cdd": "CDD",
+    "interim": "Intérim",
+    "ctti": "Contrat de travail temporaire d'insertion (CTTI)",
+    "cddi": "CDD d'insertion (CDDI)",
+    "professionnalisation": "Contrat de professionnalisation",
+    "apprentissage": "Contrat d'apprentissage",
+    "autre": "Autre contrat",
+}
+MODALITE = {
+    "embauche_directe": "Embauche directe",
+    "mise_a_disposition": "Mise à disposition (ETTI, AI, GEIQ)",
+    "sous_traitance_siae": "Sous-traitance à une SIAE",
+    "cotraitance_siae": "Cotraitance avec une SIAE",
+    "autre": "Autre modalité",
+}
+#: Situation codes after the clause, with their French label and their group.
+SITUATION = {
+    "cdi": ("CDI", "emploi_durable"),
+    "cdd_6_mois_plus": ("CDD de 6 mois ou plus", "emploi_durable"),
+    "interim_6_mois_plus": ("Intérim de 6 mois ou plus", "emploi_durable"),
+    "creation_entreprise": ("Création d'entreprise", "emploi_durable"),
+    "fonction_publique": ("Titularisation dans la fonction publique", "emploi_durable"),
+    "cdd_moins_6_mois": ("CDD de moins de 6 mois", "emploi_transition"),
+    "interim_moins_6_mois": ("Intérim de moins de 6 mois", "emploi_transition"),
+    "contrat_aide": ("Contrat aidé chez un employeur ordinaire", "emploi_transition"),
+    "formation_qualifiante": ("Formation qualifiante", "sortie_positive"),
+    "embauche_siae": ("Embauche dans une autre SIAE", "sortie_positive"),
+    "demandeur_emploi": ("Demandeur d'emploi", "autre_sortie"),
+    "inactif": ("Inactif", "autre_sortie"),
+    "autre": ("Autre situation", "autre_sortie"),
+    "neutralisee": ("Situation neutralisée (déménagement, santé, décès)", "neutralisee"),
+    "inconnue": ("Situation inconnue", "inconnue"),
+}
+SITUATION_GROUPE = {
+    "emploi_durable": "Emploi durable",
+    "emploi_transition": "Emploi de transition",
+    "sortie_positive": "Sortie positive",
+    "autre_sortie": "Autre sortie",
+    "neutralisee": "Situation neutralisée",
+    "inconnue": "Situation inconnue",
+}
+#: Groups that make up the *sorties dynamiques*.
+SORTIES_DYNAMIQUES = ("emploi_durable", "emploi_transition", "sortie_positive")
+#: The boolean columns of ``participants`` that define the publics, with their French label.
+PUBLICS = {
+    "deld": "Demandeur d'emploi de longue durée (12 mois ou plus)",
+    "minima_sociaux": "Bénéficiaire de minima sociaux (RSA, ASS, AAH...)",
+    "travailleur_handicape": "Travailleur handicapé reconnu",
+    "jeune_peu_qualifie": "Jeune de moins de 26 ans peu qualifié",
+    "senior_50": "Demandeur d'emploi de 50 ans ou plus",
+    "residant_qpv": "Résidant d'un quartier prioritaire (QPV)",
+    "parcours_iae": "En parcours IAE (SIAE) ou GEIQ",
+    "autre_public": "Public éligible sur dérogation du facilitateur",
+}
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "acheteurs",
+        "Acheteurs (donneurs d'ordre)",
+        "Les acheteurs publics ou privés qui inscrivent une clause sociale dans leurs marchés.",
+        (
+            Column("id_acheteur", "text", "Identifiant de l'acheteur", required=True, unique=True, identifier=True),
+            Column("nom", "text", "Nom de l'acheteur", required=True),
+            Column("type_acheteur", "category", "Type d'acheteur", required=True, codes=TYPE_ACHETEUR),
+            Column("siret", "text", "Numéro SIRET (14 chiffres)", digits=14),
+        ),
+        key=("id_acheteur",),
+    ),
+    Table(
+        "operations",
+        "Opérations (marchés ou lots avec clause)",
+        "Les marchés ou lots qui portent une clause sociale.",
+        (
+            Column("id_operation", "text", "Identifiant du marché ou du lot", required=True, unique=True, identifier=True),
+            Column("id_acheteur", "text", "Acheteur (identifiant de la table acheteurs)", required=True, references=("acheteurs", "id_acheteur")),
+            Column("intitule", "text", "Intitulé du marché ou du lot", required=True),
+            Column("type_marche", "category", "Type de marché", required=True, codes=TYPE_MARCHE),
+            Column("dispositif", "category", "Dispositif juridique de la clause", required=True, codes=DISPOSITIF),
+            Column("territoire", "text", "Territoire qui suit la clause", required=True),
+            Column("date_notification", "date", "Date de notification du marché", required=True),
+            Column("montant_ht", "number", "Montant hors taxes (euros)", minimum=0),
+            Column("heures_prevues", "number", "Heures d'insertion exigées par la clause", minimum=0),
+            Column("date_fin_prevue", "date", "Date de fin prévue du marché"),
+            Column("code_cpv", "text", "Code CPV du marché"),
+        ),
+        key=("id_operation",),
+    ),
+    Table(
+        "entreprises",
+        "Entreprises (employeurs)",
+        "L'entreprise attributaire, ou la structure d'insertion qui emploie la personne.",
+        (
+            Column("id_entreprise", "text", "Identifiant de l'employeur", required=True, unique=True, identifier=True),
+            Column("raison_sociale", "text", "Raison sociale", required=True),
+            Column("siret", "text", "Numéro SIRET (14 chiffres)", digits=14),
+            Column("taille", "category", "Taille de l'entreprise", required=True, codes=TAILLE),
+            Column("type_structure", "category", "Type de structure", required=True, codes=TYPE_STRUCTURE),
+            Column("code_naf", "text", "Code NAF (APE)"),
+        ),
+        key=("id_entreprise",),
+    ),
+    Table(
+        "participants",
+        "Participants (personnes recrutées)",
+        "Les personnes recrutées au titre d'une clause, sous pseudonyme : jamais de nom ni de numéro de sécurité sociale.",
+        (
+            Column("id_participant", "text", "Pseudonyme de la personne", required=True, unique=True, identifier=True),
+            Column("sexe", "category", "Sexe", required=True, codes=SEXE),
+            Column(
+                "annee_naissance", "integer", "Année de naissance", required=True,
+                minimum=MIN_BIRTH_YEAR,
+            ),
+            Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION),
+            *(Column(name, "boolean", label, present=True) for name, label in PUBLICS.items()),
+        ),
+        key=("id_participant",),
+    ),
+    Table(
+        "contrats",
+        "Contrats (contrats de travail ou missions)",
+        "Les contrats de travail ou missions réalisés au titre d'une clause.",
+        (
+            Column("id_contrat", "text", "Identifiant du contrat", required=True, unique=True, identifier=True),
+            Column("id_participant", "text", "Personne (table participants)", required=True, references=("participants", "id_participant")),
+            Column("id_operation", "text", "Marché ou lot (table operations)", required=True, references=("operations", "id_operation")),
+            Column("id_entreprise", "text", "Employeur (table entreprises)", required=True, references=("entreprises", "id_entreprise")),
+            Column("type_contrat", "category", "Type de contrat", required=True, codes=TYPE_CONTRAT),
+            Column("modalite", "category", "Modalité de mise en œuvre", required=True, codes=MODALITE),
+            Column("date_debut", "date", "Date de début", required=True),
+            Column("date_fin", "date", "Date de fin (vide tant que le contrat court)"),
+            Column("heures_realisees", "number", "Heures réalisées (obligatoire sans détail mensuel)", minimum=0),
+        ),
+        key=("id_contrat",),
+    ),
+    Table(
+        "heures",
+        "Heures mensuelles (facultatif)",
+        "Les heures déclarées mois par mois ; elles priment sur heures_realisees.",
+        (
+            Column("id_contrat", "text", "Contrat (table contrats)", required=True, references=("contrats", "id_contrat")),
+            Column("mois", "month", "Mois (AAAA-MM)", required=True),
+            Column("heures", "number", "Heures réalisées dans le mois", required=True, minimum=0),
+        ),
+        optional=True,
+        key=("id_contrat", "mois"),
+    ),
+    Table(
+        "suivis",
+        "Suivis après la clause (facultatif)",
+        "La situation de la personne quelques mois après la fin de son parcours en clause.",
+        (
+            Column("id_participant", "text", "Personne (table participants)", required=True, references=("participants", "id_participant")),
+            Column("horizon_mois", "integer", "Mois après la fin du parcours (6, 12...)", required=True, minimum=0),
+            Column("date_observation", "date", "Date de l'observation"),
+            Column(
+                "situation", "category", "Situation observée", required=True,
+                codes={code: label for code, (label, _group) in SITUATION.items()},
+            ),
+        ),
+        optional=True,
+        key=("id_participant", "horizon_mois"),
+    ),
+    Table(
+        "territoires",
+        "Territoires (facultatif)",
+        "Les territoires suivis, leur région et leur population.",
+        (
+            Column("territoire", "text", "Nom du territoire", required=True, unique=True),
+            Column("region", "text", "Région"),
+            Column("population", "integer", "Population (habitants)", minimum=0, exclusive_minimum=True),
+        ),
+        optional=True,
+        key=("territoire",),
+    ),
+)
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+def max_birth_year() -> int:
+    """Latest accepted birth year: the current year minus :data:`MIN_AGE`."""
+    return _dt.date.today().year - MIN_AGE
+
+
+def situation_group(code: str) -> str:
+    """The group (``emploi_durable``...) of a ``situation`` code."""
+    return SITUATION[code][1]

@@ -1,0 +1,157 @@
+"""Cell value formats of real French office exports (SPEC section 2).
+
+Each parser takes a column of raw text (as read from CSV, Excel or Parquet, see
+:mod:`impact.reading`) and returns the typed column plus a boolean mask of the cells that could not
+be read. Empty cells are missing values, never errors: whether a value is required is checked by
+:mod:`impact.validation`.
+
+Parsers work on the distinct values of a column (``pandas.factorize``) and map the result back, so
+a column of millions of rows with a few thousand distinct dates costs one hashing pass.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+TRUE_WORDS = frozenset({"oui", "o", "vrai", "true", "1", "x"})
+FALSE_WORDS = frozenset({"non", "n", "faux", "false", "0", ""})
+_SEPARATORS = re.compile(r"[\s'\-]+")
+_THOUSANDS = re.compile(r"[\s\u00a0\u202f]")
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+_MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y")
+
+
+def normalise_key(text: str) -> str:
+    """Comparison key of a header or a category code.
+
+    Case, accents and surrounding spaces are ignored; inner spaces, hyphens and apostrophes
+    become ``_``: ``" Heures réalisées"`` gives ``heures_realisees``, ``"Bailleur social"`` gives
+    ``bailleur_social``.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text).strip().lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SEPARATORS.sub("_", plain).replace("œ", "oe")
+
+
+def _by_unique(
+    raw: pd.Series, parse: Callable[[pd.Index], tuple[np.ndarray, np.ndarray]], empty: object
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply ``parse`` to the distinct values of ``raw`` (stripped) and map the result back.
+
+    ``parse`` returns (values, invalid) for the distinct values. Empty cells get ``empty`` and are
+    never invalid.
+    """
+    codes, uniques = pd.factorize(raw.fillna("").to_numpy(dtype=object))
+    text = pd.Index(uniques, dtype=object).astype(str).str.strip()
+    values, invalid = parse(text)
+    blank = np.asarray(text == "", dtype=bool)
+    invalid = np.asarray(invalid, dtype=bool) & ~blank
+    values = np.where(blank | invalid, empty, np.asarray(values))
+    return values[codes], invalid[codes]
+
+
+def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers with a decimal comma or point; spaces and non-breaking spaces as thousands
+    separators (``1 234,5`` is 1234.5). A value holding both a comma and a point is refused."""
+
+    def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+        text = pd.Series(uniques, dtype=object).astype(str).str.replace(_THOUSANDS, "", regex=True)
+        ambiguous = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
+        text = text.str.replace(",", ".", regex=False)
+        numbers = pd.to_numeric(text.where(~ambiguous, "x"), errors="coerce").to_numpy(dtype=float)
+        return numbers, np.isnan(numbers)
+
+    values, bad = _by_unique(raw, parse, np.nan)
+    return pd.Series(values.astype(float), index=raw.index), pd.Series(bad, index=raw.index)
+
+
+def parse_integer(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers (``1 990``, ``2024``, ``6,0``); a fractional value is refused."""
+    numbers, bad = parse_number(raw)
+    fractional = numbers.notna() & (numbers != np.round(numbers))
+    return numbers.where(~fractional).astype("Int64"), bad | fractional
+
+
+def _parse_dates(uniques: pd.Index, formats: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        todo = result.isna()
+        if not todo.any():
+            break
+        result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    return result.to_numpy(), result.isna().to_numpy()
+
+
+def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Calendar days as ``AAAA-MM-JJ`` or ``JJ/MM/AAAA`` (Excel date cells arrive as
+    ``AAAA-MM-JJ`` from :mod:`impact.reading`)."""
+    values, bad = _by_unique(raw, lambda u: _parse_dates(u, _DATE_FORMATS), np.datetime64("NaT"))
+    return pd.Series(values.astype("datetime64[ns]"), index=raw.index), pd.Series(bad, index=raw.index)
+
+
+def parse_month(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Calendar months as ``AAAA-MM`` or ``MM/AAAA``; a full date gives its month. The result is
+    the first day of the month."""
+    values, bad = _by_unique(raw, lambda u: _parse_dates(u, _MONTH_FORMATS), np.datetime64("NaT"))
+    months = pd.Series(values.astype("datetime64[ns]"), index=raw.index)
+    return months.dt.to_period("M").dt.to_timestamp(), pd.Series(bad, index=raw.index)
+
+
+def parse_boolean(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``oui``/``non``, ``o``/``n``, ``vrai``/``faux``, ``true``/``false``, ``1``/``0``, ``x``/empty."""
+
+    def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+        keys = [normalise_key(u) for u in uniques]
+        values = np.array([k in TRUE_WORDS for k in keys], dtype=bool)
+        invalid = np.array([k not in TRUE_WORDS and k not in FALSE_WORDS for k in keys], dtype=bool)
+        return values, invalid
+
+    values, bad = _by_unique(raw, parse, False)
+    return pd.Series(values.astype(bool), index=raw.index), pd.Series(bad, index=raw.index)
+
+
+def parse_category(raw: pd.Series, codes: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Category codes read case-, accent- and space-insensitively (``Travaux `` is ``travaux``,
+    ``f`` is ``F``). The result is a pandas categorical over the declared codes."""
+    canonical = {normalise_key(code): code for code in codes}
+
+    def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+        found = [canonical.get(normalise_key(u)) for u in uniques]
+        return np.array(found, dtype=object), np.array([f is None for f in found], dtype=bool)
+
+    values, bad = _by_unique(raw, parse, None)
+    typed = pd.Categorical(values, categories=list(codes))
+    return pd.Series(typed, index=raw.index), pd.Series(bad, index=raw.index)
+
+
+def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Free text with surrounding spaces removed; an empty cell is missing."""
+    text = raw.astype("str").str.strip()
+    return text.mask(text == ""), pd.Series(False, index=raw.index)
+
+
+PARSERS: dict[str, Callable[[pd.Series], tuple[pd.Series, pd.Series]]] = {
+    "text": parse_text,
+    "number": parse_number,
+    "integer": parse_integer,
+    "date": parse_date,
+    "month": parse_month,
+    "boolean": parse_boolean,
+}
+
+#: How each kind is named in French messages.
+KIND_LABELS = {
+    "text": "un texte",
+    "number": "un nombre",
+    "integer": "un nombre entier",
+    "date": "une date (AAAA-MM-JJ ou JJ/MM/AAAA)",
+    "month": "un mois (AAAA-MM)",
+    "boolean": "oui ou non",
+    "category": "un code de la liste",
+}

@@ -1,0 +1,116 @@
+"""Inputs that cannot be read as a table: each is named in a French message, exit status 2, and
+no traceback, whether the command runs in-process or as the installed program."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import BASE
+
+
+def _workbook_from_base(path: Path, skip: tuple[str, ...] = ()) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for csv in sorted(BASE.glob("*.csv")):
+            if csv.stem not in skip:
+                pd.read_csv(csv, sep=";", dtype=str, keep_default_na=False).to_excel(writer, sheet_name=csv.stem, index=False)
+
+
+CASES = {
+    "fichier_vide": (lambda d: (d / "acheteurs.csv").write_bytes(b""),
+                     ["acheteurs:-:-: erreur : fichier vide : acheteurs.csv doit contenir au moins la ligne d'en-tête"]),
+    "fichier_binaire": (lambda d: (d / "acheteurs.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+                        ["acheteurs:-:-: erreur : fichier binaire ou corrompu : ce n'est pas un fichier CSV lisible"]),
+    "classeur_renomme": (lambda d: (d / "acheteurs.csv").write_bytes(b"PK\x03\x04" + b"\x14" * 40),
+                         ["acheteurs:-:-: erreur : ce fichier .csv est en réalité un classeur Excel : enregistrez-le au format CSV ou renommez-le en .xlsx"]),
+    "encodage_inconnu": (lambda d: (d / "acheteurs.csv").write_bytes(b"id_acheteur;nom;type_acheteur\nA1;Ville \x81\x8d;collectivite\n"),
+                         ["acheteurs:-:-: erreur : encodage non reconnu : enregistrez le fichier en UTF-8 ou en Windows-1252"]),
+    "fichier_tronque": (lambda d: (d / "acheteurs.csv").write_bytes((BASE / "acheteurs.csv").read_bytes()[:-25]),
+                        ["acheteurs:3:-: erreur : ligne ignorée : 2 champs au lieu de 4, champs manquants (ligne tronquée ?)",
+                         "operations:3:id_acheteur: erreur : « A2 » absent de la table acheteurs (id_acheteur)"]),
+    "table_en_double": (lambda d: pd.read_csv(d / "territoires.csv", sep=";").to_parquet(d / "territoires.parquet"),
+                        ["territoires:-:-: erreur : table fournie deux fois (territoires.csv et territoires.parquet)"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_unreadable_file(name, base_dataset, run_cli):
+    damage, expected = CASES[name]
+    damage(base_dataset)
+    status, out, err = run_cli("valider", base_dataset)
+    assert status == 2
+    assert out.splitlines()[:-1] == expected
+    assert "Traceback" not in out + err
+
+
+def test_missing_folder(tmp_path, run_cli):
+    status, out, _ = run_cli("valider", tmp_path / "nulle_part")
+    assert status == 2
+    assert out.splitlines()[0] == f"dossier:-:-: erreur : le dossier « {tmp_path / 'nulle_part'} » n'existe pas"
+
+
+def test_empty_folder(tmp_path, run_cli):
+    status, out, _ = run_cli("valider", tmp_path)
+    assert status == 2
+    assert out.splitlines()[0] == f"dossier:-:-: erreur : le dossier « {tmp_path} » ne contient aucun fichier CSV, Parquet ou Excel"
+    assert "acheteurs:-:-: erreur : table obligatoire absente" in out
+
+
+def test_file_instead_of_folder(base_dataset, run_cli):
+    status, out, _ = run_cli("valider", base_dataset / "acheteurs.csv")
+    assert status == 2
+    assert "n'est pas un dossier" in out.splitlines()[0]
+
+
+def test_unreadable_workbook(tmp_path, run_cli):
+    (tmp_path / "donnees.xlsx").write_bytes(b"PK\x03\x04 ceci n'est pas un classeur")
+    status, out, _ = run_cli("valider", tmp_path)
+    assert status == 2
+    assert out.splitlines() == [
+        "dossier:-:-: erreur : classeur « donnees.xlsx » illisible (BadZipFile) : est-ce bien un fichier .xlsx ?",
+        "1 erreur, 0 avertissement : jeu de données inutilisable en l'état.",
+    ]
+
+
+def test_workbook_with_missing_sheets(tmp_path, run_cli):
+    _workbook_from_base(tmp_path / "donnees.xlsx", skip=("heures", "suivis", "territoires", "entreprises"))
+    status, out, _ = run_cli("valider", tmp_path)
+    assert status == 2
+    lines = out.splitlines()
+    assert lines[0] == "entreprises:-:-: erreur : table obligatoire absente : fournissez entreprises.csv, entreprises.parquet ou une feuille « entreprises » dans le classeur"
+    # Without the monthly table, C2 has no hours at all: named, not dropped.
+    assert "contrats:3:heures_realisees: erreur : heures réalisées manquantes, et aucune ligne pour ce contrat dans la table heures" in lines
+
+
+def test_workbook_and_csv_mixed(base_dataset, run_cli):
+    _workbook_from_base(base_dataset / "donnees.xlsx")
+    status, out, _ = run_cli("valider", base_dataset)
+    assert status == 2
+    assert "le dossier mêle un classeur Excel (donnees.xlsx) et des fichiers CSV ou Parquet" in out
+
+
+def test_report_file(base_dataset, tmp_path, run_cli):
+    (base_dataset / "contrats.csv").write_text(
+        (base_dataset / "contrats.csv").read_text(encoding="utf-8").replace("2024-02-29;420", "2024-02-29;-420"), encoding="utf-8")
+    status, _, _ = run_cli("valider", base_dataset, "--rapport", tmp_path / "rapport.csv")
+    report = pd.read_csv(tmp_path / "rapport.csv", dtype=str)
+    assert status == 2
+    assert report.to_dict("records") == [
+        {"table": "contrats", "ligne": "2", "colonne": "heures_realisees", "gravite": "erreur", "message": "« -420 » ne peut pas être négatif"}
+    ]
+
+
+def test_installed_command_exit_status_and_no_traceback(base_dataset):
+    """The installed ``impact`` program, as a user runs it."""
+    program = shutil.which("impact", path=str(Path(sys.executable).parent))
+    ok = subprocess.run([program, "valider", str(base_dataset)], capture_output=True, text=True)
+    (base_dataset / "contrats.csv").write_bytes(b"\x00\x01\x02")
+    bad = subprocess.run([program, "valider", str(base_dataset)], capture_output=True, text=True)
+    assert (ok.returncode, bad.returncode) == (0, 2)
+    assert "contrats:-:-: erreur : fichier binaire ou corrompu" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
