@@ -108,34 +108,34 @@ def read_folder(path: Path, log: ProblemLog) -> RawDataset:
     return RawDataset(tables, sources, unreadable)
 
 
-def _decode(data: bytes, table: str, log: ProblemLog) -> str | None:
-    """Text of a CSV file in UTF-8 (with or without BOM) or Windows-1252."""
+def _decode(data: bytes, table: str, log: ProblemLog) -> tuple[str, str] | None:
+    """Text and encoding of a CSV file in UTF-8 (with or without BOM) or Windows-1252; None if
+    unreadable."""
     if data.startswith(b"PK\x03\x04"):
         log.error(table, None, None, "ce fichier .csv est en réalité un classeur Excel : enregistrez-le au format CSV ou renommez-le en .xlsx")
         return None
     if b"\x00" in data:
         log.error(table, None, None, "fichier binaire ou corrompu : ce n'est pas un fichier CSV lisible")
         return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        log.error(table, None, None, "encodage non reconnu : enregistrez le fichier en UTF-8 ou en Windows-1252")
-        return None
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding).removeprefix("\ufeff"), encoding
+        except UnicodeDecodeError:
+            continue
+    log.error(table, None, None, "encodage non reconnu : enregistrez le fichier en UTF-8 ou en Windows-1252")
+    return None
 
 
 def _read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFrame | None:
     """Parse a CSV file; rows with too many or too few fields are named in errors."""
-    text = _decode(data, table, log)
-    if text is None:
+    decoded = _decode(data, table, log)
+    if decoded is None:
         return None
+    text, encoding = decoded
     if not text.strip():
         log.error(table, None, None, f"fichier vide : {source} doit contenir au moins la ligne d'en-tête")
         return None
-    first_line = text.split("\n", 1)[0]
+    first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = max((";", ",", "\t"), key=first_line.count)
     header = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter))
     names = [f"c{i}" for i in range(len(header))]
@@ -145,9 +145,11 @@ def _read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataF
         bad_rows.append((row.number, row.expected_columns, row.actual_columns))
         return "skip"
 
+    # UTF-8 files go to the parser as they are; Windows-1252 ones are re-encoded.
+    utf8 = data.removeprefix(b"\xef\xbb\xbf") if encoding == "utf-8" else text.encode("utf-8")
     try:
         arrow = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(utf8),
             read_options=pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False, newlines_in_values=True
