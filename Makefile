@@ -33,7 +33,9 @@ lab: $(STAMP)
 
 ## Mesures de performance (voir benchmarks/README.md).
 benchmark: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/validation.py
+	$(BIN)/python benchmarks/indicators.py
 
 ## Régénère data_templates/ et docs/dictionnaire.md depuis le schéma.
 modeles: $(STAMP)

@@ -7,6 +7,7 @@ Exit status: 0 when all went well, 2 when the data are invalid (or a command's a
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -73,6 +74,53 @@ def valider(
         atomic_write_text(rapport, dataset.problems.to_csv(index=False, lineterminator="\n"))
         typer.echo(f"Rapport écrit : {rapport}")
     raise typer.Exit(0 if dataset.is_valid else EXIT_INVALID)
+
+
+def _load_or_exit(dossier: Path):
+    """The valid dataset of ``dossier``, or its problems printed as by ``impact valider`` and exit 2."""
+    from impact.dataset import validate
+    from impact.problems import format_lines, summary
+
+    dataset = validate(dossier)
+    if not dataset.is_valid:
+        typer.echo("\n".join(format_lines(dataset.problems)))
+        typer.echo(summary(dataset.problems))
+        raise typer.Exit(EXIT_INVALID)
+    return dataset
+
+
+@app.command("indicateurs")
+def indicateurs(
+    dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
+    out: Annotated[Path, typer.Option("--out", help="Dossier de sortie : indicateurs.csv et metadonnees.json.")],
+    annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à calculer (répétable) ; par défaut toutes.")] = None,
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
+    date_extraction: Annotated[str | None, typer.Option("--date-extraction", help="Date d'extraction AAAA-MM-JJ (par défaut la dernière date observée).")] = None,
+    heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein.")] = 1607.0,
+) -> None:
+    """Calcule les indicateurs de chaque année, territoire et de l'ensemble (indicateurs.csv, non masqué : usage interne)."""
+    import pandas as pd
+
+    from impact.indicators import indicators, to_csv
+    from impact.metadata import metadata, to_json
+    from impact.output import atomic_write_bytes, atomic_write_text
+
+    extraction = None
+    if date_extraction is not None:
+        try:
+            extraction = pd.Timestamp(dt.date.fromisoformat(date_extraction))
+        except ValueError:
+            raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {date_extraction} »") from None
+    dataset = _load_or_exit(dossier)
+    table = indicators(dataset, years=annee, horizon=horizon, extraction_date=extraction, heures_etp=heures_etp)
+    if table.empty:
+        raise fail(f"aucune des années demandées ({', '.join(map(str, annee or []))}) ne figure dans les données")
+    parameters = {"annees": sorted(set(table["annee"].tolist())), "horizon_mois": horizon, "heures_etp": heures_etp,
+                  "date_extraction": table.attrs["date_extraction"],
+                  "date_extraction_origine": "paramètre" if extraction is not None else "dernière date observée"}
+    atomic_write_bytes(out / "indicateurs.csv", to_csv(table))
+    atomic_write_text(out / "metadonnees.json", to_json(metadata(dataset, parameters)))
+    typer.echo(f"{len(table)} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
 
 
 def _years(text: str) -> tuple[int, int]:

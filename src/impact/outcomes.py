@@ -1,0 +1,107 @@
+"""What became of people after their clause (SPEC section 4, outcome indicators).
+
+- A person's *end of path* is the latest end date of their contracts, when none of them is still
+  running at the extraction date ``E`` (no ``date_fin``, or a ``date_fin`` after ``E``).
+- The *leavers of N* (``sortants``) are the persons whose end of path is in N. A leaver belongs
+  to the territory of the operation of the contract that ended last (ties: the smallest
+  ``id_contrat``).
+- The situation of a leaver at horizon ``h`` is their ``suivis`` row with ``horizon_mois`` = h;
+  no row means ``inconnue``.
+- *Known* situations are those neither ``inconnue`` nor ``neutralisee``. The knowledge rate is
+  known / (leavers - neutralised); the other rates are their count / known.
+- Intervals are Wilson score intervals at 95 % (``statsmodels`` ``proportion_confint``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from statsmodels.stats.proportion import proportion_confint
+
+from impact.facts import Facts, age_band
+from impact.schema import PUBLICS, SITUATION, SITUATION_GROUPE, SORTIES_DYNAMIQUES
+
+#: The outcome rates: code, French label and the situation groups counted in the numerator.
+RATES = {
+    "taux_emploi_durable": ("Taux d'emploi durable", ("emploi_durable",)),
+    "taux_emploi_transition": ("Taux d'emploi de transition", ("emploi_transition",)),
+    "taux_sortie_positive": ("Taux de sortie positive", ("sortie_positive",)),
+    "taux_sorties_dynamiques": ("Taux de sorties dynamiques", SORTIES_DYNAMIQUES),
+}
+KNOWLEDGE_RATE = ("taux_connaissance", "Taux de connaissance de la situation")
+#: Dimensions the rates are broken down by.
+RATE_DIMENSIONS = ("sexe", "tranche_age", "public")
+
+
+def leavers(facts: Facts, horizon: int) -> pd.DataFrame:
+    """One row per leaver: ``id_participant``, ``annee`` (year of the end of path), ``territoire``,
+    ``situation`` and ``groupe`` at ``horizon`` months, and the person's attributes."""
+    contracts = facts.contracts
+    person = contracts["id_participant"].to_numpy()
+    running = (contracts["date_fin"].isna() | (contracts["date_fin"] > facts.extraction_date)).to_numpy()
+    finished = np.bincount(person, weights=running)[person] == 0
+    ends = contracts["date_fin"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    order = np.lexsort((contracts["id_contrat"].to_numpy(), -ends, person))
+    order = order[finished[order]]
+    last_of_person = np.r_[True, person[order][1:] != person[order][:-1]][: len(order)]
+    last = contracts.iloc[order[last_of_person]]
+    frame = last[["id_participant", "territoire", "date_fin", "sexe", "annee_naissance", *PUBLICS]].copy()
+    frame["annee"] = frame["date_fin"].dt.year
+    frame["tranche_age"] = age_band(frame["annee"] - frame["annee_naissance"])
+
+    follow = facts.suivis.loc[facts.suivis["horizon_mois"] == horizon]
+    person = pc.index_in(pa.array(follow["id_participant"], from_pandas=True), value_set=pa.array(facts.participant_ids, from_pandas=True))
+    codes = np.full(len(facts.participant_ids), list(SITUATION).index("inconnue"), dtype=np.int64)
+    person = pc.fill_null(person, -1).to_numpy().astype(np.int64)
+    codes[person[person >= 0]] = follow["situation"].cat.codes.to_numpy()[person >= 0]
+    frame["situation"] = pd.Categorical.from_codes(codes[frame["id_participant"].to_numpy()], categories=list(SITUATION))
+    groups = {code: group for code, (_, group) in SITUATION.items()}
+    frame["groupe"] = pd.Categorical(frame["situation"].map(groups).astype(str), categories=list(SITUATION_GROUPE))
+    return frame.reset_index(drop=True)
+
+
+def outcome_flags(groupe: pd.Categorical) -> dict[str, np.ndarray]:
+    """Per leaver, 1 or 0: leaver, neutralised, known, and in the numerator of each rate."""
+    code = np.asarray(groupe.codes)
+    names = list(SITUATION_GROUPE)
+
+    def among(groups: tuple[str, ...]) -> np.ndarray:
+        return np.isin(code, [names.index(g) for g in groups]).astype(float)
+
+    return {
+        "sortants": np.ones(len(code)),
+        "neutralisees": among(("neutralisee",)),
+        "connues": 1.0 - among(("neutralisee", "inconnue")),
+        **{rate: among(groups) for rate, (_, groups) in RATES.items()},
+    }
+
+
+def rate_counts(flags: dict[str, np.ndarray], groups: np.ndarray, size: int) -> dict[str, np.ndarray]:
+    """Per group (integer ``groups``, -1 for rows left out) the sum of each of :func:`outcome_flags`."""
+    return {name: np.bincount(groups + 1, weights=values, minlength=size + 1)[1:] for name, values in flags.items()}
+
+
+def wilson(successes: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Proportion and Wilson 95 % interval; NaN where there is no trial."""
+    successes = np.asarray(successes, dtype=float)
+    trials = np.asarray(trials, dtype=float)
+    some = trials > 0
+    low = np.full(trials.shape, np.nan)
+    high = np.full(trials.shape, np.nan)
+    if some.any():
+        low[some], high[some] = proportion_confint(successes[some], trials[some], alpha=0.05, method="wilson")
+    rate = np.divide(successes, trials, out=np.full(trials.shape, np.nan), where=some)
+    return rate, low, high
+
+
+def rates_from_counts(counts: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Each rate as (value, denominator, interval low, interval high), from :func:`rate_counts`."""
+    result = {}
+    denominators = {KNOWLEDGE_RATE[0]: counts["sortants"] - counts["neutralisees"], **{code: counts["connues"] for code in RATES}}
+    numerators = {KNOWLEDGE_RATE[0]: counts["connues"], **{code: counts[code] for code in RATES}}
+    for code, base in denominators.items():
+        rate, low, high = wilson(numerators[code], base)
+        result[code] = (rate, base, low, high)
+    return result

@@ -1,0 +1,227 @@
+"""Indicators on small hand-built datasets; every expected value is computed by hand here."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from impact.indicators import COLUMNS, indicators
+from tests.builders import contract, dataset, person, value
+
+P = [person("P1", deld=True), person("P2", sexe="F", annee_naissance=2001, minima_sociaux=True, jeune_peu_qualifie=True),
+     person("P3", annee_naissance=1970, deld=True, senior_50=True, travailleur_handicape=True)]
+
+
+def test_hours_prorated_across_a_year_end(tmp_path):
+    # 27/12/2023 to 10/01/2024: 5 days in 2023, 10 in 2024, 15 in all, both ends included; 150 h.
+    data = dataset(tmp_path, [contract("C1", "P1", "O1", "2023-12-27", "2024-01-10", 150)], P[:1])
+    table = indicators(data)
+    assert value(table, 2023, "T1", "heures") == pytest.approx(50.0)
+    assert value(table, 2024, "T1", "heures") == pytest.approx(100.0)
+    assert value(table, 2024, "ensemble", "heures") == pytest.approx(100.0)
+    assert value(table, 2023, "T1", "contrats") == 1 and value(table, 2024, "T1", "contrats") == 1
+    assert value(table, 2024, "T1", "nouveaux_contrats") == 0 and value(table, 2023, "T1", "nouveaux_contrats") == 1
+    assert value(table, 2024, "T1", "etp") == pytest.approx(100.0 / 1607)
+    assert value(table, 2024, "T2", "heures") == 0.0
+
+
+def test_monthly_hours_take_precedence(tmp_path):
+    contracts = [contract("C1", "P1", "O1", "2023-12-27", "2024-02-10", 999)]
+    months = [{"id_contrat": "C1", "mois": "2023-12", "heures": 10}, {"id_contrat": "C1", "mois": "2024-01", "heures": 20},
+              {"id_contrat": "C1", "mois": "2024-02", "heures": 5.5}]
+    table = indicators(dataset(tmp_path, contracts, P[:1], heures=months))
+    assert value(table, 2023, "T1", "heures") == 10.0
+    assert value(table, 2024, "T1", "heures") == 25.5
+
+
+def test_running_contract_closed_at_the_extraction_date(tmp_path):
+    # From 01/12/2024 to the extraction date 31/01/2025: 31 + 31 days; 124 h, 2 h a day.
+    data = dataset(tmp_path, [contract("C1", "P1", "O1", "2024-12-01", None, 124)], P[:1])
+    table = indicators(data, extraction_date="2025-01-31")
+    assert value(table, 2024, "T1", "heures") == 62.0 and value(table, 2025, "T1", "heures") == 62.0
+    assert value(table, 2025, "T1", "contrats") == 1
+    # By default the extraction date is the latest observed date: here the start, 01/12/2024.
+    default = indicators(data)
+    assert default["annee"].max() == 2024
+    assert value(default, 2024, "T1", "heures") == 124.0
+
+
+def test_person_in_two_territories_counts_once_in_ensemble(tmp_path):
+    contracts = [contract("C1", "P1", "O1", "2024-01-01", "2024-03-31", 100),
+                 contract("C2", "P1", "O2", "2024-05-01", "2024-06-30", 80, entreprise="E2")]
+    table = indicators(dataset(tmp_path, contracts, P[:1]))
+    assert value(table, 2024, "T1", "personnes") == 1 and value(table, 2024, "T2", "personnes") == 1
+    assert value(table, 2024, "ensemble", "personnes") == 1
+    assert value(table, 2024, "ensemble", "contrats") == 2
+    assert value(table, 2024, "ensemble", "entreprises") == 2 and value(table, 2024, "ensemble", "operations") == 2
+    assert value(table, 2024, "ensemble", "heures_par_personne") == 180.0
+    assert value(table, 2024, "ensemble", "heures_par_contrat") == 90.0
+    assert value(table, 2024, "T1", "nouvelles_personnes") == 1 and value(table, 2024, "T2", "nouvelles_personnes") == 0
+
+
+def test_person_counted_in_several_publics(tmp_path):
+    contracts = [contract("C1", "P1", "O1", "2024-01-01", "2024-01-31", 100),
+                 contract("C3", "P3", "O1", "2024-02-01", "2024-02-29", 60)]
+    table = indicators(dataset(tmp_path, contracts, P))
+    # P1: long-term jobseeker; P3: long-term jobseeker, over 50, disabled worker.
+    assert value(table, 2024, "T1", "personnes", "public", "deld") == 2
+    assert value(table, 2024, "T1", "personnes", "public", "deld", "part") == 1.0
+    for public in ("senior_50", "travailleur_handicape"):
+        assert value(table, 2024, "T1", "personnes", "public", public) == 1
+        assert value(table, 2024, "T1", "personnes", "public", public, "part") == 0.5
+        assert value(table, 2024, "T1", "heures", "public", public) == 60.0
+    assert value(table, 2024, "T1", "heures", "public", "deld") == 160.0
+    assert value(table, 2024, "T1", "personnes", "public", "minima_sociaux") == 0
+    assert value(table, 2024, "T1", "personnes", "tranche_age", "50_plus") == 1  # 2024 - 1970 = 54
+    assert value(table, 2024, "T1", "personnes", "tranche_age", "26_49") == 1  # 2024 - 1990 = 34
+    assert value(table, 2024, "T1", "heures", "sexe", "M", "part") == 1.0
+
+
+def test_breakdowns_of_contracts_and_operations(tmp_path):
+    contracts = [contract("C1", "P1", "O1", "2024-01-01", "2024-01-31", 100),
+                 contract("C2", "P2", "O2", "2024-02-01", "2024-02-29", 60, entreprise="E2", type_contrat="ctti", modalite="mise_a_disposition"),
+                 contract("C3", "P3", "O2", "2024-03-01", "2024-03-31", 40, entreprise="E2", type_contrat="ctti", modalite="mise_a_disposition")]
+    table = indicators(dataset(tmp_path, contracts, P))
+    assert value(table, 2024, "ensemble", "contrats", "type_contrat", "ctti") == 2
+    assert value(table, 2024, "ensemble", "heures", "modalite", "mise_a_disposition", "part") == pytest.approx(100 / 200)
+    assert value(table, 2024, "ensemble", "contrats", "type_structure", "etti") == 2
+    assert value(table, 2024, "ensemble", "operations", "type_marche", "services") == 1
+    assert value(table, 2024, "ensemble", "heures", "type_acheteur", "bailleur_social") == 100.0
+    assert value(table, 2024, "ensemble", "heures", "division_cpv", "45") == 100.0
+    assert value(table, 2024, "ensemble", "heures", "division_cpv", "inconnue") == 100.0
+    assert value(table, 2024, "ensemble", "entreprises", "taille", "tpe") == 1
+    assert value(table, 2024, "ensemble", "acheteurs") == 2
+
+
+def test_operations_notified_finished_and_realisation(tmp_path):
+    # O1 (500 planned hours) ends as planned on 30/06/2024, before the extraction date 31/12/2024;
+    # it received 100 h in 2023 (C1) and 300 h in 2024 (C2): 400 / 500 = 0.8.
+    contracts = [contract("C1", "P1", "O1", "2023-12-01", "2023-12-31", 100),
+                 contract("C2", "P1", "O1", "2024-01-01", "2024-12-31", 300)]
+    table = indicators(dataset(tmp_path, contracts, P[:1]))
+    assert value(table, 2023, "ensemble", "operations_notifiees") == 2 and value(table, 2023, "T1", "heures_prevues") == 500.0
+    assert value(table, 2024, "T1", "operations_terminees") == 1 and value(table, 2024, "T2", "operations_terminees") == 0
+    assert value(table, 2024, "T1", "ratio_realisation") == pytest.approx(0.8)
+    assert value(table, 2024, "T1", "ratio_realisation", column="effectif") == 1
+    assert value(table, 2024, "T1", "duree_moyenne_contrats") == 366.0  # 2024 is a leap year
+    assert value(table, 2023, "T1", "duree_moyenne_contrats") == 31.0
+
+
+def _leavers_dataset(folder):
+    people = [person(f"P{i}", sexe="F" if i <= 2 else "M") for i in range(1, 8)]
+    contracts = [
+        # P1 leaves in 2024 from T2: its last contract (C2, 30/06) is on O2.
+        contract("C1", "P1", "O1", "2024-01-01", "2024-03-31", 100), contract("C2", "P1", "O2", "2024-04-01", "2024-06-30", 100),
+        # P2 still runs at the extraction date: not a leaver.
+        contract("C3", "P2", "O1", "2024-01-01", None, 100),
+        # P3 to P6 leave T1 in 2024; P7 has two contracts ending the same day: C8 (O1) < C9 (O2), so T1.
+        *(contract(f"C{i + 1}", f"P{i}", "O1", "2024-01-01", "2024-05-31", 100) for i in range(3, 7)),
+        contract("C9", "P7", "O2", "2024-01-01", "2024-05-31", 100), contract("C8", "P7", "O1", "2024-02-01", "2024-05-31", 100),
+    ]
+    follow = [{"id_participant": "P1", "horizon_mois": 6, "situation": "cdi"},
+              {"id_participant": "P3", "horizon_mois": 6, "situation": "cdd_moins_6_mois"},
+              {"id_participant": "P4", "horizon_mois": 6, "situation": "neutralisee"},
+              {"id_participant": "P5", "horizon_mois": 6, "situation": "inconnue"},
+              {"id_participant": "P7", "horizon_mois": 6, "situation": "formation_qualifiante"},
+              {"id_participant": "P6", "horizon_mois": 12, "situation": "cdi"}]  # P6 has no 6-month row: unknown
+    return dataset(folder, contracts, people, suivis=follow)
+
+
+def test_leavers_cohort_and_territory_of_last_contract(tmp_path):
+    table = indicators(_leavers_dataset(tmp_path), extraction_date="2024-12-31")
+    assert value(table, 2024, "T2", "sortants") == 1  # P1
+    assert value(table, 2024, "T1", "sortants") == 5  # P3, P4, P5, P6, P7
+    assert value(table, 2024, "ensemble", "sortants") == 6
+    assert value(table, 2024, "T1", "sortants", "situation_groupe", "inconnue") == 2  # P5, P6
+    assert value(table, 2024, "T1", "sortants", "situation", "formation_qualifiante") == 1
+    assert value(table, 2024, "T1", "sortants", "situation_groupe", "neutralisee", "part") == pytest.approx(1 / 5)
+
+
+def test_unknown_and_neutralised_situations_in_denominators(tmp_path):
+    table = indicators(_leavers_dataset(tmp_path), extraction_date="2024-12-31")
+    # T1: 5 leavers, 1 neutralised, 2 unknown: known = 2 (P3 transition, P7 positive exit).
+    assert value(table, 2024, "T1", "taux_connaissance") == pytest.approx(2 / 4)
+    assert value(table, 2024, "T1", "taux_connaissance", column="effectif") == 4
+    assert value(table, 2024, "T1", "taux_emploi_transition") == pytest.approx(1 / 2)
+    assert value(table, 2024, "T1", "taux_emploi_durable") == 0.0
+    assert value(table, 2024, "T1", "taux_sorties_dynamiques") == 1.0
+    assert value(table, 2024, "T1", "taux_sorties_dynamiques", column="effectif") == 2
+    # Whole dataset: 6 leavers, 1 neutralised, known 3 (P1 durable, P3, P7): durable 1/3.
+    assert value(table, 2024, "ensemble", "taux_emploi_durable") == pytest.approx(1 / 3)
+    # By sex: women P1 (durable); men P3..P7: 4 leavers in T1+T2 ... in T1 women: none.
+    assert value(table, 2024, "ensemble", "taux_emploi_durable", "sexe", "F") == 1.0
+    assert value(table, 2024, "ensemble", "taux_emploi_durable", "sexe", "M") == 0.0
+    assert math.isnan(value(table, 2024, "T1", "taux_emploi_durable", "sexe", "F"))
+    assert value(table, 2024, "T1", "taux_emploi_durable", "sexe", "F", column="effectif") == 0
+
+
+def test_wilson_intervals_equal_statsmodels(tmp_path):
+    table = indicators(_leavers_dataset(tmp_path), extraction_date="2024-12-31")
+    rates = table.loc[table["indicateur"].str.startswith("taux_") & (table["effectif"] > 0)]
+    assert len(rates) > 20
+    successes = (rates["valeur"] * rates["effectif"]).round()
+    low, high = proportion_confint(successes, rates["effectif"], alpha=0.05, method="wilson")
+    pd.testing.assert_series_equal(rates["ic_bas"], pd.Series(low, index=rates.index), check_names=False)
+    pd.testing.assert_series_equal(rates["ic_haut"], pd.Series(high, index=rates.index), check_names=False)
+    # T1 knowledge rate 2 / 4: Wilson interval by hand, z = 1.959964.
+    z, p, n = 1.959963984540054, 0.5, 4
+    centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    assert value(table, 2024, "T1", "taux_connaissance", column="ic_bas") == pytest.approx(centre - half)
+    assert value(table, 2024, "T1", "taux_connaissance", column="ic_haut") == pytest.approx(centre + half)
+
+
+def test_change_on_previous_year(tmp_path):
+    contracts = [contract("C1", "P1", "O1", "2023-01-01", "2023-12-31", 200),
+                 contract("C2", "P1", "O1", "2024-01-01", "2024-12-31", 300),
+                 contract("C3", "P2", "O1", "2024-01-01", "2024-06-30", 100),
+                 contract("C4", "P3", "O2", "2024-01-01", "2024-06-30", 50)]
+    follow = [{"id_participant": "P2", "horizon_mois": 6, "situation": "cdi"},
+              {"id_participant": "P3", "horizon_mois": 6, "situation": "demandeur_emploi"}]
+    table = indicators(dataset(tmp_path, contracts, P, suivis=follow), extraction_date="2025-12-31")
+    # Counts and hours: relative change. T1 hours 200 then 400: +100 %.
+    assert value(table, 2024, "T1", "heures", column="valeur_precedente") == 200.0
+    assert value(table, 2024, "T1", "heures", column="evolution") == pytest.approx(1.0)
+    assert value(table, 2024, "T1", "contrats", column="evolution") == pytest.approx((2 - 1) / 1)
+    # T2 had nothing in 2023: previous value 0, change empty.
+    assert value(table, 2024, "T2", "heures", column="valeur_precedente") == 0.0
+    assert math.isnan(value(table, 2024, "T2", "heures", column="evolution"))
+    # 2023 is the first year of the data: no previous year at all.
+    assert math.isnan(value(table, 2023, "T1", "heures", column="valeur_precedente"))
+    assert math.isnan(value(table, 2023, "T1", "heures", column="evolution"))
+    # Rates: change in points. Leavers 2024: P2 durable (T1), P3 other (T2), P1 runs to 31/12/2024 and
+    # leaves in 2024 too with no follow-up (unknown). 2025: nobody, rates empty.
+    assert value(table, 2024, "ensemble", "taux_emploi_durable") == pytest.approx(1 / 2)
+    assert math.isnan(value(table, 2025, "ensemble", "taux_emploi_durable"))
+    assert math.isnan(value(table, 2025, "ensemble", "taux_emploi_durable", column="evolution"))
+    # A rate present in both years changes in points: the knowledge rate goes from (2023: P1 no
+    # leaver) to 2024 ... checked on a rate defined both years below.
+
+
+def test_rate_change_is_in_points(tmp_path):
+    contracts = [contract("C1", "P1", "O1", "2023-01-01", "2023-06-30", 100),
+                 contract("C2", "P2", "O1", "2023-01-01", "2023-06-30", 100),
+                 contract("C3", "P3", "O1", "2024-01-01", "2024-06-30", 100)]
+    follow = [{"id_participant": "P1", "horizon_mois": 6, "situation": "cdi"},
+              {"id_participant": "P2", "horizon_mois": 6, "situation": "inactif"},
+              {"id_participant": "P3", "horizon_mois": 6, "situation": "cdi"}]
+    table = indicators(dataset(tmp_path, contracts, P, suivis=follow), extraction_date="2024-12-31")
+    # Durable employment: 1/2 in 2023, 1/1 in 2024: +0.5, that is +50 points.
+    assert value(table, 2024, "T1", "taux_emploi_durable", column="valeur_precedente") == 0.5
+    assert value(table, 2024, "T1", "taux_emploi_durable", column="evolution") == pytest.approx(0.5)
+    assert value(table, 2024, "T1", "sortants", column="evolution") == pytest.approx(-0.5)
+
+
+def test_table_shape_and_years(tmp_path):
+    data = _leavers_dataset(tmp_path)
+    table = indicators(data, years=[2024], extraction_date="2024-12-31")
+    assert list(table.columns) == COLUMNS
+    assert set(table["annee"]) == {2024}
+    assert list(dict.fromkeys(table["territoire"])) == ["ensemble", "T1", "T2"]
+    assert not table.duplicated(["annee", "territoire", "indicateur", "dimension", "modalite"]).any()
+    first = table.iloc[0]
+    assert (first["indicateur"], first["dimension"], first["modalite"]) == ("heures", "ensemble", "ensemble")
+    types = table.loc[(table["territoire"] == "ensemble") & (table["dimension"] == "type_structure") & (table["indicateur"] == "contrats"), "modalite"]
+    assert types.tolist() == ["entreprise", "etti", "ei", "ai", "aci", "geiq", "ea", "esat", "autre"]
