@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installe
 DEMO := sortie/demo
 
-.PHONY: demo test lab benchmark modeles clean
+.PHONY: demo test lab benchmark docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,8 @@ demo: $(STAMP)
 	rm -rf $(DEMO)/donnees
 	$(BIN)/impact demo $(DEMO)/donnees
 	$(BIN)/impact valider $(DEMO)/donnees --rapport $(DEMO)/validation.csv
-	@echo "Données de démonstration : $(DEMO)/donnees ; rapport de validation : $(DEMO)/validation.csv"
+	$(BIN)/impact indicateurs $(DEMO)/donnees --out $(DEMO)/indicateurs
+	@echo "Données : $(DEMO)/donnees ; validation : $(DEMO)/validation.csv ; indicateurs : $(DEMO)/indicateurs/indicateurs.csv"
 
 ## Les tests.
 test: $(STAMP)
@@ -37,9 +38,10 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
 	$(BIN)/python benchmarks/indicators.py
 
-## Régénère data_templates/ et docs/dictionnaire.md depuis le schéma.
-modeles: $(STAMP)
+## Régénère data_templates/ et les pages générées de docs/ depuis le code.
+docs: $(STAMP)
 	$(BIN)/python -m impact.templates
+	$(BIN)/python -m impact.indicators
 
 clean:
 	rm -rf $(VENV) sortie

@@ -27,7 +27,7 @@ def test_csv_templates_and_datapackage_match_the_schema(fresh):
     assert committed == sorted(p.name for p in (fresh / "csv").iterdir())
     for name in committed:
         assert (ROOT / "data_templates" / "csv" / name).read_bytes() == (fresh / "csv" / name).read_bytes(), (
-            f"data_templates/csv/{name} ne correspond plus au schéma : lancez `make modeles`")
+            f"data_templates/csv/{name} ne correspond plus au schéma : lancez `make docs`")
 
 
 def _workbook_content(path: Path) -> dict:
@@ -44,11 +44,11 @@ def _workbook_content(path: Path) -> dict:
 
 def test_workbook_matches_the_schema(fresh):
     committed = _workbook_content(ROOT / "data_templates" / "excel" / WORKBOOK_NAME)
-    assert committed == _workbook_content(fresh / "excel" / WORKBOOK_NAME), "classeur modèle périmé : lancez `make modeles`"
+    assert committed == _workbook_content(fresh / "excel" / WORKBOOK_NAME), "classeur modèle périmé : lancez `make docs`"
 
 
 def test_dictionary_page_matches_the_schema():
-    assert (ROOT / "docs" / "dictionnaire.md").read_text(encoding="utf-8") == data_dictionary(), "lancez `make modeles`"
+    assert (ROOT / "docs" / "dictionnaire.md").read_text(encoding="utf-8") == data_dictionary(), "lancez `make docs`"
 
 
 def test_workbook_has_a_drop_down_on_every_category_column(fresh):

@@ -15,6 +15,7 @@ the scope, for every year and territory of the table, zeros included: group-bys 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -519,7 +520,7 @@ def definitions_markdown() -> str:
         "",
         "## Ventilations",
         "",
-        " ".join(breakdown.__doc__.split()),
+        " ".join(inspect.cleandoc(breakdown.__doc__).split("\n\n", 1)[1].split()),
         "",
         "| dimension | libellé | indicateurs ventilés |",
         "|---|---|---|",

@@ -1,0 +1,59 @@
+"""``impact indicateurs``: the written files, reproducibility, and invalid data refused like
+``impact valider`` does."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from impact.indicators import COLUMNS, definitions_markdown
+from tests.conftest import BASE, build_case
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_writes_the_table_and_its_metadata(tmp_path, run_cli):
+    status, out, err = run_cli("indicateurs", BASE, "--out", tmp_path / "sortie", "--annee", "2024", "--horizon", "6")
+    assert (status, err) == (0, "")
+    table = pd.read_csv(tmp_path / "sortie" / "indicateurs.csv", keep_default_na=False, dtype=str)
+    assert list(table.columns) == COLUMNS
+    assert set(table["annee"]) == {"2024"}
+    # Base dataset, 2024, territory Nord: C1 (420 h over 01/11/2023-29/02/2024, 121 days, 60 in 2024)
+    # and C3 (300 h from 01/03/2024 to the extraction date 30/11/2024, all in 2024).
+    nord = table.loc[(table["territoire"] == "Nord") & (table["indicateur"] == "heures") & (table["dimension"] == "ensemble")]
+    assert nord["valeur"].tolist() == [f"{420 * 60 / 121 + 300:.2f}".rstrip("0").rstrip(".")]
+    meta = json.loads((tmp_path / "sortie" / "metadonnees.json").read_text(encoding="utf-8"))
+    assert meta["parametres"] == {"annees": [2024], "horizon_mois": 6, "heures_etp": 1607.0, "date_extraction": "2024-11-30",
+                                  "date_extraction_origine": "dernière date observée"}
+    assert meta["entrees"]["fichiers"]["contrats.csv"]["sha256"] == hashlib.sha256((BASE / "contrats.csv").read_bytes()).hexdigest()
+    assert len(meta["entrees"]["fichiers"]) == 8 and meta["version"]
+
+
+def test_same_inputs_same_bytes(tmp_path, run_cli):
+    for name in ("a", "b"):
+        assert run_cli("demo", tmp_path / "d", "--territoires", "3")[0] == 0
+        assert run_cli("indicateurs", tmp_path / "d", "--out", tmp_path / name, "--date-extraction", "2024-12-31")[0] == 0
+    for file in ("indicateurs.csv", "metadonnees.json"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+
+
+def test_invalid_dataset_gives_the_validation_messages_and_no_output(tmp_path, run_cli):
+    folder = build_case("dates_inversees", tmp_path)
+    status, out, _ = run_cli("indicateurs", folder, "--out", tmp_path / "sortie")
+    assert status == 2
+    assert out == run_cli("valider", folder)[1]
+    assert not (tmp_path / "sortie").exists()
+
+
+def test_bad_parameters(tmp_path, run_cli):
+    status, _, err = run_cli("indicateurs", BASE, "--out", tmp_path, "--date-extraction", "31/12/2024")
+    assert status == 2 and "--date-extraction attend une date AAAA-MM-JJ" in err
+    status, _, err = run_cli("indicateurs", BASE, "--out", tmp_path, "--annee", "1999")
+    assert status == 2 and "aucune des années demandées (1999)" in err
+
+
+def test_indicator_page_matches_the_definitions():
+    assert (ROOT / "docs" / "indicateurs.md").read_text(encoding="utf-8") == definitions_markdown(), "lancez `make docs`"
