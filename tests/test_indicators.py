@@ -151,7 +151,7 @@ def test_unknown_and_neutralised_situations_in_denominators(tmp_path):
     assert value(table, 2024, "T1", "taux_sorties_dynamiques", column="effectif") == 2
     # Whole dataset: 6 leavers, 1 neutralised, known 3 (P1 durable, P3, P7): durable 1/3.
     assert value(table, 2024, "ensemble", "taux_emploi_durable") == pytest.approx(1 / 3)
-    # By sex: women P1 (durable); men P3..P7: 4 leavers in T1+T2 ... in T1 women: none.
+    # By sex: the only woman leaving is P1 (durable, in T2); the men P3 to P7 have no durable job.
     assert value(table, 2024, "ensemble", "taux_emploi_durable", "sexe", "F") == 1.0
     assert value(table, 2024, "ensemble", "taux_emploi_durable", "sexe", "M") == 0.0
     assert math.isnan(value(table, 2024, "T1", "taux_emploi_durable", "sexe", "F"))
@@ -191,13 +191,11 @@ def test_change_on_previous_year(tmp_path):
     # 2023 is the first year of the data: no previous year at all.
     assert math.isnan(value(table, 2023, "T1", "heures", column="valeur_precedente"))
     assert math.isnan(value(table, 2023, "T1", "heures", column="evolution"))
-    # Rates: change in points. Leavers 2024: P2 durable (T1), P3 other (T2), P1 runs to 31/12/2024 and
-    # leaves in 2024 too with no follow-up (unknown). 2025: nobody, rates empty.
+    # Leavers of 2024: P2 durable (T1), P3 other exit (T2), and P1, whose last contract ends on
+    # 31/12/2024, with no follow-up (unknown): durable 1 of 2 known. Nobody leaves in 2025.
     assert value(table, 2024, "ensemble", "taux_emploi_durable") == pytest.approx(1 / 2)
     assert math.isnan(value(table, 2025, "ensemble", "taux_emploi_durable"))
     assert math.isnan(value(table, 2025, "ensemble", "taux_emploi_durable", column="evolution"))
-    # A rate present in both years changes in points: the knowledge rate goes from (2023: P1 no
-    # leaver) to 2024 ... checked on a rate defined both years below.
 
 
 def test_rate_change_is_in_points(tmp_path):

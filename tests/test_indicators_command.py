@@ -55,5 +55,11 @@ def test_bad_parameters(tmp_path, run_cli):
     assert status == 2 and "aucune des années demandées (1999)" in err
 
 
+def test_dataset_without_contracts(tmp_path, run_cli):
+    status, _, err = run_cli("indicateurs", ROOT / "data_templates" / "csv", "--out", tmp_path / "sortie")
+    assert (status, err) == (2, "impact : le jeu de données ne contient aucun contrat : aucun indicateur à calculer\n")
+    assert not (tmp_path / "sortie").exists()
+
+
 def test_indicator_page_matches_the_definitions():
     assert (ROOT / "docs" / "indicateurs.md").read_text(encoding="utf-8") == definitions_markdown(), "lancez `make docs`"

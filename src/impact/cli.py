@@ -101,6 +101,7 @@ def indicateurs(
     """Calcule les indicateurs de chaque année, territoire et de l'ensemble (indicateurs.csv, non masqué : usage interne)."""
     import pandas as pd
 
+    from impact.facts import NoContractError
     from impact.indicators import indicators, to_csv
     from impact.metadata import metadata, to_json
     from impact.output import atomic_write_bytes, atomic_write_text
@@ -112,7 +113,10 @@ def indicateurs(
         except ValueError:
             raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {date_extraction} »") from None
     dataset = _load_or_exit(dossier)
-    table = indicators(dataset, years=annee, horizon=horizon, extraction_date=extraction, heures_etp=heures_etp)
+    try:
+        table = indicators(dataset, years=annee, horizon=horizon, extraction_date=extraction, heures_etp=heures_etp)
+    except NoContractError as error:
+        raise fail(str(error)) from None
     if table.empty:
         raise fail(f"aucune des années demandées ({', '.join(map(str, annee or []))}) ne figure dans les données")
     parameters = {"annees": sorted(set(table["annee"].tolist())), "horizon_mois": horizon, "heures_etp": heures_etp,

@@ -56,8 +56,17 @@ def age_band(age: pd.Series) -> pd.Categorical:
     return pd.Categorical(np.where(age.isna(), None, bands), categories=list(AGE_BANDS))
 
 
+class NoContractError(ValueError):
+    """The dataset has no contract: there is nothing to compute."""
+
+
 def build_facts(dataset: Dataset, extraction_date: pd.Timestamp | None = None, heures_etp: float = HEURES_ETP) -> Facts:
-    """Join the tables of ``dataset`` into the facts of the indicators."""
+    """Join the tables of ``dataset`` into the facts of the indicators.
+
+    Raises :class:`NoContractError` when the dataset has no contract.
+    """
+    if dataset.contrats.empty:
+        raise NoContractError("le jeu de données ne contient aucun contrat : aucun indicateur à calculer")
     extraction = pd.Timestamp(extraction_date) if extraction_date is not None else default_extraction_date(
         dataset.operations, dataset.contrats, dataset.suivis
     )
