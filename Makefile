@@ -19,8 +19,8 @@ demo: $(STAMP)
 	rm -rf $(DEMO)/donnees
 	$(BIN)/impact demo $(DEMO)/donnees
 	$(BIN)/impact valider $(DEMO)/donnees --rapport $(DEMO)/validation.csv
-	$(BIN)/impact indicateurs $(DEMO)/donnees --out $(DEMO)/indicateurs
-	@echo "Données : $(DEMO)/donnees ; validation : $(DEMO)/validation.csv ; indicateurs : $(DEMO)/indicateurs/indicateurs.csv"
+	$(BIN)/impact bilan $(DEMO)/donnees --annee 2024 --tous-territoires --out $(DEMO)/bilans
+	@echo "Bilans 2024 (HTML, Word, PDF) : $(DEMO)/bilans/2024/<territoire>/ ; données : $(DEMO)/donnees ; validation : $(DEMO)/validation.csv"
 
 ## Les tests.
 test: $(STAMP)
@@ -37,6 +37,7 @@ benchmark: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/validation.py
 	$(BIN)/python benchmarks/indicators.py
+	$(BIN)/python benchmarks/bilan.py
 
 ## Régénère data_templates/ et les pages générées de docs/ depuis le code.
 docs: $(STAMP)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+#: The installed ``impact`` program beside the running interpreter (virtual environment or not).
+IMPACT = str(Path(sys.executable).parent / "impact")
 CORPUS = Path(__file__).parent / "corpus"
 BASE = CORPUS / "base"
 CASES = CORPUS / "cas"

@@ -3,15 +3,13 @@ no traceback, whether the command runs in-process or as the installed program.""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import BASE
+from tests.conftest import BASE, IMPACT
 
 
 def _workbook_from_base(path: Path, skip: tuple[str, ...] = ()) -> None:
@@ -107,7 +105,7 @@ def test_report_file(base_dataset, tmp_path, run_cli):
 
 def test_installed_command_exit_status_and_no_traceback(base_dataset):
     """The installed ``impact`` program, as a user runs it."""
-    program = shutil.which("impact", path=str(Path(sys.executable).parent))
+    program = IMPACT
     ok = subprocess.run([program, "valider", str(base_dataset)], capture_output=True, text=True)
     (base_dataset / "contrats.csv").write_bytes(b"\x00\x01\x02")
     bad = subprocess.run([program, "valider", str(base_dataset)], capture_output=True, text=True)

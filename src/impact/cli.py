@@ -102,9 +102,7 @@ def indicateurs(
     import pandas as pd
 
     from impact.facts import NoContractError
-    from impact.indicators import indicators, to_csv
-    from impact.metadata import metadata, to_json
-    from impact.output import atomic_write_bytes, atomic_write_text
+    from impact.indicators import indicators, write
 
     extraction = None
     if date_extraction is not None:
@@ -119,12 +117,57 @@ def indicateurs(
         raise fail(str(error)) from None
     if table.empty:
         raise fail(f"aucune des années demandées ({', '.join(map(str, annee or []))}) ne figure dans les données")
-    parameters = {"annees": sorted(set(table["annee"].tolist())), "horizon_mois": horizon, "heures_etp": heures_etp,
-                  "date_extraction": table.attrs["date_extraction"],
-                  "date_extraction_origine": "paramètre" if extraction is not None else "dernière date observée"}
-    atomic_write_bytes(out / "indicateurs.csv", to_csv(table))
-    atomic_write_text(out / "metadonnees.json", to_json(metadata(dataset, parameters)))
+    write(dataset, table, out, horizon, heures_etp, extraction is not None)
     typer.echo(f"{len(table)} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
+
+
+@app.command("bilan")
+def bilan(
+    dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
+    annee: Annotated[int, typer.Option("--annee", help="Année du bilan.")],
+    out: Annotated[Path, typer.Option("--out", help="Dossier de sortie : les rapports vont dans SORTIE/<annee>/<territoire>/.")],
+    territoire: Annotated[str | None, typer.Option("--territoire", help="Territoire du bilan, ou « ensemble ».")] = None,
+    tous: Annotated[bool, typer.Option("--tous-territoires", help="Un bilan par territoire, plus l'ensemble.")] = False,
+    formats: Annotated[str, typer.Option("--formats", help="Formats séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
+    seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
+    processus: Annotated[int | None, typer.Option("--processus", min=1, help="Rapports produits en parallèle (par défaut : le nombre de cœurs).")] = None,
+) -> None:
+    """Produit le bilan annuel d'un territoire (ou de tous) en HTML, Word et PDF, depuis le carnet paramétré."""
+    from impact.batch import Job, progress_bar, run_all, split_by_territory
+    from impact.facts import NoContractError
+    from impact.indicators import ENSEMBLE, indicators, write
+    from impact.rendering import FORMATS
+
+    if (territoire is None) == (not tous):
+        raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires")
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    if not chosen or set(chosen) - set(FORMATS):
+        raise fail(f"--formats attend une liste parmi {', '.join(FORMATS)}, pas « {formats} »")
+    dataset = _load_or_exit(dossier)
+    try:
+        table = indicators(dataset, horizon=horizon)
+    except NoContractError as error:
+        raise fail(str(error)) from None
+    if annee not in set(table["annee"]):
+        raise fail(f"l'année {annee} ne figure pas dans les données ({table['annee'].min()} à {table['annee'].max()})")
+    known = list(dict.fromkeys(table["territoire"]))
+    if territoire is not None and territoire not in known:
+        raise fail(f"territoire « {territoire} » inconnu ; territoires du jeu : {', '.join(known)}")
+    internal = write(dataset, table, out / str(annee) / "interne", horizon, 1607.0, False)
+    names = known if tous else [territoire]
+    files = split_by_territory(internal, internal.parent / "territoires")
+    jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, out.resolve(), chosen, horizon, seuil) for name in names]
+    outcomes = run_all(jobs, processus, progress_bar)
+    for outcome in outcomes:
+        if outcome.ok:
+            typer.echo(f"{outcome.territory} : {outcome.folder}")
+    failures = [o for o in outcomes if not o.ok]
+    for outcome in failures:
+        typer.echo(f"ÉCHEC {outcome.territory} : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+    typer.echo(f"{len(outcomes) - len(failures)} bilan(s) produit(s) sur {len(outcomes)} dans {out / str(annee)}.")
+    if failures:
+        raise typer.Exit(1)
 
 
 def _years(text: str) -> tuple[int, int]:

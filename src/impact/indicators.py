@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,8 @@ import pyarrow.compute as pc
 
 import impact.outcomes as outcomes_module
 from impact.dataset import Dataset
+from impact.metadata import metadata, to_json
+from impact.output import atomic_write_bytes, atomic_write_text
 from impact.facts import AGE_BANDS, Facts, build_facts
 from impact.outcomes import KNOWLEDGE_RATE, RATE_DIMENSIONS, RATES, leavers, outcome_flags, rate_counts, rates_from_counts
 from impact.schema import HEURES_ETP, PUBLICS, SEXE, SITUATION, SITUATION_GROUPE
@@ -465,6 +468,17 @@ def indicators(
     return table
 
 
+def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heures_etp: float, extraction_given: bool) -> Path:
+    """Write ``folder/indicateurs.csv`` and ``folder/metadonnees.json`` (kit version, parameters
+    and the SHA-256 of every input file), atomically; return the CSV's path."""
+    parameters = {"annees": sorted(set(table["annee"].tolist())), "horizon_mois": horizon, "heures_etp": heures_etp,
+                  "date_extraction": table.attrs["date_extraction"],
+                  "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée"}
+    path = atomic_write_bytes(Path(folder) / "indicateurs.csv", to_csv(table))
+    atomic_write_text(Path(folder) / "metadonnees.json", to_json(metadata(dataset, parameters)))
+    return path
+
+
 def to_csv(table: pd.DataFrame) -> bytes:
     """``indicateurs.csv`` (SPEC section 5): UTF-8, ``,``-separated, ``.`` as decimal mark; counts
     as integers, hours and ratios with at most 2 decimals, proportions with at most 6; empty cells
@@ -546,8 +560,4 @@ def definitions_markdown() -> str:
 
 
 if __name__ == "__main__":
-    from pathlib import Path
-
-    from impact.output import atomic_write_text
-
     atomic_write_text(Path(__file__).resolve().parents[2] / "docs" / "indicateurs.md", definitions_markdown())

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from statsmodels.stats.proportion import proportion_confint
 
 from impact.facts import Facts, age_band
 from impact.schema import PUBLICS, SITUATION, SITUATION_GROUPE, SORTIES_DYNAMIQUES
@@ -85,6 +84,8 @@ def rate_counts(flags: dict[str, np.ndarray], groups: np.ndarray, size: int) -> 
 
 def wilson(successes: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Proportion and Wilson 95 % interval; NaN where there is no trial."""
+    from statsmodels.stats.proportion import proportion_confint  # imported here: reports need not load it
+
     successes = np.asarray(successes, dtype=float)
     trials = np.asarray(trials, dtype=float)
     some = trials > 0

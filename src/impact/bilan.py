@@ -1,0 +1,286 @@
+"""The annual bilan of one territory (or ``ensemble``): its sections, in French, from the indicator
+table.
+
+Each section is a function that returns one displayable object (Markdown text or a figure with
+its alt text); the notebook ``notebooks/bilan_territoire.ipynb`` calls them one per cell and holds
+no computation of its own. Figures come from the same table as ``indicateurs.csv`` and appear in
+French formats (``1 234``, ``12,5 %``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Image, Markdown
+
+from impact import charts
+from impact.formatting import french_change, french_number, french_percent, markdown_table
+from impact.indicators import DEFINITIONS, DIMENSIONS, ENSEMBLE
+from impact.outcomes import KNOWLEDGE_RATE, RATES
+from impact.schema import (DISPOSITIF, MODALITE, NIVEAU_FORMATION, PUBLICS, SEXE, SITUATION_GROUPE, TAILLE, TYPE_ACHETEUR,
+                           TYPE_CONTRAT, TYPE_MARCHE, TYPE_STRUCTURE)
+
+AGE_LABELS = {"moins_26": "Moins de 26 ans", "26_49": "De 26 à 49 ans", "50_plus": "50 ans et plus"}
+CPV_DIVISIONS = {
+    "45": "Travaux de construction", "90": "Assainissement, nettoyage et environnement",
+    "77": "Espaces verts (services agricoles et horticoles)", "79": "Services aux entreprises",
+    "55": "Hôtellerie et restauration", "39": "Mobilier et équipements", "50": "Réparation et entretien",
+    "71": "Architecture et ingénierie", "60": "Transport", "inconnue": "Code CPV non renseigné",
+}
+#: French label of each modality, by dimension.
+LABELS = {
+    "sexe": SEXE, "tranche_age": AGE_LABELS, "niveau_formation": NIVEAU_FORMATION, "public": PUBLICS,
+    "type_contrat": TYPE_CONTRAT, "modalite": MODALITE, "type_structure": TYPE_STRUCTURE, "type_marche": TYPE_MARCHE,
+    "type_acheteur": TYPE_ACHETEUR, "dispositif": DISPOSITIF, "taille": TAILLE, "situation_groupe": SITUATION_GROUPE,
+}
+#: The key figures: indicator, label and how it is written.
+KEY_FIGURES = [
+    ("heures", "Heures d'insertion réalisées", "number"),
+    ("etp", "Équivalents temps plein", "number"),
+    ("contrats", "Contrats actifs", "number"),
+    ("nouveaux_contrats", "Nouveaux contrats", "number"),
+    ("personnes", "Personnes en contrat", "number"),
+    ("nouvelles_personnes", "Nouvelles personnes", "number"),
+    ("entreprises", "Employeurs", "number"),
+    ("operations", "Opérations (marchés et lots) en cours", "number"),
+    ("acheteurs", "Acheteurs", "number"),
+    ("operations_notifiees", "Opérations notifiées", "number"),
+    ("heures_prevues", "Heures prévues des opérations notifiées", "number"),
+    ("operations_terminees", "Opérations terminées", "number"),
+    ("ratio_realisation", "Réalisation des heures prévues (opérations terminées)", "percent"),
+    ("heures_par_personne", "Heures par personne", "number"),
+    ("heures_par_contrat", "Heures par contrat", "number"),
+]
+
+
+@dataclass(frozen=True)
+class Report:
+    """The indicator rows of one territory (every year) and what the bilan states about them."""
+
+    year: int
+    territory: str
+    horizon: int
+    threshold: int
+    table: pd.DataFrame
+    metadata: dict
+
+    @property
+    def name(self) -> str:
+        """The territory as the report names it."""
+        return "Ensemble des territoires" if self.territory == ENSEMBLE else self.territory
+
+    def rows(self, indicator: str, dimension: str = ENSEMBLE, year: int | None = None) -> pd.DataFrame:
+        """Rows of ``indicator`` by ``dimension`` in ``year`` (the report's year by default)."""
+        table = self.table
+        selected = table.loc[(table["annee"] == (year or self.year)) & (table["indicateur"] == indicator) & (table["dimension"] == dimension)]
+        return selected.set_index("modalite")
+
+    def total(self, indicator: str, column: str = "valeur", year: int | None = None) -> float:
+        """The total row of ``indicator``."""
+        rows = self.rows(indicator, year=year)
+        return float(rows[column].iloc[0]) if len(rows) else float("nan")
+
+
+def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, seuil: int = 5,
+            sortie: str | Path = ".", indicateurs: str | Path | None = None) -> Report:
+    """The report of ``territoire`` for ``annee``.
+
+    ``indicateurs``: an ``indicateurs.csv`` already computed from ``dossier`` with this horizon
+    (``metadonnees.json`` beside it), as ``impact bilan`` passes to each territory; when absent,
+    the indicators are computed from the dataset folder ``dossier`` and written to ``sortie``.
+    """
+    if indicateurs is None:
+        import impact
+        from impact.indicators import HEURES_ETP, indicators, write
+
+        dataset = impact.load(dossier)
+        indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False)
+    path = Path(indicateurs)
+    table = pd.read_csv(path, dtype={"territoire": str, "modalite": str, "dimension": str, "indicateur": str}, keep_default_na=False,
+                        na_values={c: [""] for c in ("valeur", "part", "effectif", "ic_bas", "ic_haut", "valeur_precedente", "evolution")})
+    table = table.loc[table["territoire"] == territoire]
+    if table.empty:
+        raise ValueError(f"territoire « {territoire} » absent des indicateurs")
+    if annee not in set(table["annee"]):
+        raise ValueError(f"année {annee} absente des indicateurs de « {territoire} »")
+    metadata = json.loads((path.parent / "metadonnees.json").read_text(encoding="utf-8"))
+    return Report(int(annee), territoire, int(horizon), int(seuil), table.reset_index(drop=True), metadata)
+
+
+def _format(value: float, style: str) -> str:
+    return french_percent(value, 1) if style == "percent" else french_number(value, 2)
+
+
+def title(report: Report) -> Markdown:
+    """The front matter and the opening paragraph."""
+    heading = f"Bilan {report.year} des clauses sociales d'insertion : {report.name}"
+    lines = ["---", f'title: "{heading}"', 'lang: fr', f'date: "Données extraites le {_date(report)}"', "---", "",
+             f"Ce bilan rassemble les heures d'insertion réalisées en {report.year} au titre des clauses sociales des "
+             f"marchés publics suivis ({report.name}), les personnes et les entreprises concernées, l'origine des heures "
+             f"et le devenir des personnes {report.horizon} mois après la fin de leur parcours. Les définitions et la source "
+             "des données figurent en annexe.", ""]
+    return Markdown("\n".join(lines))
+
+
+def _date(report: Report) -> str:
+    iso = report.metadata["parametres"]["date_extraction"]
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
+
+
+def key_figures(report: Report) -> Markdown:
+    """The key figures of year N with N-1 and the change."""
+    rows = []
+    for code, label, style in KEY_FIGURES:
+        total = report.rows(code)
+        if total.empty:
+            continue
+        row = total.iloc[0]
+        in_points = style == "percent"
+        rows.append([label, _format(row["valeur"], style), _format(row["valeur_precedente"], style),
+                     french_change(row["evolution"], in_points)])
+    etp = report.metadata["parametres"]["heures_etp"]
+    caption = (f"Chiffres clés {report.year} ({report.name}) ; un équivalent temps plein compte {french_number(etp, 0)} heures")
+    return Markdown(markdown_table(rows, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"], caption))
+
+
+def trend_chart(report: Report) -> Image:
+    """Hours, persons and contracts over the years up to N."""
+    active = report.table.loc[(report.table["indicateur"] == "contrats") & (report.table["dimension"] == ENSEMBLE) & (report.table["valeur"] > 0), "annee"]
+    years = list(range(int(active.min()) if len(active) else report.year, report.year + 1))
+    series = {code: [report.total(code, year=y) for y in years] for code in ("heures", "personnes", "contrats")}
+    figure = charts.trend(years, series["heures"], series["personnes"], series["contrats"],
+                          f"Heures, personnes et contrats, {years[0]}-{years[-1]}")
+    alt = (f"Évolution de {years[0]} à {years[-1]} : heures réalisées de {french_number(series['heures'][0], 0)} à "
+           f"{french_number(series['heures'][-1], 0)}, personnes de {french_number(series['personnes'][0], 0)} à "
+           f"{french_number(series['personnes'][-1], 0)}, contrats de {french_number(series['contrats'][0], 0)} à "
+           f"{french_number(series['contrats'][-1], 0)}.")
+    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+
+
+def _breakdown(report: Report, indicator: str, dimension: str, second: str | None, headers: list[str], caption: str) -> str:
+    rows = report.rows(indicator, dimension)
+    other = report.rows(second, dimension) if second else None
+    labels = LABELS.get(dimension, {})
+    lines = []
+    for modality, row in rows.iterrows():
+        line = [labels.get(modality, CPV_DIVISIONS.get(modality, f"Division {modality}") if dimension == "division_cpv" else modality),
+                french_number(row["valeur"], 2), french_percent(row["part"])]
+        if other is not None:
+            line.append(french_percent(other.loc[modality, "part"]))
+        lines.append(line)
+    return markdown_table(lines, headers, caption)
+
+
+def people_reached(report: Report) -> Markdown:
+    """Who was reached: persons by sex, age band, training level and public (shares of persons)."""
+    parts = []
+    for dimension in ("sexe", "tranche_age", "niveau_formation", "public"):
+        label = DIMENSIONS[dimension][0].split(" (")[0]
+        note = " ; une personne compte dans chaque public qui la concerne" if dimension == "public" else ""
+        parts.append(_breakdown(report, "personnes", dimension, "heures", [label, "Personnes", "Part des personnes", "Part des heures"],
+                                f"Personnes en contrat en {report.year} par {label.lower()}{note}"))
+    return Markdown("\n".join(parts))
+
+
+def publics_chart(report: Report) -> Image:
+    """Shares of persons in each public."""
+    rows = report.rows("personnes", "public")
+    labels = [PUBLICS[m].split(" (")[0] for m in rows.index]
+    figure = charts.shares(labels, rows["part"].fillna(0).tolist(), f"Publics des personnes en contrat en {report.year}",
+                           "Part des personnes")
+    alt = "Part des personnes par public : " + " ; ".join(f"{l} {french_percent(v)}" for l, v in zip(labels, rows["part"]))
+    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+
+
+def delivery(report: Report) -> Markdown:
+    """How: contract types, delivery methods and types of employer."""
+    parts = [_breakdown(report, "contrats", dimension, "heures", [DIMENSIONS[dimension][0], "Contrats", "Part des contrats", "Part des heures"],
+                        f"Contrats actifs en {report.year} par {DIMENSIONS[dimension][0].lower()}")
+             for dimension in ("type_contrat", "modalite", "type_structure")]
+    parts.append(_breakdown(report, "entreprises", "taille", None, ["Taille", "Employeurs", "Part"], f"Employeurs en {report.year} par taille"))
+    return Markdown("\n".join(parts))
+
+
+def origin(report: Report) -> Markdown:
+    """Where from: market types, buyer types, legal mechanisms and CPV divisions."""
+    parts = [_breakdown(report, "heures", dimension, "operations", [DIMENSIONS[dimension][0].split(" (")[0], "Heures", "Part des heures", "Part des opérations"],
+                        f"Heures réalisées en {report.year} par {DIMENSIONS[dimension][0].split(' (')[0].lower()}")
+             for dimension in ("type_marche", "type_acheteur", "dispositif", "division_cpv")]
+    return Markdown("\n".join(parts))
+
+
+def _rate_cells(row: pd.Series) -> list[str]:
+    interval = f"{french_percent(row['ic_bas'])} à {french_percent(row['ic_haut'])}" if pd.notna(row["ic_bas"]) else ""
+    return [french_percent(row["valeur"]), interval, french_number(row["effectif"], 0), french_change(row["evolution"], True)]
+
+
+def outcomes(report: Report) -> Markdown:
+    """What became of people h months after their path ended: rates with their intervals, the
+    share of known situations, the situations, and the rates by group."""
+    leavers = report.total("sortants")
+    known = report.rows(KNOWLEDGE_RATE[0]).iloc[0]
+    intro = (f"En {report.year}, {french_number(leavers, 0)} personnes ont terminé leur parcours (aucun contrat en cours "
+             f"à la date d'extraction). Leur situation {report.horizon} mois plus tard est connue pour "
+             f"{french_percent(known['valeur'])} d'entre elles (hors situations neutralisées). Les taux portent sur les "
+             "situations connues ; l'intervalle de confiance à 95 % (Wilson) mesure la précision due au petit nombre.\n")
+    rows = [[KNOWLEDGE_RATE[1], *_rate_cells(known)]]
+    for code, (label, _) in RATES.items():
+        rows.append([label, *_rate_cells(report.rows(code).iloc[0])])
+    header = ["Taux", "Valeur", "Intervalle à 95 %", "Effectif (dénominateur)", f"Évolution sur {report.year - 1}"]
+    parts = [intro, markdown_table(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {report.year}")]
+    groups = report.rows("sortants", "situation_groupe")
+    parts.append(markdown_table([[SITUATION_GROUPE[m], french_number(r["valeur"], 0), french_percent(r["part"])] for m, r in groups.iterrows()],
+                                ["Situation", "Personnes", "Part des sortants"], f"Situation à {report.horizon} mois des personnes sorties en {report.year}"))
+    by_group = []
+    for dimension in ("sexe", "tranche_age", "public"):
+        for modality, row in report.rows("taux_sorties_dynamiques", dimension).iterrows():
+            by_group.append([LABELS[dimension][modality].split(" (")[0], *_rate_cells(row)[:3]])
+    parts.append(markdown_table(by_group, ["Groupe", "Sorties dynamiques", "Intervalle à 95 %", "Situations connues"],
+                                f"Taux de sorties dynamiques des personnes sorties en {report.year}, par groupe"))
+    return Markdown("\n".join(parts))
+
+
+def outcomes_chart(report: Report) -> Image:
+    """The outcome rates with their 95 % intervals."""
+    codes = [KNOWLEDGE_RATE[0], *RATES]
+    labels = [KNOWLEDGE_RATE[1], *(label for label, _ in RATES.values())]
+    rows = [report.rows(code).iloc[0] for code in codes]
+    figure = charts.rates(labels, [r["valeur"] for r in rows], [r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows],
+                          f"Devenir à {report.horizon} mois des sortants de {report.year}")
+    alt = "Taux et intervalles à 95 % : " + " ; ".join(
+        f"{label} {french_percent(r['valeur'])} ({french_percent(r['ic_bas'])} à {french_percent(r['ic_haut'])})" for label, r in zip(labels, rows))
+    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+
+
+def methods(report: Report) -> Markdown:
+    """The methods annex: definitions, data source and hashes, kit version, parameters, masking rule."""
+    parameters = report.metadata["parametres"]
+    files = report.metadata["entrees"]["fichiers"]
+    lines = [
+        "Définitions. Un contrat est actif l'année N s'il a commencé au plus tard le 31 décembre et s'est terminé au plus tôt le "
+        "1er janvier (un contrat sans date de fin court jusqu'à la date d'extraction). Les heures d'un contrat sont celles de ses "
+        "déclarations mensuelles quand il en a ; sinon ses heures réalisées sont réparties également sur ses jours calendaires, "
+        "bornes comprises. Les personnes, employeurs, opérations et acheteurs sont comptés une fois chacun ; pour l'ensemble des "
+        "territoires, une personne recrutée dans deux territoires compte une fois. Une personne est sortie l'année N quand son "
+        "dernier contrat s'y termine et qu'aucun ne court plus ; sans suivi à l'horizon, sa situation est inconnue. Les sorties "
+        "dynamiques regroupent l'emploi durable, l'emploi de transition et les sorties positives ; les situations neutralisées "
+        "(déménagement, santé, décès) sont exclues des dénominateurs.",
+        "",
+        "Indicateurs : " + " ; ".join(d.label for d in DEFINITIONS.values()) + ".",
+        "",
+        f"Conventions : un équivalent temps plein compte {french_number(parameters['heures_etp'], 0)} heures ; date d'extraction "
+        f"{_date(report)} ({parameters.get('date_extraction_origine', '')}) ; horizon du devenir {report.horizon} mois.",
+        "",
+        f"Règle de diffusion : seuil de {report.threshold} personnes (les comptes de 1 à {report.threshold} personnes et les taux "
+        f"calculés sur moins de {report.threshold} personnes sont à masquer avant toute diffusion publique).",
+        "",
+        f"Kit : impact {report.metadata['version']}. Source : dossier « {report.metadata['entrees']['dossier']} ».",
+        "",
+    ]
+    table = markdown_table([[name, f"`{entry['sha256']}`"] for name, entry in files.items()], ["Fichier", "SHA-256"],
+                           "Fichiers de données lus et leur empreinte SHA-256", "ll")
+    return Markdown("\n".join(lines) + "\n" + table)

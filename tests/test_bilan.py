@@ -1,0 +1,171 @@
+"""The annual bilan, rendered for real: papermill, pandoc and Typst (Quarto is not installed here;
+the same Markdown goes to ``quarto render`` when it is)."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from impact.batch import Job, run_all, split_by_territory
+from impact.bilan import KEY_FIGURES
+from impact.formatting import french_number, french_percent
+from tests.conftest import IMPACT
+
+CODE_MARKERS = ["import ", "bilan.prepare", "rapport =", "dossier =", "# Parameters", "territoire =", "from impact"]
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Three territories and ``ensemble``, every format, through the command line."""
+    root = tmp_path_factory.mktemp("bilan")
+    subprocess.run([IMPACT, "demo", root / "donnees", "--territoires", "3", "--annees", "2021-2024"], check=True, capture_output=True)
+    done = subprocess.run([IMPACT, "bilan", root / "donnees", "--annee", "2024", "--tous-territoires", "--out", root / "sortie"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return root, done
+
+
+def _report(batch, name="val-d-argent") -> Path:
+    return batch[0] / "sortie" / "2024" / name
+
+
+def _published(folder: Path) -> pd.DataFrame:
+    return pd.read_csv(folder / "indicateurs.csv", dtype=str, keep_default_na=False)
+
+
+def _key_figures(folder: Path) -> dict[str, str]:
+    """Each count and hour figure of the key figures table, in French format, from indicateurs.csv."""
+    rows = _published(folder)
+    totals = rows.loc[rows["dimension"] == "ensemble"].set_index("indicateur")
+    return {code: (french_percent(float(totals.loc[code, "valeur"])) if style == "percent" else french_number(float(totals.loc[code, "valeur"]), 2))
+            for code, _, style in KEY_FIGURES if totals.loc[code, "valeur"] != ""}
+
+
+def _html_text(folder: Path) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", (folder / "bilan.html").read_text(encoding="utf-8")))
+
+
+def test_every_report_is_published_whole(batch):
+    root, done = batch
+    year = root / "sortie" / "2024"
+    folders = sorted(p.name for p in year.iterdir() if not p.name.startswith("."))
+    assert folders == ["cote-d-opale-sud", "ensemble", "interne", "pays-des-trois-lacs", "val-d-argent"]
+    for name in ("cote-d-opale-sud", "ensemble", "pays-des-trois-lacs", "val-d-argent"):
+        assert sorted(p.name for p in (year / name).iterdir()) == ["bilan.docx", "bilan.html", "bilan.ipynb", "bilan.pdf", "indicateurs.csv", "metadonnees.json"]
+    assert not [p for p in year.iterdir() if p.name.startswith(".")]  # no work folder left behind
+    assert "4 bilan(s) produit(s) sur 4" in done.stdout
+
+
+def test_html_holds_the_key_figures_in_french_format(batch):
+    folder = _report(batch)
+    text = _html_text(folder)
+    figures = _key_figures(folder)
+    assert len(figures) >= 12
+    for code, shown in figures.items():
+        assert shown in text, f"{code} : {shown} absent du HTML"
+    assert re.search(r"\d\u202f\d{3}", text)  # thousands with a narrow no-break space
+    rows = _published(folder)
+    assert set(rows["territoire"]) == {"Val d'Argent"} and set(rows["annee"]) == {"2024"}
+
+
+def test_html_is_self_contained_with_described_figures(batch):
+    page = (_report(batch) / "bilan.html").read_text(encoding="utf-8")
+    images = re.findall(r"<img[^>]*>", page)
+    assert len(images) == 3
+    assert all('src="data:image/png;base64,' in image for image in images)
+    assert not re.search(r'(src|href)="(?!data:|#)', page)  # nothing fetched from outside
+    # pandoc writes the description as the accessible name (alt, or aria-label beside the caption).
+    names = [re.search(r'(?:alt|aria-label)="([^"]+)"', image).group(1) for image in images]
+    assert [n.split(" ")[0] for n in names] == ["Évolution", "Part", "Taux"] and all(len(n) > 60 for n in names)
+    assert re.search(r'<html[^>]* lang="fr"', page)
+
+
+def test_word_file_holds_real_tables_and_images(batch):
+    folder = _report(batch)
+    with zipfile.ZipFile(folder / "bilan.docx") as archive:
+        document = archive.read("word/document.xml").decode("utf-8")
+        media = [n for n in archive.namelist() if n.startswith("word/media/")]
+    assert document.count("<w:tbl>") >= 15
+    assert len(media) == 3
+    text = html.unescape(re.sub(r"<[^>]+>", "", document))
+    for shown in _key_figures(folder).values():
+        assert shown in text
+
+
+def test_pdf_pages_hold_the_same_figures(batch):
+    folder = _report(batch)
+    reader = PdfReader(folder / "bilan.pdf")
+    assert len(reader.pages) >= 4
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for code in ("heures", "contrats", "personnes", "entreprises", "acheteurs"):
+        assert _key_figures(folder)[code] in text
+
+
+def test_no_report_shows_code_or_parameters(batch):
+    folder = _report(batch)
+    with zipfile.ZipFile(folder / "bilan.docx") as archive:
+        docx = html.unescape(re.sub(r"<[^>]+>", "", archive.read("word/document.xml").decode("utf-8")))
+    pdf = "\n".join(page.extract_text() for page in PdfReader(folder / "bilan.pdf").pages)
+    for text in (_html_text(folder), docx, pdf):
+        for marker in CODE_MARKERS:
+            assert marker not in text
+
+
+def test_failing_territory_is_reported_and_the_others_written(batch, tmp_path):
+    root, _ = batch
+    internal = root / "sortie" / "2024" / "interne" / "indicateurs.csv"
+    files = split_by_territory(internal, tmp_path / "decoupe")
+    broken = tmp_path / "decoupe" / "atlantide.csv"
+    broken.write_text(files["ensemble"].read_text(encoding="utf-8").replace(",ensemble,", ",Atlantide,", 1), encoding="utf-8")
+    jobs = [Job(root / "donnees", files["Val d'Argent"], 2024, "Val d'Argent", tmp_path / "sortie", ("html",)),
+            Job(root / "donnees", broken, 2024, "Atlantide", tmp_path / "sortie", ("html",))]
+    good, bad = run_all(jobs, workers=2)
+    assert good.ok and (good.folder / "bilan.html").exists()
+    assert not bad.ok and "a échoué" in bad.error
+    assert bad.notebook == tmp_path / "sortie" / "2024" / "echecs" / "atlantide.ipynb" and bad.notebook.exists()
+    assert "ValueError" in bad.notebook.read_text(encoding="utf-8")  # the error cell is in the kept notebook
+    year = tmp_path / "sortie" / "2024"
+    assert sorted(p.name for p in year.iterdir()) == ["echecs", "val-d-argent"]
+
+
+def test_command_refuses_bad_requests(batch, run_cli):
+    root, _ = batch
+    status, _, err = run_cli("bilan", root / "donnees", "--annee", "2024", "--territoire", "Atlantide", "--out", root / "x")
+    assert status == 2 and "territoire « Atlantide » inconnu" in err
+    status, _, err = run_cli("bilan", root / "donnees", "--annee", "2024", "--out", root / "x")
+    assert status == 2 and "indiquez soit --territoire" in err
+    status, _, err = run_cli("bilan", root / "donnees", "--annee", "2024", "--territoire", "ensemble", "--formats", "odt", "--out", root / "x")
+    assert status == 2 and "--formats attend" in err
+    assert not (root / "x").exists()
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"), reason="Chromium absent (CI l'installe)")
+def test_charts_are_displayed_in_a_browser(batch, tmp_path):
+    """Headless Chromium opens the HTML report; the screenshot shows the charts' colours."""
+    from matplotlib.image import imread
+
+    from impact.charts import COLOURS
+
+    shot = tmp_path / "page.png"
+    subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profil'}", "--hide-scrollbars", "--window-size=1000,9000",
+                    f"--screenshot={shot}", (_report(batch) / "bilan.html").as_uri()], check=True, capture_output=True, timeout=120)
+    pixels = (imread(shot)[..., :3] * 255).round().astype(int)
+    for name in ("heures", "personnes"):
+        colour = np.array([int(COLOURS[name][i:i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(pixels - colour).sum(axis=2) < 30).sum() > 500, f"couleur {name} absente de la capture"
