@@ -9,21 +9,12 @@ Python API:
 
 from importlib.metadata import PackageNotFoundError, version
 
-from impact.dataset import Dataset, InvalidDatasetError, load, validate
-
 try:
     __version__ = version("impact")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
+from impact.dataset import Dataset, InvalidDatasetError, load, validate  # noqa: E402
+from impact.indicators import indicators  # noqa: E402  (binds the function over the submodule of the same name)
+
 __all__ = ["Dataset", "InvalidDatasetError", "__version__", "indicators", "load", "validate"]
-
-
-def __getattr__(name: str):
-    # The indicator engine imports statsmodels: loaded on first use, so that reading and
-    # validating stay quick to start.
-    if name == "indicators":
-        from impact.indicators import indicators
-
-        return indicators
-    raise AttributeError(f"module 'impact' has no attribute {name!r}")

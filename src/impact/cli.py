@@ -170,6 +170,43 @@ def bilan(
         raise typer.Exit(1)
 
 
+@app.command("pseudonymiser")
+def pseudonymiser(
+    fichier: Annotated[Path, typer.Argument(help="Fichier CSV à pseudonymiser.")],
+    colonne: Annotated[list[str], typer.Option("--colonne", help="Colonne d'identifiants à remplacer (répétable).")],
+    out: Annotated[Path, typer.Option("--out", help="Fichier CSV à écrire.")],
+    cle_fichier: Annotated[Path | None, typer.Option("--cle-fichier", help="Fichier qui contient la clé secrète (sinon la variable IMPACT_CLE).")] = None,
+) -> None:
+    """Remplace des identifiants par des pseudonymes (HMAC-SHA-256) ; la même clé donne les mêmes pseudonymes partout."""
+    from impact.output import atomic_write_bytes
+    from impact.problems import ProblemLog, format_lines
+    from impact.pseudonymisation import KeyProblem, pseudonymise, read_key
+    from impact.reading import read_csv
+    from impact.values import normalise_key
+
+    try:
+        key = read_key(cle_fichier)
+    except KeyProblem as problem:
+        raise fail(str(problem)) from None
+    if not fichier.is_file():
+        raise fail(f"le fichier « {fichier} » n'existe pas")
+    log = ProblemLog()
+    frame = read_csv(fichier.read_bytes(), fichier.stem, fichier.name, log)
+    problems = log.frame()
+    if frame is None or not problems.empty:
+        typer.echo("\n".join(format_lines(problems)))
+        raise typer.Exit(EXIT_INVALID)
+    headers = {normalise_key(h): h for h in frame.columns}
+    missing = [c for c in colonne if normalise_key(c) not in headers]
+    if missing:
+        raise fail(f"colonne(s) absente(s) de {fichier.name} : {', '.join(missing)} ; colonnes : {', '.join(map(str, frame.columns))}")
+    for name in colonne:
+        frame[headers[normalise_key(name)]] = pseudonymise(frame[headers[normalise_key(name)]], key)
+    text = frame.to_csv(sep=frame.attrs["separateur"], index=False, lineterminator="\n")
+    atomic_write_bytes(out, ("\ufeff" + text).encode("utf-8"))
+    typer.echo(f"{len(frame)} lignes écrites dans {out} ; colonne(s) pseudonymisée(s) : {', '.join(colonne)}.")
+
+
 def _years(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
     if not match:

@@ -97,7 +97,7 @@ def read_folder(path: Path, log: ProblemLog) -> RawDataset:
             continue
         data = file.read_bytes()
         sources[file.name] = sha256(data)
-        reader = _read_csv if file.suffix.lower() == ".csv" else _read_parquet
+        reader = read_csv if file.suffix.lower() == ".csv" else _read_parquet
         frame = reader(data, table, file.name, log)
         if frame is None:
             unreadable.add(table)
@@ -126,8 +126,9 @@ def _decode(data: bytes, table: str, log: ProblemLog) -> tuple[str, str] | None:
     return None
 
 
-def _read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFrame | None:
-    """Parse a CSV file; rows with too many or too few fields are named in errors."""
+def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFrame | None:
+    """Parse a CSV file into text cells indexed by line (the separator found is in
+    ``attrs["separateur"]``); rows with too many or too few fields are named in errors."""
     decoded = _decode(data, table, log)
     if decoded is None:
         return None
@@ -163,6 +164,7 @@ def _read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataF
         return None
     frame = arrow.to_pandas()
     frame.columns = header
+    frame.attrs["separateur"] = delimiter
     for number, expected, actual in bad_rows:
         detail = "trop de champs" if actual > expected else "champs manquants (ligne tronquée ?)"
         log.error(table, number, None, f"ligne ignorée : {actual} champs au lieu de {expected}, {detail}")
