@@ -48,7 +48,7 @@ def _key_figures(folder: Path) -> dict[str, str]:
     rows = _published(folder)
     totals = rows.loc[rows["dimension"] == "ensemble"].set_index("indicateur")
     return {code: (french_percent(float(totals.loc[code, "valeur"])) if style == "percent" else french_number(float(totals.loc[code, "valeur"]), 2))
-            for code, _, style in KEY_FIGURES if totals.loc[code, "valeur"] != ""}
+            for code, _, style in KEY_FIGURES if totals.loc[code, "valeur"] not in ("", "s")}
 
 
 def _html_text(folder: Path) -> str:
@@ -59,7 +59,7 @@ def test_every_report_is_published_whole(batch):
     root, done = batch
     year = root / "sortie" / "2024"
     folders = sorted(p.name for p in year.iterdir() if not p.name.startswith("."))
-    assert folders == ["cote-d-opale-sud", "ensemble", "interne", "pays-des-trois-lacs", "val-d-argent"]
+    assert folders == ["cote-d-opale-sud", "ensemble", "indicateurs", "pays-des-trois-lacs", "val-d-argent"]
     for name in ("cote-d-opale-sud", "ensemble", "pays-des-trois-lacs", "val-d-argent"):
         assert sorted(p.name for p in (year / name).iterdir()) == ["bilan.docx", "bilan.html", "bilan.ipynb", "bilan.pdf", "indicateurs.csv", "metadonnees.json"]
     assert not [p for p in year.iterdir() if p.name.startswith(".")]  # no work folder left behind
@@ -123,7 +123,7 @@ def test_no_report_shows_code_or_parameters(batch):
 
 def test_failing_territory_is_reported_and_the_others_written(batch, tmp_path):
     root, _ = batch
-    internal = root / "sortie" / "2024" / "interne" / "indicateurs.csv"
+    internal = root / "sortie" / "2024" / "indicateurs" / "indicateurs.csv"
     files = split_by_territory(internal, tmp_path / "decoupe")
     broken = tmp_path / "decoupe" / "atlantide.csv"
     broken.write_text(files["ensemble"].read_text(encoding="utf-8").replace(",ensemble,", ",Atlantide,", 1), encoding="utf-8")
@@ -147,6 +147,48 @@ def test_command_refuses_bad_requests(batch, run_cli):
     status, _, err = run_cli("bilan", root / "donnees", "--annee", "2024", "--territoire", "ensemble", "--formats", "odt", "--out", root / "x")
     assert status == 2 and "--formats attend" in err
     assert not (root / "x").exists()
+
+
+PERSON_COLUMNS = {"Personnes", "Employeurs", "Situations connues", "Effectif (dénominateur)"}
+PERSON_ROWS = ("Personnes en contrat", "Nouvelles personnes", "Employeurs")
+
+
+def _small(cell: str, seuil: int = 5) -> bool:
+    return cell.strip() in {str(n) for n in range(1, seuil + 1)}
+
+
+def _unmasked_small_counts(tables: list[list[list[str]]]) -> list[str]:
+    """Person or employer counts from 1 to 5 in report tables (first row: the header)."""
+    found = []
+    for table in tables:
+        header, *rows = table
+        columns = [i for i, name in enumerate(header) if name.strip() in PERSON_COLUMNS]
+        for row in rows:
+            cells = row[1:] if row[0].strip().startswith(PERSON_ROWS) else [row[i] for i in columns if i < len(row)]
+            found += [f"{row[0]} : {c}" for c in cells if _small(c)]
+    return found
+
+
+def test_small_territory_shows_no_unmasked_small_count(tmp_path):
+    data, out = tmp_path / "donnees", tmp_path / "sortie"
+    subprocess.run([IMPACT, "demo", data, "--territoires", "3", "--annees", "2023-2024", "--echelle", "0.15", "--graine", "3"], check=True, capture_output=True)
+    subprocess.run([IMPACT, "bilan", data, "--annee", "2024", "--territoire", "Val d'Argent", "--out", out], check=True, capture_output=True)
+    folder = out / "2024" / "val-d-argent"
+    published = _published(folder)
+    assert (published["valeur"] == "s").sum() >= 5  # a small territory: many cells masked
+    page = (folder / "bilan.html").read_text(encoding="utf-8")
+    html_tables = [[[html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)]
+                    for r in re.findall(r"<tr[^>]*>(.*?)</tr>", t, re.S)] for t in re.findall(r"<table.*?</table>", page, re.S)]
+    assert len(html_tables) >= 15 and _unmasked_small_counts(html_tables) == []
+    assert "secret statistique" in page
+    with zipfile.ZipFile(folder / "bilan.docx") as archive:
+        document = archive.read("word/document.xml").decode("utf-8")
+    word_tables = [[[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<w:tc>(.*?)</w:tc>", r, re.S)]
+                    for r in re.findall(r"<w:tr[ >].*?</w:tr>", t, re.S)] for t in re.findall(r"<w:tbl>.*?</w:tbl>", document, re.S)]
+    assert len(word_tables) >= 15 and _unmasked_small_counts(word_tables) == []
+    pdf = "\n".join(page.extract_text() for page in PdfReader(folder / "bilan.pdf").pages)
+    lines = [line for line in pdf.splitlines() if line.startswith(("Personnes en contrat ", "Nouvelles personnes ", "Employeurs "))]
+    assert lines and not [line for line in lines if any(_small(token) for token in line.split()[2:4])]
 
 
 def _chromium() -> str | None:

@@ -27,7 +27,12 @@ def test_writes_the_table_and_its_metadata(tmp_path, run_cli):
     assert nord["valeur"].tolist() == [f"{420 * 60 / 121 + 300:.2f}".rstrip("0").rstrip(".")]
     meta = json.loads((tmp_path / "sortie" / "metadonnees.json").read_text(encoding="utf-8"))
     assert meta["parametres"] == {"annees": [2024], "horizon_mois": 6, "heures_etp": 1607.0, "date_extraction": "2024-11-30",
-                                  "date_extraction_origine": "dernière date observée"}
+                                  "date_extraction_origine": "dernière date observée", "seuil": 5}
+    # The base dataset counts 1 to 2 persons per territory: published masked, internal not.
+    nord_people = table.loc[(table["territoire"] == "Nord") & (table["indicateur"] == "personnes") & (table["dimension"] == "ensemble")]
+    assert nord_people["valeur"].tolist() == ["s"]
+    internal = (tmp_path / "sortie" / "indicateurs_interne_NON_DIFFUSABLE.csv").read_text(encoding="utf-8")
+    assert internal.startswith("# NON DIFFUSABLE") and "\n2024,Nord,personnes,ensemble,ensemble,2," in internal
     assert meta["entrees"]["fichiers"]["contrats.csv"]["sha256"] == hashlib.sha256((BASE / "contrats.csv").read_bytes()).hexdigest()
     assert len(meta["entrees"]["fichiers"]) == 8 and meta["version"]
 

@@ -20,6 +20,7 @@ from impact import charts
 from impact.formatting import french_change, french_number, french_percent, markdown_table
 from impact.indicators import DEFINITIONS, DIMENSIONS, ENSEMBLE
 from impact.outcomes import KNOWLEDGE_RATE, RATES
+from impact.publication import FOOTNOTE, MARK, MEASURES
 from impact.schema import (DISPOSITIF, MODALITE, NIVEAU_FORMATION, PUBLICS, SEXE, SITUATION_GROUPE, TAILLE, TYPE_ACHETEUR,
                            TYPE_CONTRAT, TYPE_MARCHE, TYPE_STRUCTURE)
 
@@ -79,9 +80,31 @@ class Report:
         return selected.set_index("modalite")
 
     def total(self, indicator: str, column: str = "valeur", year: int | None = None) -> float:
-        """The total row of ``indicator``."""
+        """The total row of ``indicator`` (NaN when masked)."""
         rows = self.rows(indicator, year=year)
         return float(rows[column].iloc[0]) if len(rows) else float("nan")
+
+
+def _cell(row: pd.Series, column: str, style: str = "number") -> str:
+    """One cell as published: the mark of a masked value, or the value in French format."""
+    if row.get(f"{column}_masque", False):
+        return MARK
+    value = row[column]
+    if style == "percent":
+        return french_percent(value)
+    if style == "points":
+        return french_change(value, True)
+    if style == "change":
+        return french_change(value)
+    return french_number(value, 0 if column == "effectif" else 2)
+
+
+def _with_footnote(parts: list[str]) -> Markdown:
+    """The section's tables, and the footnote that explains the mark when one is shown."""
+    text = "\n".join(parts)
+    if f"| {MARK} |" in text or f"| {MARK}\n" in text:
+        text += f"\n{FOOTNOTE}\n"
+    return Markdown(text)
 
 
 def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, seuil: int = 5,
@@ -99,19 +122,17 @@ def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, 
         dataset = impact.load(dossier)
         indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False)
     path = Path(indicateurs)
-    table = pd.read_csv(path, dtype={"territoire": str, "modalite": str, "dimension": str, "indicateur": str}, keep_default_na=False,
-                        na_values={c: [""] for c in ("valeur", "part", "effectif", "ic_bas", "ic_haut", "valeur_precedente", "evolution")})
-    table = table.loc[table["territoire"] == territoire]
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = table.loc[table["territoire"] == territoire].assign(annee=lambda d: d["annee"].astype(int))
+    for column in MEASURES:
+        table[f"{column}_masque"] = table[column].eq(MARK)
+        table[column] = pd.to_numeric(table[column].mask(table[column].isin(["", MARK])), errors="raise")
     if table.empty:
         raise ValueError(f"territoire « {territoire} » absent des indicateurs")
     if annee not in set(table["annee"]):
         raise ValueError(f"année {annee} absente des indicateurs de « {territoire} »")
     metadata = json.loads((path.parent / "metadonnees.json").read_text(encoding="utf-8"))
     return Report(int(annee), territoire, int(horizon), int(seuil), table.reset_index(drop=True), metadata)
-
-
-def _format(value: float, style: str) -> str:
-    return french_percent(value, 1) if style == "percent" else french_number(value, 2)
 
 
 def title(report: Report) -> Markdown:
@@ -139,12 +160,11 @@ def key_figures(report: Report) -> Markdown:
         if total.empty:
             continue
         row = total.iloc[0]
-        in_points = style == "percent"
-        rows.append([label, _format(row["valeur"], style), _format(row["valeur_precedente"], style),
-                     french_change(row["evolution"], in_points)])
+        rows.append([label, _cell(row, "valeur", style), _cell(row, "valeur_precedente", style),
+                     _cell(row, "evolution", "points" if style == "percent" else "change")])
     etp = report.metadata["parametres"]["heures_etp"]
     caption = (f"Chiffres clés {report.year} ({report.name}) ; un équivalent temps plein compte {french_number(etp, 0)} heures")
-    return Markdown(markdown_table(rows, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"], caption))
+    return _with_footnote([markdown_table(rows, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"], caption)])
 
 
 def trend_chart(report: Report) -> Image:
@@ -154,10 +174,12 @@ def trend_chart(report: Report) -> Image:
     series = {code: [report.total(code, year=y) for y in years] for code in ("heures", "personnes", "contrats")}
     figure = charts.trend(years, series["heures"], series["personnes"], series["contrats"],
                           f"Heures, personnes et contrats, {years[0]}-{years[-1]}")
-    alt = (f"Évolution de {years[0]} à {years[-1]} : heures réalisées de {french_number(series['heures'][0], 0)} à "
-           f"{french_number(series['heures'][-1], 0)}, personnes de {french_number(series['personnes'][0], 0)} à "
-           f"{french_number(series['personnes'][-1], 0)}, contrats de {french_number(series['contrats'][0], 0)} à "
-           f"{french_number(series['contrats'][-1], 0)}.")
+    def shown(value: float) -> str:
+        return french_number(value, 0) or MARK
+
+    alt = (f"Évolution de {years[0]} à {years[-1]} : heures réalisées de {shown(series['heures'][0])} à "
+           f"{shown(series['heures'][-1])}, personnes de {shown(series['personnes'][0])} à "
+           f"{shown(series['personnes'][-1])}, contrats de {shown(series['contrats'][0])} à {shown(series['contrats'][-1])}.")
     return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
 
 
@@ -168,9 +190,9 @@ def _breakdown(report: Report, indicator: str, dimension: str, second: str | Non
     lines = []
     for modality, row in rows.iterrows():
         line = [labels.get(modality, CPV_DIVISIONS.get(modality, f"Division {modality}") if dimension == "division_cpv" else modality),
-                french_number(row["valeur"], 2), french_percent(row["part"])]
+                _cell(row, "valeur"), _cell(row, "part", "percent")]
         if other is not None:
-            line.append(french_percent(other.loc[modality, "part"]))
+            line.append(_cell(other.loc[modality], "part", "percent"))
         lines.append(line)
     return markdown_table(lines, headers, caption)
 
@@ -183,7 +205,7 @@ def people_reached(report: Report) -> Markdown:
         note = " ; une personne compte dans chaque public qui la concerne" if dimension == "public" else ""
         parts.append(_breakdown(report, "personnes", dimension, "heures", [label, "Personnes", "Part des personnes", "Part des heures"],
                                 f"Personnes en contrat en {report.year} par {label.lower()}{note}"))
-    return Markdown("\n".join(parts))
+    return _with_footnote(parts)
 
 
 def publics_chart(report: Report) -> Image:
@@ -192,7 +214,7 @@ def publics_chart(report: Report) -> Image:
     labels = [PUBLICS[m].split(" (")[0] for m in rows.index]
     figure = charts.shares(labels, rows["part"].fillna(0).tolist(), f"Publics des personnes en contrat en {report.year}",
                            "Part des personnes")
-    alt = "Part des personnes par public : " + " ; ".join(f"{l} {french_percent(v)}" for l, v in zip(labels, rows["part"]))
+    alt = "Part des personnes par public : " + " ; ".join(f"{l} {_cell(r, 'part', 'percent')}" for l, (_, r) in zip(labels, rows.iterrows()))
     return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
 
 
@@ -202,7 +224,7 @@ def delivery(report: Report) -> Markdown:
                         f"Contrats actifs en {report.year} par {DIMENSIONS[dimension][0].lower()}")
              for dimension in ("type_contrat", "modalite", "type_structure")]
     parts.append(_breakdown(report, "entreprises", "taille", None, ["Taille", "Employeurs", "Part"], f"Employeurs en {report.year} par taille"))
-    return Markdown("\n".join(parts))
+    return _with_footnote(parts)
 
 
 def origin(report: Report) -> Markdown:
@@ -210,30 +232,36 @@ def origin(report: Report) -> Markdown:
     parts = [_breakdown(report, "heures", dimension, "operations", [DIMENSIONS[dimension][0].split(" (")[0], "Heures", "Part des heures", "Part des opérations"],
                         f"Heures réalisées en {report.year} par {DIMENSIONS[dimension][0].split(' (')[0].lower()}")
              for dimension in ("type_marche", "type_acheteur", "dispositif", "division_cpv")]
-    return Markdown("\n".join(parts))
+    return _with_footnote(parts)
 
 
 def _rate_cells(row: pd.Series) -> list[str]:
-    interval = f"{french_percent(row['ic_bas'])} à {french_percent(row['ic_haut'])}" if pd.notna(row["ic_bas"]) else ""
-    return [french_percent(row["valeur"]), interval, french_number(row["effectif"], 0), french_change(row["evolution"], True)]
+    if row["ic_bas_masque"]:
+        interval = MARK
+    else:
+        interval = f"{french_percent(row['ic_bas'])} à {french_percent(row['ic_haut'])}" if pd.notna(row["ic_bas"]) else ""
+    return [_cell(row, "valeur", "percent"), interval, _cell(row, "effectif"), _cell(row, "evolution", "points")]
 
 
 def outcomes(report: Report) -> Markdown:
     """What became of people h months after their path ended: rates with their intervals, the
     share of known situations, the situations, and the rates by group."""
-    leavers = report.total("sortants")
+    leavers = report.rows("sortants").iloc[0]
     known = report.rows(KNOWLEDGE_RATE[0]).iloc[0]
-    intro = (f"En {report.year}, {french_number(leavers, 0)} personnes ont terminé leur parcours (aucun contrat en cours "
-             f"à la date d'extraction). Leur situation {report.horizon} mois plus tard est connue pour "
-             f"{french_percent(known['valeur'])} d'entre elles (hors situations neutralisées). Les taux portent sur les "
-             "situations connues ; l'intervalle de confiance à 95 % (Wilson) mesure la précision due au petit nombre.\n")
+    count = f"{report.threshold} personnes ou moins" if leavers["valeur_masque"] else f"{french_number(leavers['valeur'], 0)} personnes"
+    share = ("une part qui n'est pas publiée (trop peu de personnes)" if known["valeur_masque"] or pd.isna(known["valeur"])
+             else f"{french_percent(known['valeur'])} d'entre elles")
+    intro = (f"En {report.year}, {count} ont terminé leur parcours (aucun contrat en cours à la date d'extraction). "
+             f"Leur situation {report.horizon} mois plus tard est connue pour {share} (hors situations neutralisées). "
+             "Les taux portent sur les situations connues ; l'intervalle de confiance à 95 % (Wilson) mesure la précision "
+             "due au petit nombre.\n")
     rows = [[KNOWLEDGE_RATE[1], *_rate_cells(known)]]
     for code, (label, _) in RATES.items():
         rows.append([label, *_rate_cells(report.rows(code).iloc[0])])
     header = ["Taux", "Valeur", "Intervalle à 95 %", "Effectif (dénominateur)", f"Évolution sur {report.year - 1}"]
     parts = [intro, markdown_table(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {report.year}")]
     groups = report.rows("sortants", "situation_groupe")
-    parts.append(markdown_table([[SITUATION_GROUPE[m], french_number(r["valeur"], 0), french_percent(r["part"])] for m, r in groups.iterrows()],
+    parts.append(markdown_table([[SITUATION_GROUPE[m], _cell(r, "valeur"), _cell(r, "part", "percent")] for m, r in groups.iterrows()],
                                 ["Situation", "Personnes", "Part des sortants"], f"Situation à {report.horizon} mois des personnes sorties en {report.year}"))
     by_group = []
     for dimension in ("sexe", "tranche_age", "public"):
@@ -241,7 +269,7 @@ def outcomes(report: Report) -> Markdown:
             by_group.append([LABELS[dimension][modality].split(" (")[0], *_rate_cells(row)[:3]])
     parts.append(markdown_table(by_group, ["Groupe", "Sorties dynamiques", "Intervalle à 95 %", "Situations connues"],
                                 f"Taux de sorties dynamiques des personnes sorties en {report.year}, par groupe"))
-    return Markdown("\n".join(parts))
+    return _with_footnote(parts)
 
 
 def outcomes_chart(report: Report) -> Image:
@@ -252,7 +280,7 @@ def outcomes_chart(report: Report) -> Image:
     figure = charts.rates(labels, [r["valeur"] for r in rows], [r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows],
                           f"Devenir à {report.horizon} mois des sortants de {report.year}")
     alt = "Taux et intervalles à 95 % : " + " ; ".join(
-        f"{label} {french_percent(r['valeur'])} ({french_percent(r['ic_bas'])} à {french_percent(r['ic_haut'])})" for label, r in zip(labels, rows))
+        f"{label} {_cell(r, 'valeur', 'percent')} ({_cell(r, 'ic_bas', 'percent')} à {_cell(r, 'ic_haut', 'percent')})" for label, r in zip(labels, rows))
     return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
 
 
@@ -275,8 +303,10 @@ def methods(report: Report) -> Markdown:
         f"Conventions : un équivalent temps plein compte {french_number(parameters['heures_etp'], 0)} heures ; date d'extraction "
         f"{_date(report)} ({parameters.get('date_extraction_origine', '')}) ; horizon du devenir {report.horizon} mois.",
         "",
-        f"Règle de diffusion : seuil de {report.threshold} personnes (les comptes de 1 à {report.threshold} personnes et les taux "
-        f"calculés sur moins de {report.threshold} personnes sont à masquer avant toute diffusion publique).",
+        f"Règle de diffusion : les comptes de 1 à {report.threshold} personnes, les taux calculés sur moins de "
+        f"{report.threshold} personnes et les comptes de moins de 3 employeurs sont masqués (« {MARK} »), ainsi que les "
+        "valeurs qui permettraient de les retrouver par différence (autres cellules d'une même ventilation, valeur de "
+        "l'année précédente, évolution, part).",
         "",
         f"Kit : impact {report.metadata['version']}. Source : dossier « {report.metadata['entrees']['dossier']} ».",
         "",

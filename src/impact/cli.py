@@ -97,8 +97,9 @@ def indicateurs(
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
     date_extraction: Annotated[str | None, typer.Option("--date-extraction", help="Date d'extraction AAAA-MM-JJ (par défaut la dernière date observée).")] = None,
     heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein.")] = 1607.0,
+    seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion : les comptes de 1 à SEUIL personnes sont masqués.")] = 5,
 ) -> None:
-    """Calcule les indicateurs de chaque année, territoire et de l'ensemble (indicateurs.csv, non masqué : usage interne)."""
+    """Calcule les indicateurs de chaque année, territoire et de l'ensemble : indicateurs.csv (publiable, petits effectifs masqués) et sa version interne non diffusable."""
     import pandas as pd
 
     from impact.facts import NoContractError
@@ -117,7 +118,7 @@ def indicateurs(
         raise fail(str(error)) from None
     if table.empty:
         raise fail(f"aucune des années demandées ({', '.join(map(str, annee or []))}) ne figure dans les données")
-    write(dataset, table, out, horizon, heures_etp, extraction is not None)
+    write(dataset, table, out, horizon, heures_etp, extraction is not None, seuil)
     typer.echo(f"{len(table)} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
 
 
@@ -154,9 +155,9 @@ def bilan(
     known = list(dict.fromkeys(table["territoire"]))
     if territoire is not None and territoire not in known:
         raise fail(f"territoire « {territoire} » inconnu ; territoires du jeu : {', '.join(known)}")
-    internal = write(dataset, table, out / str(annee) / "interne", horizon, 1607.0, False)
+    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, 1607.0, False, seuil)
     names = known if tous else [territoire]
-    files = split_by_territory(internal, internal.parent / "territoires")
+    files = split_by_territory(published, published.parent / "territoires")
     jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, out.resolve(), chosen, horizon, seuil) for name in names]
     outcomes = run_all(jobs, processus, progress_bar)
     for outcome in outcomes:

@@ -468,29 +468,47 @@ def indicators(
     return table
 
 
-def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heures_etp: float, extraction_given: bool) -> Path:
-    """Write ``folder/indicateurs.csv`` and ``folder/metadonnees.json`` (kit version, parameters
-    and the SHA-256 of every input file), atomically; return the CSV's path."""
+#: The unmasked table, for internal work only: its name and its first line say so.
+INTERNAL_FILE = "indicateurs_interne_NON_DIFFUSABLE.csv"
+INTERNAL_LABEL = "# NON DIFFUSABLE : indicateurs non masqués, réservés à l'usage interne ; publiez indicateurs.csv\n"
+
+
+def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heures_etp: float, extraction_given: bool, seuil: int = 5) -> Path:
+    """Write, atomically, in ``folder``: ``indicateurs.csv``, published, its small counts masked
+    (:mod:`impact.publication`, threshold ``seuil``); :data:`INTERNAL_FILE`, the unmasked table
+    for internal work; ``metadonnees.json`` (kit version, parameters, SHA-256 of every input
+    file). Return the published file's path."""
+    from impact.publication import mask
+
     parameters = {"annees": sorted(set(table["annee"].tolist())), "horizon_mois": horizon, "heures_etp": heures_etp,
                   "date_extraction": table.attrs["date_extraction"],
-                  "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée"}
-    path = atomic_write_bytes(Path(folder) / "indicateurs.csv", to_csv(table))
-    atomic_write_text(Path(folder) / "metadonnees.json", to_json(metadata(dataset, parameters)))
+                  "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée", "seuil": seuil}
+    record = metadata(dataset, parameters)
+    record["sorties"] = {"indicateurs.csv": f"publiable : petits effectifs masqués (seuil {seuil}), marque « s »",
+                         INTERNAL_FILE: "NON DIFFUSABLE : usage interne, aucun masquage"}
+    path = atomic_write_bytes(Path(folder) / "indicateurs.csv", to_csv(table, mask(table, seuil)))
+    atomic_write_bytes(Path(folder) / INTERNAL_FILE, INTERNAL_LABEL.encode("utf-8") + to_csv(table))
+    atomic_write_text(Path(folder) / "metadonnees.json", to_json(record))
     return path
 
 
-def to_csv(table: pd.DataFrame) -> bytes:
+def to_csv(table: pd.DataFrame, masks: pd.DataFrame | None = None) -> bytes:
     """``indicateurs.csv`` (SPEC section 5): UTF-8, ``,``-separated, ``.`` as decimal mark; counts
     as integers, hours and ratios with at most 2 decimals, proportions with at most 6; empty cells
     for "not applicable"; text quoted only where it holds a comma, a quote or a line break. The
-    same table always gives the same bytes."""
+    cells that ``masks`` (see :func:`impact.publication.mask`) flags are written ``s``. The same
+    table always gives the same bytes."""
     kinds = table["indicateur"].map(_kinds())
     value_decimals = np.select([kinds.eq("count"), kinds.eq("rate")], [0, 6], 2)
     decimals = {"valeur": value_decimals, "part": 6, "effectif": 0, "ic_bas": 6, "ic_haut": 6,
                 "valeur_precedente": value_decimals, "evolution": 6}
     cells = [pc.cast(pa.array(table["annee"].to_numpy()), pa.string())]
     cells += [_quoted(table[column]) for column in ("territoire", "indicateur", "dimension", "modalite")]
-    cells += [_format(table[column].to_numpy(dtype=float), decimals[column]) for column in COLUMNS[5:]]
+    for column in COLUMNS[5:]:
+        text = _format(table[column].to_numpy(dtype=float), decimals[column])
+        if masks is not None:
+            text = pc.if_else(pa.array(masks[column].to_numpy(dtype=bool)), "s", text)
+        cells.append(text)
     lines = pc.binary_join_element_wise(*cells, ",").to_pylist()
     return ("\n".join([",".join(COLUMNS), *lines]) + "\n").encode("utf-8")
 

@@ -1,0 +1,93 @@
+"""Small-count masking: hand-built cases, and properties on random datasets (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from impact.demo import DemoParameters, generate
+from impact.indicators import indicators, to_csv
+from impact.publication import PERSON_COUNTS, equations, mask
+from impact.schema import TABLES_BY_NAME
+import impact
+
+
+def _table(rows: list[tuple], years=(2024,)) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["annee", "territoire", "indicateur", "dimension", "modalite", "valeur", "effectif"])
+    for column in ("part", "ic_bas", "ic_haut", "valeur_precedente", "evolution"):
+        frame[column] = np.nan
+    return frame
+
+
+def test_primary_and_secondary_masking_by_hand():
+    table = _table([
+        (2024, "T", "personnes", "ensemble", "ensemble", 40, np.nan),
+        (2024, "T", "personnes", "sexe", "F", 3, np.nan),      # 1 to 5: masked
+        (2024, "T", "personnes", "sexe", "M", 37, np.nan),     # then 40 - 37 would give it: masked too
+        (2024, "T", "personnes", "tranche_age", "moins_26", 10, np.nan),
+        (2024, "T", "personnes", "tranche_age", "26_49", 24, np.nan),
+        (2024, "T", "personnes", "tranche_age", "50_plus", 6, np.nan),  # 6 is above the threshold
+        (2024, "T", "taux_emploi_durable", "ensemble", "ensemble", 0.5, 4),  # on 4 persons: masked
+        (2024, "T", "taux_connaissance", "ensemble", "ensemble", 0.8, 10),
+        (2024, "T", "entreprises", "ensemble", "ensemble", 2, np.nan),  # fewer than 3 companies
+        (2024, "T", "heures", "ensemble", "ensemble", 1234.5, np.nan),
+    ])
+    masks = mask(table, seuil=5)
+    assert masks["valeur"].tolist() == [False, True, True, False, False, False, True, False, True, False]
+    assert masks["effectif"].tolist() == [False] * 6 + [True, False, False, False]
+    csv = to_csv(table.assign(part=np.nan), masks).decode().splitlines()
+    assert csv[2].startswith("2024,T,personnes,sexe,F,s,")
+
+
+def test_a_lone_masked_situation_code_takes_a_second_one_with_it():
+    rows = [(2024, "T", "sortants", "ensemble", "ensemble", 30, np.nan)]
+    rows += [(2024, "T", "sortants", "situation_groupe", g, v, np.nan) for g, v in
+             [("emploi_durable", 10), ("emploi_transition", 8), ("sortie_positive", 6), ("autre_sortie", 6), ("neutralisee", 0), ("inconnue", 0)]]
+    codes = {"cdi": 7, "cdd_6_mois_plus": 3, "interim_6_mois_plus": 0, "creation_entreprise": 0, "fonction_publique": 0,
+             "cdd_moins_6_mois": 8, "interim_moins_6_mois": 0, "contrat_aide": 0, "formation_qualifiante": 6, "embauche_siae": 0,
+             "demandeur_emploi": 6, "inactif": 0, "autre": 0, "neutralisee": 0, "inconnue": 0}
+    rows += [(2024, "T", "sortants", "situation", c, v, np.nan) for c, v in codes.items()]
+    table = _table(rows)
+    masks = mask(table, seuil=5)
+    hidden = set(table.loc[masks["valeur"], "modalite"])
+    # cdd_6_mois_plus (3) is masked; the durable group (10) is published, so a second code of the
+    # group goes with it: the smallest positive one, cdi (7). A masked zero would protect nothing
+    # when the zero is known (nobody created a company, say).
+    assert hidden >= {"cdd_6_mois_plus", "cdi"}
+    assert not hidden & {"interim_6_mois_plus", "creation_entreprise", "fonction_publique"}
+    # The group itself stays published: 10 = two masked codes, not determined one by one.
+    assert not masks.loc[table["modalite"] == "emploi_durable", "valeur"].any()
+
+
+def _published_problems(table: pd.DataFrame, masks: pd.DataFrame, seuil: int) -> list[str]:
+    problems = []
+    shown = ~masks
+    persons = table["indicateur"].isin(PERSON_COUNTS)
+    for column in ("valeur", "valeur_precedente"):
+        small = persons & table[column].between(1, seuil) & shown[column]
+        problems += [f"{column} {r.indicateur} {r.modalite} = {r[column]}" for _, r in table.loc[small].iterrows()]
+    small_base = table["effectif"].between(1, seuil) & shown["effectif"]
+    problems += [f"effectif {r.indicateur} = {r.effectif}" for _, r in table.loc[small_base].iterrows()]
+    rates = table["indicateur"].str.startswith("taux_") & table["valeur"].notna() & shown["valeur"] & ~(table["effectif"] >= seuil)
+    problems += [f"taux {r.indicateur} sur {r.effectif}" for _, r in table.loc[rates].iterrows()]
+    system = equations(table)
+    system["masque"] = masks["valeur"].to_numpy()[system["row"].to_numpy()] & table["valeur"].notna().to_numpy()[system["row"].to_numpy()]
+    lone = system.groupby("equation")["masque"].sum()
+    problems += [f"équation {e} : une seule cellule masquée" for e in lone.index[lone == 1]]
+    return problems
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), territories=st.integers(1, 4), scale=st.floats(0.05, 0.6), seuil=st.integers(3, 11))
+def test_no_small_count_and_no_recoverable_cell_on_random_datasets(tmp_path_factory, seed, territories, scale, seuil):
+    folder = tmp_path_factory.mktemp("aleatoire")
+    tables = generate(DemoParameters(seed=seed, territories=territories, first_year=2022, last_year=2024, scale=scale))
+    tables["heures"]["mois"] = tables["heures"]["mois"].dt.strftime("%Y-%m")
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, sep=";", columns=TABLES_BY_NAME[name].names)
+    table = indicators(impact.load(folder))
+    masks = mask(table, seuil)
+    assert masks["valeur"].any()
+    assert _published_problems(table, masks, seuil) == []
