@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from impact.indicators import COLUMNS, indicators
+from impact.indicators import COLUMNS, CONCENTRATION, indicators
 from tests.builders import contract, dataset, person, value
 
 P = [person("P1", deld=True), person("P2", sexe="F", annee_naissance=2001, minima_sociaux=True, jeune_peu_qualifie=True),
@@ -215,7 +215,7 @@ def test_rate_change_is_in_points(tmp_path):
 def test_table_shape_and_years(tmp_path):
     data = _leavers_dataset(tmp_path)
     table = indicators(data, years=[2024], extraction_date="2024-12-31")
-    assert list(table.columns) == COLUMNS
+    assert list(table.columns) == COLUMNS + CONCENTRATION
     assert set(table["annee"]) == {2024}
     assert list(dict.fromkeys(table["territoire"])) == ["ensemble", "T1", "T2"]
     assert not table.duplicated(["annee", "territoire", "indicateur", "dimension", "modalite"]).any()
@@ -223,3 +223,15 @@ def test_table_shape_and_years(tmp_path):
     assert (first["indicateur"], first["dimension"], first["modalite"]) == ("heures", "ensemble", "ensemble")
     types = table.loc[(table["territoire"] == "ensemble") & (table["dimension"] == "type_structure") & (table["indicateur"] == "contrats"), "modalite"]
     assert types.tolist() == ["entreprise", "etti", "ei", "ai", "aci", "geiq", "ea", "esat", "autre"]
+
+
+def test_employer_concentration_of_hours_cells(tmp_path):
+    contracts = [contract("C1", "P1", "O1", "2024-01-01", "2024-01-31", 90),
+                 contract("C2", "P2", "O1", "2024-02-01", "2024-02-29", 10, entreprise="E2", type_contrat="ctti", modalite="mise_a_disposition")]
+    table = indicators(dataset(tmp_path, contracts, P))
+    # T1 2024: 100 h from two employers, the first making 90 of them.
+    assert value(table, 2024, "T1", "heures", column="employeurs") == 2
+    assert value(table, 2024, "T1", "heures", column="part_premier_employeur") == pytest.approx(0.9)
+    # The CDD cell holds E1's 90 h only.
+    assert value(table, 2024, "T1", "heures", "type_contrat", "cdd", column="employeurs") == 1
+    assert value(table, 2024, "T1", "heures", "type_contrat", "cdd", column="part_premier_employeur") == 1.0

@@ -23,8 +23,12 @@ def test_writes_the_table_and_its_metadata(tmp_path, run_cli):
     assert set(table["annee"]) == {"2024"}
     # Base dataset, 2024, territory Nord: C1 (420 h over 01/11/2023-29/02/2024, 121 days, 60 in 2024)
     # and C3 (300 h from 01/03/2024 to the extraction date 30/11/2024, all in 2024).
-    nord = table.loc[(table["territoire"] == "Nord") & (table["indicateur"] == "heures") & (table["dimension"] == "ensemble")]
+    internal_table = pd.read_csv(tmp_path / "sortie" / "indicateurs_interne_NON_DIFFUSABLE.csv", comment="#", keep_default_na=False, dtype=str)
+    nord = internal_table.loc[(internal_table["territoire"] == "Nord") & (internal_table["indicateur"] == "heures") & (internal_table["dimension"] == "ensemble")]
     assert nord["valeur"].tolist() == [f"{420 * 60 / 121 + 300:.2f}".rstrip("0").rstrip(".")]
+    # Published: Nord's hours come from one employer only (E1), so they are masked.
+    published = table.loc[(table["territoire"] == "Nord") & (table["indicateur"] == "heures") & (table["dimension"] == "ensemble")]
+    assert published["valeur"].tolist() == ["s"]
     meta = json.loads((tmp_path / "sortie" / "metadonnees.json").read_text(encoding="utf-8"))
     assert meta["parametres"] == {"annees": [2024], "horizon_mois": 6, "heures_etp": 1607.0, "date_extraction": "2024-11-30",
                                   "date_extraction_origine": "dernière date observée", "seuil": 5}

@@ -41,6 +41,24 @@ def test_primary_and_secondary_masking_by_hand():
     assert csv[2].startswith("2024,T,personnes,sexe,F,s,")
 
 
+def test_hours_of_fewer_than_three_employers_or_one_dominant_employer_are_masked():
+    table = _table([
+        (2024, "T", "heures", "ensemble", "ensemble", 1000.0, np.nan),
+        (2024, "T", "heures", "type_marche", "travaux", 600.0, np.nan),
+        (2024, "T", "heures", "type_marche", "services", 300.0, np.nan),
+        (2024, "T", "heures", "type_marche", "fournitures", 100.0, np.nan),
+        (2024, "T", "etp", "ensemble", "ensemble", 0.62, np.nan),
+    ])
+    table["employeurs"] = [10, 5, 4, 2, np.nan]
+    table["part_premier_employeur"] = [0.3, 0.9, 0.5, 0.6, np.nan]
+    masks = mask(table, seuil=5)
+    # travaux: one employer makes 90 % of its hours; fournitures: 2 employers; the total stays.
+    assert masks["valeur"].tolist() == [False, True, False, True, False]
+    table["employeurs"] = [2, 5, 4, 3, np.nan]
+    masks = mask(table, seuil=5)
+    assert masks["valeur"].tolist()[0] and masks["valeur"].tolist()[4]  # the total and the ETP it gives
+
+
 def test_a_lone_masked_situation_code_takes_a_second_one_with_it():
     rows = [(2024, "T", "sortants", "ensemble", "ensemble", 30, np.nan)]
     rows += [(2024, "T", "sortants", "situation_groupe", g, v, np.nan) for g, v in
@@ -71,6 +89,9 @@ def _published_problems(table: pd.DataFrame, masks: pd.DataFrame, seuil: int) ->
     small_base = table["effectif"].between(1, seuil) & shown["effectif"]
     problems += [f"effectif {r.indicateur} = {r.effectif}" for _, r in table.loc[small_base].iterrows()]
     rates = table["indicateur"].str.startswith("taux_") & table["valeur"].notna() & shown["valeur"] & ~(table["effectif"] >= seuil)
+    hours = (table["indicateur"] == "heures") & (table["valeur"] > 0) & shown["valeur"]
+    concentrated = hours & ((table["employeurs"] < 3) | (table["part_premier_employeur"] > 0.85))
+    problems += [f"heures {r.dimension} {r.modalite} : {r.employeurs} employeurs" for _, r in table.loc[concentrated].iterrows()]
     problems += [f"taux {r.indicateur} sur {r.effectif}" for _, r in table.loc[rates].iterrows()]
     system = equations(table)
     system["masque"] = masks["valeur"].to_numpy()[system["row"].to_numpy()] & table["valeur"].notna().to_numpy()[system["row"].to_numpy()]

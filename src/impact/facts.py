@@ -86,7 +86,7 @@ def build_facts(dataset: Dataset, extraction_date: pd.Timestamp | None = None, h
         realised.groupby(contracts.set_index("id_contrat")["id_operation"].reindex(realised.index).to_numpy()).sum()
         .reindex(operations.index, fill_value=0.0)
     )
-    divisions = sorted(set(operations["division_cpv"]) - {UNKNOWN_DIVISION}) + [UNKNOWN_DIVISION]
+    divisions = sorted(set(operations["division_cpv"].unique()) - {UNKNOWN_DIVISION}) + [UNKNOWN_DIVISION]
     operations["division_cpv"] = pd.Categorical(operations["division_cpv"], categories=divisions)
     contracts = contracts.join(operations[["division_cpv"]], on="id_operation")
     return Facts(

@@ -36,7 +36,11 @@ from impact.schema import HEURES_ETP, PUBLICS, SEXE, SITUATION, SITUATION_GROUPE
 COLUMNS = ["annee", "territoire", "indicateur", "dimension", "modalite", "valeur", "part", "effectif",
            "ic_bas", "ic_haut", "valeur_precedente", "evolution"]
 ENSEMBLE = "ensemble"
-_MEASURES = ["valeur", "part", "effectif", "ic_bas", "ic_haut"]
+_MEASURES = ["valeur", "part", "effectif", "ic_bas", "ic_haut", "employeurs", "part_premier_employeur"]
+#: Internal columns, beside those of ``indicateurs.csv``, for the publishing rules on employers
+#: (:mod:`impact.publication`): for hours cells, the number of employers with hours in the cell
+#: and the share of the cell's hours made by the first of them. They are never published.
+CONCENTRATION = ["employeurs", "part_premier_employeur"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,21 @@ class Grouping:
     def size(self) -> int:
         """Number of groups."""
         return self.scope.size
+
+    def concentration(self, cells: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """For hours cells (``cells``: the cell of each contract-year, -1 if none): the number of
+        employers with hours in each cell, and the share of the cell's hours made by the first one."""
+        rows = self.facts.contract_years
+        hours = rows["heures"].to_numpy()
+        keep = (cells >= 0) & (hours > 0)
+        company = rows["id_entreprise"].to_numpy(dtype=np.int64)
+        width = np.int64(company.max(initial=0)) + 1
+        pairs, distinct = pd.factorize(cells[keep].astype(np.int64) * width + company[keep])
+        sums = np.bincount(pairs, weights=hours[keep], minlength=len(distinct))
+        cell = np.asarray(distinct) // width
+        top = np.zeros(size)
+        np.maximum.at(top, cell, sums)
+        return np.bincount(cell, minlength=size).astype(float), _divide(top, np.bincount(cell, weights=sums, minlength=size))
 
     def first(self, unit: str) -> np.ndarray:
         """Groups of the active contract-years that are the first of their (group, ``unit``) pair;
@@ -347,6 +366,8 @@ class Block:
     effectif: np.ndarray | None = None
     ic_bas: np.ndarray | None = None
     ic_haut: np.ndarray | None = None
+    employeurs: np.ndarray | None = None
+    part_premier_employeur: np.ndarray | None = None
 
     def column(self, name: str) -> np.ndarray:
         value = getattr(self, name)
@@ -368,11 +389,22 @@ def _blocks(g: Grouping, people: pd.DataFrame) -> list[Block]:
     blocks = []
     for code, values in totals.items():
         extra = {"effectif": _count(_finished(g, True), g.size)} if code == "ratio_realisation" else {}
+        if code == "heures":
+            extra = dict(zip(CONCENTRATION, g.concentration(g.all_rows, g.size)))
         blocks.append(_total_block(code, values, **extra))
         for dimension, (_, codes) in DIMENSIONS.items():
             if code in codes:
                 values_by = breakdown(g, code, dimension)
-                blocks.append(Block(code, dimension, modalities(g.facts, dimension), values_by, part=_share(values_by, totals[code])))
+                block = Block(code, dimension, modalities(g.facts, dimension), values_by, part=_share(values_by, totals[code]))
+                if code == "heures" and dimension != "public":
+                    names = block.modalites
+                    cells = _by(g.all_rows, g.facts.contract_years[dimension].cat.codes.to_numpy(), len(names))
+                    block.employeurs, block.part_premier_employeur = g.concentration(cells, g.size * len(names))
+                elif code == "heures":
+                    pairs = [g.concentration(np.where(g.facts.contract_years[p].to_numpy(dtype=bool), g.all_rows, -1), g.size) for p in PUBLICS]
+                    block.employeurs = np.column_stack([c for c, _ in pairs])
+                    block.part_premier_employeur = np.column_stack([t for _, t in pairs])
+                blocks.append(block)
     return blocks + _outcome_blocks(g.scope, people)
 
 
@@ -427,7 +459,8 @@ def indicators(
     ``extraction_date``: closes the contracts without ``date_fin`` (default: the latest observed
     date of the dataset); ``heures_etp``: hours of one full-time equivalent.
 
-    The extraction date used is in ``table.attrs["date_extraction"]``. ``valeur_precedente`` is
+    Two internal columns follow those of ``indicateurs.csv``: :data:`CONCENTRATION`. The
+    extraction date used is in ``table.attrs["date_extraction"]``. ``valeur_precedente`` is
     the same row in N-1 and ``evolution`` the relative change (counts,
     hours, ratios) or the difference in points (rates, as proportions); both are empty when N-1
     precedes the data, and ``evolution`` when N-1 is zero.
@@ -463,7 +496,7 @@ def indicators(
         "modalite": np.tile(np.concatenate([b.modalites for b in layout]).astype(object), (1 + n_terr) * len(chosen)),
         **{name: measures[name][chosen].reshape(-1) for name in (*_MEASURES, "valeur_precedente", "evolution")},
     })
-    table = table[COLUMNS]
+    table = table[COLUMNS + CONCENTRATION]
     table.attrs["date_extraction"] = facts.extraction_date.date().isoformat()
     return table
 

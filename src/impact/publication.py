@@ -5,23 +5,22 @@ Primary masking, with the threshold ``seuil`` (5 by default):
 - a count of persons (``personnes``, ``nouvelles_personnes``, ``sortants``, their breakdowns, and
   the ``effectif`` of a rate) from 1 to ``seuil``;
 - a rate (and its interval) whose denominator is below ``seuil``;
-- a count of employers (``entreprises`` and its breakdown) from 1 to 2: no cell from fewer than 3
-  companies.
+- a count of employers (``entreprises`` and its breakdown) from 1 to 2, and a cell of hours made
+  by fewer than 3 employers or by one employer for more than 85 % (the rules of business
+  statistics: a company must not be recognisable).
 
 What would give a masked cell away is masked with it: its ``part``; ``heures_par_personne`` when
-``personnes`` is masked; ``valeur_precedente`` when the N-1 cell is masked, and ``evolution`` when
-either year is.
+``personnes`` is masked; ``etp``, ``heures_par_personne`` and ``heures_par_contrat`` when
+``heures`` is; ``valeur_precedente`` when the N-1 cell is masked, and ``evolution`` when either year
+is.
 
 Secondary masking: within every additive breakdown (the cells of ``sexe``, ``tranche_age``,
-``niveau_formation`` sum to ``personnes``; those of ``taille`` to ``entreprises``; the situation
-groups to ``sortants``, and the situation codes of a group to that group), no equation may be left
+``niveau_formation`` sum to ``personnes``; those of ``taille`` to ``entreprises``; those of every
+dimension but ``public`` to ``heures``; the situation groups to ``sortants``, and the situation
+codes of a group to that group), no equation may be left
 with a single masked cell, which subtraction would recover: the smallest published cell of such an
 equation is masked in turn, until no equation has exactly one. (A person counts in every public
 that applies to them: the ``public`` cells do not add up and give nothing away by subtraction.)
-
-The rule on the concentration of hours (no cell where one company makes more than 85 % of the
-hours) needs the hours of each company per cell, which the indicator table does not carry: it is
-not applied yet.
 """
 
 from __future__ import annotations
@@ -39,10 +38,14 @@ FOOTNOTE = ("s : secret statistique ; valeur masquée parce qu'elle porte sur tr
 PERSON_COUNTS = ("personnes", "nouvelles_personnes", "sortants")
 COMPANY_COUNTS = ("entreprises",)
 MIN_COMPANIES = 3
+#: Largest share of a cell's hours one employer may make.
+MAX_COMPANY_SHARE = 0.85
 MEASURES = ["valeur", "part", "effectif", "ic_bas", "ic_haut", "valeur_precedente", "evolution"]
 #: Additive breakdowns: (indicator, dimension) whose cells sum to the indicator's total.
 ADDITIVE = [("personnes", "sexe"), ("personnes", "tranche_age"), ("personnes", "niveau_formation"),
-            ("nouvelles_personnes", "sexe"), ("entreprises", "taille"), ("sortants", "situation_groupe")]
+            ("nouvelles_personnes", "sexe"), ("entreprises", "taille"), ("sortants", "situation_groupe"),
+            *(("heures", d) for d in ("sexe", "tranche_age", "niveau_formation", "type_contrat", "modalite", "type_structure",
+                                      "type_marche", "type_acheteur", "dispositif", "division_cpv"))]
 _KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
 
 
@@ -57,6 +60,10 @@ def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     companies = np.isin(indicator, COMPANY_COUNTS)
 
     masked = (persons & (value >= 1) & (value <= seuil)) | (companies & (value >= 1) & (value < MIN_COMPANIES))
+    if "employeurs" in table.columns:
+        employers = table["employeurs"].to_numpy(dtype=float)
+        dominant = table["part_premier_employeur"].to_numpy(dtype=float) > MAX_COMPANY_SHARE
+        masked |= (indicator == "heures") & (value > 0) & ((employers < MIN_COMPANIES) | dominant)
     effectif = table["effectif"].to_numpy(dtype=float)
     masked |= is_rate & ~(effectif >= seuil)
     masked = _secondary(table, masked)
@@ -76,12 +83,19 @@ def _previous(table: pd.DataFrame, masked: np.ndarray) -> np.ndarray:
     return merged["masque"].fillna(False).to_numpy(dtype=bool)
 
 
+#: Ratios that give their base away, by the total they are computed from.
+DEPENDENT = {"personnes": ("heures_par_personne",), "heures": ("etp", "heures_par_personne", "heures_par_contrat")}
+
+
 def _dependent_ratio(table: pd.DataFrame, masked: np.ndarray) -> np.ndarray:
-    """``heures_par_personne`` of the (year, territory) whose ``personnes`` is masked."""
-    persons = (table["indicateur"] == "personnes") & (table["dimension"] == "ensemble")
-    hidden = table.loc[persons & masked, ["annee", "territoire"]].assign(cache=True)
-    ratio = table[["annee", "territoire"]].merge(hidden, on=["annee", "territoire"], how="left")["cache"].fillna(False).to_numpy(dtype=bool)
-    return ratio & (table["indicateur"] == "heures_par_personne").to_numpy()
+    """The ratios of a (year, territory) whose base total (``personnes``, ``heures``) is masked."""
+    result = np.zeros(len(table), dtype=bool)
+    totals = table["dimension"] == "ensemble"
+    for base, ratios in DEPENDENT.items():
+        hidden = table.loc[totals & (table["indicateur"] == base) & masked, ["annee", "territoire"]].assign(cache=True)
+        where = table[["annee", "territoire"]].merge(hidden, on=["annee", "territoire"], how="left")["cache"].fillna(False).to_numpy(dtype=bool)
+        result |= where & table["indicateur"].isin(ratios).to_numpy() & totals.to_numpy()
+    return result
 
 
 def equations(table: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from impact.problems import FOLDER, ProblemLog
 from impact.schema import TABLES, TABLES_BY_NAME
 from impact.values import normalise_key
 
-#: Column headers that hold direct identifiers of a person, reported as such in ``participants``.
+#: Column headers that hold direct identifiers of a person, reported as such in any table.
 IDENTIFYING_HEADERS = frozenset({"nom", "prenom", "nom_prenom", "nir", "numero_secu", "securite_sociale", "email", "courriel", "telephone", "adresse"})
 #: Sheets of the kit's own workbook template that hold no data.
 TEMPLATE_SHEETS = frozenset({"notice", "listes"})
@@ -261,9 +261,9 @@ def _resolve_columns(frame: pd.DataFrame, table: str, source: str, log: ProblemL
         if name is None:
             extra.append(position)
             label = str(header).strip() or f"(colonne {position + 1} sans en-tête)"
-            if table == "participants" and normalise_key(header) in IDENTIFYING_HEADERS:
+            if normalise_key(header) in IDENTIFYING_HEADERS:
                 log.warning(table, 1, label, "colonne de données directement identifiantes : retirez-la, "
-                            "les participants doivent rester pseudonymes")
+                            "les personnes doivent rester pseudonymes")
             else:
                 log.warning(table, 1, label, "colonne inconnue, ignorée")
         elif name in seen:
