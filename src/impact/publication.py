@@ -139,11 +139,3 @@ def _secondary(table: pd.DataFrame, masked: np.ndarray) -> np.ndarray:
         chosen = candidates.sort_values(["equation", "order", "valeur", "row"]).drop_duplicates("equation")["row"].to_numpy()
         masked[chosen] = True
 
-
-def apply(table: pd.DataFrame, masks: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with its masked cells emptied (NaN); ``indicators.to_csv(table, masks)`` writes
-    them as :data:`MARK`."""
-    table = table.reset_index(drop=True).copy()
-    for column in MEASURES:
-        table.loc[masks[column].to_numpy(), column] = np.nan
-    return table

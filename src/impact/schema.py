@@ -325,7 +325,3 @@ def max_birth_year() -> int:
     """Latest accepted birth year: the current year minus :data:`MIN_AGE`."""
     return _dt.date.today().year - MIN_AGE
 
-
-def situation_group(code: str) -> str:
-    """The group (``emploi_durable``...) of a ``situation`` code."""
-    return SITUATION[code][1]
