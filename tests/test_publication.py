@@ -59,6 +59,20 @@ def test_hours_of_fewer_than_three_employers_or_one_dominant_employer_are_masked
     assert masks["valeur"].tolist()[0] and masks["valeur"].tolist()[4]  # the total and the ETP it gives
 
 
+def test_a_territory_masked_alone_cannot_be_recovered_from_the_ensemble():
+    table = _table([
+        (2024, "ensemble", "heures", "ensemble", "ensemble", 1000.0, np.nan),
+        (2024, "A", "heures", "ensemble", "ensemble", 700.0, np.nan),
+        (2024, "B", "heures", "ensemble", "ensemble", 250.0, np.nan),
+        (2024, "C", "heures", "ensemble", "ensemble", 50.0, np.nan),
+    ])
+    table["employeurs"] = [12, 6, 4, 1]
+    table["part_premier_employeur"] = [0.2, 0.3, 0.4, 1.0]
+    masks = mask(table, seuil=5)
+    # C (one employer) is masked; 1000 - 700 - 250 would give it back: B, the smallest, goes too.
+    assert masks["valeur"].tolist() == [False, False, True, True]
+
+
 def test_a_lone_masked_situation_code_takes_a_second_one_with_it():
     rows = [(2024, "T", "sortants", "ensemble", "ensemble", 30, np.nan)]
     rows += [(2024, "T", "sortants", "situation_groupe", g, v, np.nan) for g, v in

@@ -46,6 +46,8 @@ ADDITIVE = [("personnes", "sexe"), ("personnes", "tranche_age"), ("personnes", "
             ("nouvelles_personnes", "sexe"), ("entreprises", "taille"), ("sortants", "situation_groupe"),
             *(("heures", d) for d in ("sexe", "tranche_age", "niveau_formation", "type_contrat", "modalite", "type_structure",
                                       "type_marche", "type_acheteur", "dispositif", "division_cpv"))]
+#: Counts that each territory makes apart: the ensemble value is the sum of the territories'.
+ACROSS_TERRITORIES = ("heures", "sortants", "nouvelles_personnes")
 _KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
 
 
@@ -119,7 +121,17 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
     key = "situation|" + codes["groupe"] + "|" + codes["annee"].astype(str) + "|" + codes["territoire"].astype(str)
     frames.append(pd.DataFrame({"equation": key, "row": codes["row"], "total": False}))
     frames.append(pd.DataFrame({"equation": key, "row": codes["row_total"], "total": True}).drop_duplicates())
-    return pd.concat(frames, ignore_index=True)
+    # Across territories: the ensemble cell is the sum of the territories' cells.
+    additive = base.loc[base["indicateur"].isin(ACROSS_TERRITORIES)]
+    cells = ["annee", "indicateur", "dimension", "modalite"]
+    whole = additive.loc[additive["territoire"] == "ensemble", [*cells, "row"]].rename(columns={"row": "row_total"})
+    parts = additive.loc[additive["territoire"] != "ensemble", [*cells, "row"]].merge(whole, on=cells)
+    key = "territoires|" + parts["indicateur"] + "|" + parts["dimension"] + "|" + parts["modalite"].astype(str) + "|" + parts["annee"].astype(str)
+    frames.append(pd.DataFrame({"equation": key, "row": parts["row"], "total": False}))
+    frames.append(pd.DataFrame({"equation": key, "row": parts["row_total"], "total": True}).drop_duplicates())
+    system = pd.concat(frames, ignore_index=True)
+    system["equation"] = pd.factorize(system["equation"])[0]
+    return system
 
 
 def _secondary(table: pd.DataFrame, masked: np.ndarray) -> np.ndarray:
