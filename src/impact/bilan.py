@@ -211,9 +211,9 @@ def people_reached(report: Report) -> Markdown:
 def publics_chart(report: Report) -> Image:
     """Shares of persons in each public."""
     rows = report.rows("personnes", "public")
-    labels = [PUBLICS[m].split(" (")[0] for m in rows.index]
+    labels = [PUBLICS[m].split(" (")[0] + (f" ({MARK})" if r["part_masque"] else "") for m, r in rows.iterrows()]
     figure = charts.shares(labels, rows["part"].fillna(0).tolist(), f"Publics des personnes en contrat en {report.year}",
-                           "Part des personnes")
+                           "Part des personnes (« s » : valeur masquée, secret statistique)")
     alt = "Part des personnes par public : " + " ; ".join(f"{l} {_cell(r, 'part', 'percent')}" for l, (_, r) in zip(labels, rows.iterrows()))
     return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
 
