@@ -37,7 +37,7 @@ def main() -> int:
     reports = sorted((out / "kit" / "2024").glob("*/bilan.html"))
 
     # The loop reuses the indicators the kit computed, split by territory: only rendering is compared.
-    split = out / "kit" / "2024" / "interne" / "territoires"
+    split = out / "kit" / "2024" / "indicateurs" / "territoires"
     loop_dir = out / "boucle"
     loop_dir.mkdir(parents=True)
     start = time.perf_counter()

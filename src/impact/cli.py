@@ -208,6 +208,49 @@ def pseudonymiser(
     typer.echo(f"{len(frame)} lignes écrites dans {out} ; colonne(s) pseudonymisée(s) : {', '.join(colonne)}.")
 
 
+@app.command("consolider")
+def consolider(
+    fichiers: Annotated[list[Path], typer.Argument(help="Les indicateurs.csv retournés par les facilitateurs.")],
+    out: Annotated[Path, typer.Option("--out", help="Dossier de sortie du fichier consolidé.")],
+    annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à garder (répétable) ; par défaut toutes.")] = None,
+    heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein (1 600 pour la consolidation nationale).")] = 1607.0,
+    seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
+) -> None:
+    """Consolide les retours de plusieurs facilitateurs : sommes par année et territoire, taux et évolutions recalculés."""
+    from impact import __version__
+    from impact.consolidation import consolidate, read_returns
+    from impact.indicators import INTERNAL_FILE, INTERNAL_LABEL, to_csv
+    from impact.metadata import to_json
+    from impact.output import atomic_write_bytes, atomic_write_text
+    from impact.problems import ProblemLog, format_lines, summary
+    from impact.publication import mask
+    from impact.reading import sha256
+
+    missing = [str(f) for f in fichiers if not f.is_file()]
+    if missing:
+        raise fail(f"fichier(s) introuvable(s) : {', '.join(missing)}")
+    log = ProblemLog()
+    rows = read_returns(fichiers, log)
+    problems = log.frame()
+    if not problems.empty:
+        typer.echo("\n".join(format_lines(problems)))
+        typer.echo(summary(problems).replace("jeu de données", "retours"))
+        raise typer.Exit(EXIT_INVALID)
+    table = consolidate(rows, heures_etp, annee)
+    if table.empty:
+        raise fail("aucune ligne à consolider pour les années demandées")
+    record = {"kit": "impact", "version": __version__,
+              "parametres": {"annees": sorted(set(table["annee"].tolist())), "heures_etp": heures_etp, "seuil": seuil},
+              "entrees": {"retours": {f.name: {"sha256": sha256(f.read_bytes())} for f in fichiers}},
+              "avertissement": "les personnes, employeurs et acheteurs sont additionnés d'un retour à l'autre : une même personne "
+                               "comptée par deux facilitateurs compte deux fois (pas de dédoublonnage possible)"}
+    atomic_write_bytes(out / "indicateurs.csv", to_csv(table, mask(table, seuil)))
+    atomic_write_bytes(out / INTERNAL_FILE, INTERNAL_LABEL.encode("utf-8") + to_csv(table))
+    atomic_write_text(out / "metadonnees.json", to_json(record))
+    territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
+    typer.echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")
+
+
 def _years(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
     if not match:

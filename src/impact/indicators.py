@@ -438,7 +438,8 @@ def _outcome_blocks(scope: Scope, people: pd.DataFrame) -> list[Block]:
     return blocks + [block for code in rates for block in rates[code]]
 
 
-def _kinds() -> dict[str, str]:
+def indicator_kinds() -> dict[str, str]:
+    """The kind of every indicator of the table: ``count``, ``hours``, ``ratio`` or ``rate``."""
     return {**{code: d.kind for code, d in DEFINITIONS.items()}, "sortants": "count",
             KNOWLEDGE_RATE[0]: "rate", **{code: "rate" for code in RATES}}
 
@@ -479,7 +480,7 @@ def indicators(
         for name in _MEASURES
     }
     row_indicator = np.concatenate([[b.indicateur] * len(b.modalites) for b in layout])
-    is_rate = pd.Series(row_indicator).map(_kinds()).eq("rate").to_numpy()
+    is_rate = pd.Series(row_indicator).map(indicator_kinds()).eq("rate").to_numpy()
     value = measures["valeur"]
     previous = np.concatenate([np.full((1, *value.shape[1:]), np.nan), value[:-1]], axis=0)
     relative = _divide(value - previous, previous)
@@ -531,7 +532,7 @@ def to_csv(table: pd.DataFrame, masks: pd.DataFrame | None = None) -> bytes:
     for "not applicable"; text quoted only where it holds a comma, a quote or a line break. The
     cells that ``masks`` (see :func:`impact.publication.mask`) flags are written ``s``. The same
     table always gives the same bytes."""
-    kinds = table["indicateur"].map(_kinds())
+    kinds = table["indicateur"].map(indicator_kinds())
     value_decimals = np.select([kinds.eq("count"), kinds.eq("rate")], [0, 6], 2)
     decimals = {"valeur": value_decimals, "part": 6, "effectif": 0, "ic_bas": 6, "ic_haut": 6,
                 "valeur_precedente": value_decimals, "evolution": 6}

@@ -1,0 +1,140 @@
+"""Consolidation of facilitators' returns: hand-computed sums, ratios, rates and changes; the
+demo's territories consolidated; bad returns refused with the file and line named."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from impact.indicators import COLUMNS
+from tests.builders import value
+from tests.conftest import IMPACT
+
+HEADER = ",".join(COLUMNS)
+
+
+def _return(rows: list[str]) -> str:
+    return "\n".join([HEADER, *rows]) + "\n"
+
+
+RETURN_A = _return([
+    "2023,T1,heures,ensemble,ensemble,100,,,,,,",
+    "2024,T1,heures,ensemble,ensemble,150,,,,,100,0.5",
+    "2024,T1,personnes,ensemble,ensemble,10,,,,,,",
+    "2024,T1,personnes,sexe,F,4,0.4,,,,,",
+    "2024,T1,personnes,sexe,M,6,0.6,,,,,",
+    "2024,T1,contrats,ensemble,ensemble,12,,,,,,",
+    "2024,T1,heures_par_personne,ensemble,ensemble,15,,,,,,",
+    "2024,T1,taux_emploi_durable,ensemble,ensemble,0.5,,2,0.094531,0.905469,,",
+])
+RETURN_B = _return([
+    "2023,T2,heures,ensemble,ensemble,50,,,,,,",
+    "2024,T2,heures,ensemble,ensemble,250,,,,,50,4",
+    "2024,T2,personnes,ensemble,ensemble,20,,,,,,",
+    "2024,T2,personnes,sexe,F,5,0.25,,,,,",
+    "2024,T2,personnes,sexe,M,15,0.75,,,,,",
+    "2024,T2,contrats,ensemble,ensemble,18,,,,,,",
+    "2024,T2,heures_par_personne,ensemble,ensemble,12.5,,,,,,",
+    "2024,T2,taux_emploi_durable,ensemble,ensemble,0.3,,10,0.107789,0.603222,,",
+])
+
+
+def _consolidated(tmp_path, run_cli, *texts: str, name: str = "sortie") -> tuple[int, str, str]:
+    files = []
+    for i, text in enumerate(texts):
+        files.append(tmp_path / f"retour_{i + 1}.csv")
+        files[-1].write_text(text, encoding="utf-8")
+    return run_cli("consolider", *files, "--out", tmp_path / name)
+
+
+def _internal(tmp_path, name="sortie") -> pd.DataFrame:
+    return pd.read_csv(tmp_path / name / "indicateurs_interne_NON_DIFFUSABLE.csv", comment="#")
+
+
+def test_sums_ratios_rates_and_changes_by_hand(tmp_path, run_cli):
+    status, out, err = _consolidated(tmp_path, run_cli, RETURN_A, RETURN_B)
+    assert (status, err) == (0, ""), out
+    table = _internal(tmp_path)
+    assert value(table, 2024, "ensemble", "heures") == 400
+    assert value(table, 2024, "ensemble", "heures", column="valeur_precedente") == 150  # consolidated 2023
+    assert value(table, 2024, "ensemble", "heures", column="evolution") == pytest.approx(250 / 150)
+    assert value(table, 2024, "ensemble", "personnes") == 30  # summed over returns: not de-duplicated
+    assert value(table, 2024, "ensemble", "personnes", "sexe", "F") == 9
+    assert value(table, 2024, "ensemble", "personnes", "sexe", "F", column="part") == pytest.approx(0.3)
+    assert value(table, 2024, "ensemble", "heures_par_personne") == pytest.approx(400 / 30, abs=0.005)  # 2 decimals
+    # The rate comes from summed counts, 1 of 2 and 3 of 10: 4 / 12, not the mean of 0.5 and 0.3.
+    assert value(table, 2024, "ensemble", "taux_emploi_durable") == pytest.approx(4 / 12)
+    assert value(table, 2024, "ensemble", "taux_emploi_durable", column="effectif") == 12
+    low, high = proportion_confint(4, 12, alpha=0.05, method="wilson")
+    assert value(table, 2024, "ensemble", "taux_emploi_durable", column="ic_bas") == pytest.approx(low, abs=1e-6)
+    assert value(table, 2024, "ensemble", "taux_emploi_durable", column="ic_haut") == pytest.approx(high, abs=1e-6)
+    assert value(table, 2024, "T1", "heures") == 150 and value(table, 2024, "T2", "personnes") == 20  # territories as returned
+    assert list(dict.fromkeys(table["territoire"])) == ["ensemble", "T1", "T2"]
+    published = pd.read_csv(tmp_path / "sortie" / "indicateurs.csv", dtype=str, keep_default_na=False)
+    assert value(published, "2024", "T1", "personnes", "sexe", "F") == "s"  # 4 persons: masked when published
+
+
+def test_a_masked_contribution_leaves_the_sum_unknown(tmp_path, run_cli):
+    masked = RETURN_B.replace("2024,T2,personnes,sexe,F,5,0.25", "2024,T2,personnes,sexe,F,s,s")
+    assert _consolidated(tmp_path, run_cli, RETURN_A, masked)[0] == 0
+    table = _internal(tmp_path)
+    assert np.isnan(value(table, 2024, "ensemble", "personnes", "sexe", "F"))
+    assert value(table, 2024, "ensemble", "personnes", "sexe", "M") == 21
+
+
+def test_consolidating_the_demo_territories(tmp_path, run_cli):
+    import subprocess
+
+    subprocess.run([IMPACT, "demo", tmp_path / "d", "--territoires", "4", "--annees", "2022-2024"], check=True, capture_output=True)
+    subprocess.run([IMPACT, "indicateurs", tmp_path / "d", "--out", tmp_path / "i"], check=True, capture_output=True)
+    table = pd.read_csv(tmp_path / "i" / "indicateurs_interne_NON_DIFFUSABLE.csv", comment="#", dtype=str, keep_default_na=False)
+    files = []
+    for territory, rows in table.loc[table["territoire"] != "ensemble"].groupby("territoire"):
+        files.append(tmp_path / f"{territory}.csv")
+        rows.to_csv(files[-1], index=False)
+    status, out, _ = run_cli("consolider", *files, "--out", tmp_path / "c")
+    assert status == 0, out
+    result = _internal(tmp_path, "c")
+    parts = pd.read_csv(io.StringIO(table.to_csv(index=False)))
+    parts = parts.loc[parts["territoire"] != "ensemble"]
+    whole = result.loc[result["territoire"] == "ensemble"].set_index(["annee", "indicateur", "dimension", "modalite"])
+    for indicator in ("heures", "contrats", "personnes", "nouveaux_contrats", "entreprises", "sortants", "heures_prevues"):
+        sums = parts.loc[parts["indicateur"] == indicator].groupby(["annee", "indicateur", "dimension", "modalite"])["valeur"].sum()
+        np.testing.assert_allclose(whole.loc[sums.index, "valeur"].to_numpy(), sums.to_numpy(), rtol=1e-9)
+    rates = parts.loc[parts["indicateur"].str.startswith("taux_")].assign(n=lambda d: (d["valeur"].fillna(0) * d["effectif"]).round())
+    summed = rates.groupby(["annee", "indicateur", "dimension", "modalite"])[["n", "effectif"]].sum()
+    expected = (summed["n"] / summed["effectif"]).where(summed["effectif"] > 0)
+    np.testing.assert_allclose(whole.loc[expected.index, "valeur"].to_numpy(), expected.to_numpy(), atol=5e-7)  # 6 decimals
+
+
+@pytest.mark.parametrize("case,texts,message", [
+    ("colonnes", [RETURN_A.replace("ic_haut,", ""), RETURN_B], "retour_1.csv:1:-: erreur : colonnes d'un indicateurs.csv attendues (absentes : ic_haut)"),
+    ("deux_fois", [RETURN_A, RETURN_A.replace(",T1,", ",T1,")], "retour_2.csv:2:territoire: erreur : territoire « T1 » et année 2023 déjà fournis par retour_1.csv"),
+    ("indicateur", [RETURN_A.replace("2024,T1,contrats,", "2024,T1,contrats_signes,"), RETURN_B], "retour_1.csv:7:indicateur: erreur : indicateur inconnu « contrats_signes »"),
+    ("ventilation", [RETURN_A.replace("2024,T1,personnes,sexe,M,6,", "2024,T1,personnes,sexe,M,9,"), RETURN_B],
+     "retour_1.csv:4:valeur: erreur : la ventilation par sexe de personnes (T1, 2024) dépasse son total : 13 pour 10"),
+    ("nombre", [RETURN_A.replace("2024,T1,heures,ensemble,ensemble,150,", "2024,T1,heures,ensemble,ensemble,cent cinquante,"), RETURN_B],
+     "retour_1.csv:3:valeur: erreur : « cent cinquante » n'est pas un nombre"),
+])
+def test_bad_returns(tmp_path, run_cli, case, texts, message):
+    status, out, _ = _consolidated(tmp_path, run_cli, *texts)
+    assert status == 2
+    assert message in out.splitlines()
+    assert not (tmp_path / "sortie").exists()
+
+
+def test_python_api(tmp_path):
+    import impact
+    from impact.consolidation import InvalidReturnsError
+
+    (tmp_path / "a.csv").write_text(RETURN_A, encoding="utf-8")
+    (tmp_path / "b.csv").write_text(RETURN_B, encoding="utf-8")
+    table = impact.consolidate([tmp_path / "a.csv", tmp_path / "b.csv"], years=[2024])
+    assert value(table, 2024, "ensemble", "contrats") == 30 and set(table["annee"]) == {2024}
+    (tmp_path / "c.csv").write_text(RETURN_A, encoding="utf-8")
+    with pytest.raises(InvalidReturnsError, match="déjà fournis par a.csv"):
+        impact.consolidate([tmp_path / "a.csv", tmp_path / "c.csv"])
