@@ -20,7 +20,8 @@ demo: $(STAMP)
 	$(BIN)/impact demo $(DEMO)/donnees
 	$(BIN)/impact valider $(DEMO)/donnees --rapport $(DEMO)/validation.csv
 	$(BIN)/impact bilan $(DEMO)/donnees --annee 2024 --tous-territoires --out $(DEMO)/bilans
-	@echo "Bilans 2024 (HTML, Word, PDF) : $(DEMO)/bilans/2024/<territoire>/ ; données : $(DEMO)/donnees ; validation : $(DEMO)/validation.csv"
+	$(BIN)/impact comparer $(DEMO)/donnees --annee 2024 --out $(DEMO)/bilans
+	@echo "Bilans 2024 (HTML, Word, PDF) : $(DEMO)/bilans/2024/<territoire>/ ; comparaison : $(DEMO)/bilans/2024/comparaison/ ; données : $(DEMO)/donnees"
 
 ## Les tests.
 test: $(STAMP)

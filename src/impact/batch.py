@@ -29,16 +29,20 @@ import pandas as pd
 
 from impact.rendering import FORMATS, notebook_to_markdown, render
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "bilan_territoire.ipynb"
-#: What a published report folder keeps; the rest of the work folder is removed.
-PUBLISHED = ("bilan.html", "bilan.docx", "bilan.pdf", "bilan.ipynb", "indicateurs.csv", "metadonnees.json")
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOK = NOTEBOOKS / "bilan_territoire.ipynb"
+#: What a published report folder keeps besides the report's own files (``<document>.html``,
+#: ``.docx``, ``.pdf``, ``.ipynb``); the rest of the work folder is removed.
+PUBLISHED = ("indicateurs.csv", "metadonnees.json")
 
 
 @dataclass(frozen=True)
 class Job:
-    """One report to produce: ``indicators`` holds the territory's rows of the ``indicateurs.csv``
-    computed once from the dataset ``dataset`` (see :func:`split_by_territory`), with the
-    ``metadonnees.json`` of that computation beside it."""
+    """One report to produce from a computed (published) ``indicateurs.csv``, ``metadonnees.json``
+    beside it: for a bilan, the territory's rows (see :func:`split_by_territory`); for the
+    comparison, every territory's. Its year-N rows are published with the report. ``notebook``
+    defaults to the bilan; ``name`` is the report's folder under ``SORTIE/<annee>/`` (default: the
+    territory's slug); ``document`` names the report's files (``bilan.html``...)."""
 
     dataset: Path
     indicators: Path
@@ -48,6 +52,9 @@ class Job:
     formats: tuple[str, ...] = FORMATS
     horizon: int = 6
     threshold: int = 5
+    notebook: Path = NOTEBOOK
+    name: str | None = None
+    document: str = "bilan"
 
 
 @dataclass(frozen=True)
@@ -121,24 +128,27 @@ def run(job: Job) -> Outcome:
 
     year_folder = job.output / str(job.year)
     year_folder.mkdir(parents=True, exist_ok=True)
-    name = slug(job.territory)
+    name = job.name or slug(job.territory)
     work = Path(tempfile.mkdtemp(prefix=f".{name}-en-cours-", dir=year_folder))
-    notebook = work / "bilan.ipynb"
-    parameters = {"dossier": str(job.dataset), "annee": job.year, "territoire": job.territory, "horizon": job.horizon,
-                  "seuil": job.threshold, "sortie": str(work), "indicateurs": str(job.indicators)}
+    notebook = work / f"{job.document}.ipynb"
+    offered = {"dossier": str(job.dataset), "annee": job.year, "territoire": job.territory, "horizon": job.horizon,
+               "seuil": job.threshold, "sortie": str(work), "indicateurs": str(job.indicators)}
+    declared = papermill.inspect_notebook(str(job.notebook))
+    parameters = {key: value for key, value in offered.items() if key in declared}
     try:
-        document = papermill.execute_notebook(str(NOTEBOOK), str(notebook), parameters=parameters, kernel_name="python3",
+        document = papermill.execute_notebook(str(job.notebook), str(notebook), parameters=parameters, kernel_name="python3",
                                               prepare_only=True, progress_bar=False)
         try:
             _KERNEL.execute(document)
         finally:
             nbformat.write(document, notebook)
-        render(notebook_to_markdown(notebook, work), job.formats)
+        render(notebook_to_markdown(notebook, work, job.document), job.formats)
         _publish_rows(job, work)
+        keep = {*PUBLISHED, *(f"{job.document}.{suffix}" for suffix in ("html", "docx", "pdf", "ipynb"))}
         for path in work.iterdir():
-            if path.name not in PUBLISHED:
+            if path.name not in keep:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
-        return Outcome(job.territory, _replace(work, year_folder / name), year_folder / name / "bilan.ipynb")
+        return Outcome(job.territory, _replace(work, year_folder / name), year_folder / name / f"{job.document}.ipynb")
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the batch
         kept = None
         if notebook.exists():
@@ -171,9 +181,9 @@ def split_by_territory(indicators: Path, folder: Path) -> dict[str, Path]:
 
 
 def _publish_rows(job: Job, work: Path) -> None:
-    """The territory's rows of year N of ``indicateurs.csv``, written exactly as computed."""
+    """The year-N rows of the job's ``indicateurs.csv``, written exactly as computed."""
     table = pd.read_csv(job.indicators, dtype=str, keep_default_na=False)
-    rows = table.loc[(table["territoire"] == job.territory) & (table["annee"] == str(job.year))]
+    rows = table.loc[table["annee"] == str(job.year)]
     rows.to_csv(work / "indicateurs.csv", index=False, lineterminator="\n")
     shutil.copy(job.indicators.parent / "metadonnees.json", work / "metadonnees.json")
 

@@ -85,7 +85,17 @@ class Report:
         return float(rows[column].iloc[0]) if len(rows) else float("nan")
 
 
-def _cell(row: pd.Series, column: str, style: str = "number") -> str:
+def read_published(path: Path) -> pd.DataFrame:
+    """A published ``indicateurs.csv``: numbers parsed, masked cells NaN with a ``<measure>_masque``
+    flag."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False).assign(annee=lambda d: d["annee"].astype(int))
+    for column in MEASURES:
+        table[f"{column}_masque"] = table[column].eq(MARK)
+        table[column] = pd.to_numeric(table[column].mask(table[column].isin(["", MARK])), errors="raise")
+    return table
+
+
+def cell(row: pd.Series, column: str, style: str = "number") -> str:
     """One cell as published: the mark of a masked value, or the value in French format."""
     if row.get(f"{column}_masque", False):
         return MARK
@@ -99,7 +109,7 @@ def _cell(row: pd.Series, column: str, style: str = "number") -> str:
     return french_number(value, 0 if column == "effectif" else 2)
 
 
-def _with_footnote(parts: list[str]) -> Markdown:
+def with_footnote(parts: list[str]) -> Markdown:
     """The section's tables, and the footnote that explains the mark when one is shown."""
     text = "\n".join(parts)
     if f"| {MARK} |" in text or f"| {MARK}\n" in text:
@@ -122,11 +132,8 @@ def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, 
         dataset = impact.load(dossier)
         indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False)
     path = Path(indicateurs)
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    table = table.loc[table["territoire"] == territoire].assign(annee=lambda d: d["annee"].astype(int))
-    for column in MEASURES:
-        table[f"{column}_masque"] = table[column].eq(MARK)
-        table[column] = pd.to_numeric(table[column].mask(table[column].isin(["", MARK])), errors="raise")
+    table = read_published(path)
+    table = table.loc[table["territoire"] == territoire]
     if table.empty:
         raise ValueError(f"territoire « {territoire} » absent des indicateurs")
     if annee not in set(table["annee"]):
@@ -160,11 +167,11 @@ def key_figures(report: Report) -> Markdown:
         if total.empty:
             continue
         row = total.iloc[0]
-        rows.append([label, _cell(row, "valeur", style), _cell(row, "valeur_precedente", style),
-                     _cell(row, "evolution", "points" if style == "percent" else "change")])
+        rows.append([label, cell(row, "valeur", style), cell(row, "valeur_precedente", style),
+                     cell(row, "evolution", "points" if style == "percent" else "change")])
     etp = report.metadata["parametres"]["heures_etp"]
     caption = (f"Chiffres clés {report.year} ({report.name}) ; un équivalent temps plein compte {french_number(etp, 0)} heures")
-    return _with_footnote([markdown_table(rows, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"], caption)])
+    return with_footnote([markdown_table(rows, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"], caption)])
 
 
 def trend_chart(report: Report) -> Image:
@@ -190,9 +197,9 @@ def _breakdown(report: Report, indicator: str, dimension: str, second: str | Non
     lines = []
     for modality, row in rows.iterrows():
         line = [labels.get(modality, CPV_DIVISIONS.get(modality, f"Division {modality}") if dimension == "division_cpv" else modality),
-                _cell(row, "valeur"), _cell(row, "part", "percent")]
+                cell(row, "valeur"), cell(row, "part", "percent")]
         if other is not None:
-            line.append(_cell(other.loc[modality], "part", "percent"))
+            line.append(cell(other.loc[modality], "part", "percent"))
         lines.append(line)
     return markdown_table(lines, headers, caption)
 
@@ -205,7 +212,7 @@ def people_reached(report: Report) -> Markdown:
         note = " ; une personne compte dans chaque public qui la concerne" if dimension == "public" else ""
         parts.append(_breakdown(report, "personnes", dimension, "heures", [label, "Personnes", "Part des personnes", "Part des heures"],
                                 f"Personnes en contrat en {report.year} par {label.lower()}{note}"))
-    return _with_footnote(parts)
+    return with_footnote(parts)
 
 
 def publics_chart(report: Report) -> Image:
@@ -214,7 +221,7 @@ def publics_chart(report: Report) -> Image:
     labels = [PUBLICS[m].split(" (")[0] + (f" ({MARK})" if r["part_masque"] else "") for m, r in rows.iterrows()]
     figure = charts.shares(labels, rows["part"].fillna(0).tolist(), f"Publics des personnes en contrat en {report.year}",
                            "Part des personnes (« s » : valeur masquée, secret statistique)")
-    alt = "Part des personnes par public : " + " ; ".join(f"{l} {_cell(r, 'part', 'percent')}" for l, (_, r) in zip(labels, rows.iterrows()))
+    alt = "Part des personnes par public : " + " ; ".join(f"{l} {cell(r, 'part', 'percent')}" for l, (_, r) in zip(labels, rows.iterrows()))
     return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
 
 
@@ -224,7 +231,7 @@ def delivery(report: Report) -> Markdown:
                         f"Contrats actifs en {report.year} par {DIMENSIONS[dimension][0].lower()}")
              for dimension in ("type_contrat", "modalite", "type_structure")]
     parts.append(_breakdown(report, "entreprises", "taille", None, ["Taille", "Employeurs", "Part"], f"Employeurs en {report.year} par taille"))
-    return _with_footnote(parts)
+    return with_footnote(parts)
 
 
 def origin(report: Report) -> Markdown:
@@ -232,7 +239,7 @@ def origin(report: Report) -> Markdown:
     parts = [_breakdown(report, "heures", dimension, "operations", [DIMENSIONS[dimension][0].split(" (")[0], "Heures", "Part des heures", "Part des opérations"],
                         f"Heures réalisées en {report.year} par {DIMENSIONS[dimension][0].split(' (')[0].lower()}")
              for dimension in ("type_marche", "type_acheteur", "dispositif", "division_cpv")]
-    return _with_footnote(parts)
+    return with_footnote(parts)
 
 
 def _rate_cells(row: pd.Series) -> list[str]:
@@ -240,7 +247,7 @@ def _rate_cells(row: pd.Series) -> list[str]:
         interval = MARK
     else:
         interval = f"{french_percent(row['ic_bas'])} à {french_percent(row['ic_haut'])}" if pd.notna(row["ic_bas"]) else ""
-    return [_cell(row, "valeur", "percent"), interval, _cell(row, "effectif"), _cell(row, "evolution", "points")]
+    return [cell(row, "valeur", "percent"), interval, cell(row, "effectif"), cell(row, "evolution", "points")]
 
 
 def outcomes(report: Report) -> Markdown:
@@ -261,7 +268,7 @@ def outcomes(report: Report) -> Markdown:
     header = ["Taux", "Valeur", "Intervalle à 95 %", "Effectif (dénominateur)", f"Évolution sur {report.year - 1}"]
     parts = [intro, markdown_table(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {report.year}")]
     groups = report.rows("sortants", "situation_groupe")
-    parts.append(markdown_table([[SITUATION_GROUPE[m], _cell(r, "valeur"), _cell(r, "part", "percent")] for m, r in groups.iterrows()],
+    parts.append(markdown_table([[SITUATION_GROUPE[m], cell(r, "valeur"), cell(r, "part", "percent")] for m, r in groups.iterrows()],
                                 ["Situation", "Personnes", "Part des sortants"], f"Situation à {report.horizon} mois des personnes sorties en {report.year}"))
     by_group = []
     for dimension in ("sexe", "tranche_age", "public"):
@@ -269,7 +276,7 @@ def outcomes(report: Report) -> Markdown:
             by_group.append([LABELS[dimension][modality].split(" (")[0], *_rate_cells(row)[:3]])
     parts.append(markdown_table(by_group, ["Groupe", "Sorties dynamiques", "Intervalle à 95 %", "Situations connues"],
                                 f"Taux de sorties dynamiques des personnes sorties en {report.year}, par groupe"))
-    return _with_footnote(parts)
+    return with_footnote(parts)
 
 
 def outcomes_chart(report: Report) -> Image:
@@ -280,7 +287,7 @@ def outcomes_chart(report: Report) -> Image:
     figure = charts.rates(labels, [r["valeur"] for r in rows], [r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows],
                           f"Devenir à {report.horizon} mois des sortants de {report.year}")
     alt = "Taux et intervalles à 95 % : " + " ; ".join(
-        f"{label} {_cell(r, 'valeur', 'percent')} ({_cell(r, 'ic_bas', 'percent')} à {_cell(r, 'ic_haut', 'percent')})" for label, r in zip(labels, rows))
+        f"{label} {cell(r, 'valeur', 'percent')} ({cell(r, 'ic_bas', 'percent')} à {cell(r, 'ic_haut', 'percent')})" for label, r in zip(labels, rows))
     return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
 
 

@@ -83,3 +83,25 @@ def png(figure) -> bytes:
     figure.savefig(buffer, format="png")
     plt.close(figure)
     return buffer.getvalue()
+
+
+def funnel(n: list[float], rates: list[float], labels: list[str], pooled: float, limits: dict[str, tuple], title: str):
+    """A funnel plot: each territory's rate against its number of known situations, with the
+    pooled rate and the limits (``limits``: label -> (n grid, lower, upper))."""
+    figure, axes = _figure(height=4.2)
+    axes.axhline(pooled, color=COLOURS["interval"], linewidth=1, label="Taux commun")
+    for (label, (grid, low, high)), style in zip(limits.items(), ("--", ":")):
+        axes.plot(grid, low, style, color=COLOURS["interval"], linewidth=1, label=label)
+        axes.plot(grid, high, style, color=COLOURS["interval"], linewidth=1)
+    axes.scatter(n, rates, color=COLOURS["bar"], zorder=3, label="Territoires")
+    for x, y, text in zip(n, rates, labels):
+        axes.annotate(text, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    axes.set_ylim(0, 1)
+    axes.yaxis.set_major_formatter(_PERCENT)
+    axes.xaxis.set_major_formatter(_FRENCH)
+    axes.set_xlabel("Situations connues à l'horizon (personnes)")
+    axes.set_ylabel("Taux de sorties dynamiques")
+    axes.legend(frameon=False, fontsize=8, loc="lower right")
+    axes.set_title(title)
+    figure.tight_layout()
+    return figure

@@ -171,6 +171,41 @@ def bilan(
         raise typer.Exit(1)
 
 
+@app.command("comparer")
+def comparer(
+    dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
+    annee: Annotated[int, typer.Option("--annee", help="Année comparée.")],
+    out: Annotated[Path, typer.Option("--out", help="Dossier de sortie : le rapport va dans SORTIE/<annee>/comparaison/.")],
+    formats: Annotated[str, typer.Option("--formats", help="Formats séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
+    seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
+) -> None:
+    """Compare les territoires (volumes, publics, devenir, entonnoir, taux ajustés) et publie le rapport en HTML, Word et PDF."""
+    from impact.batch import NOTEBOOKS, Job, run_all
+    from impact.facts import NoContractError
+    from impact.indicators import indicators, write
+    from impact.rendering import FORMATS
+
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    if not chosen or set(chosen) - set(FORMATS):
+        raise fail(f"--formats attend une liste parmi {', '.join(FORMATS)}, pas « {formats} »")
+    dataset = _load_or_exit(dossier)
+    try:
+        table = indicators(dataset, horizon=horizon)
+    except NoContractError as error:
+        raise fail(str(error)) from None
+    if annee not in set(table["annee"]):
+        raise fail(f"l'année {annee} ne figure pas dans les données ({table['annee'].min()} à {table['annee'].max()})")
+    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, 1607.0, False, seuil)
+    job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", out.resolve(), chosen, horizon, seuil,
+              NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison")
+    (outcome,) = run_all([job], 1)
+    if not outcome.ok:
+        typer.echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Comparaison des territoires : {outcome.folder}")
+
+
 @app.command("pseudonymiser")
 def pseudonymiser(
     fichier: Annotated[Path, typer.Argument(help="Fichier CSV à pseudonymiser.")],

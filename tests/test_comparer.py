@@ -1,0 +1,37 @@
+"""``impact comparer``: the comparison report published like the bilan, from its notebook."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import zipfile
+
+import pandas as pd
+from pypdf import PdfReader
+
+from tests.conftest import IMPACT
+
+
+def test_comparison_report_in_three_formats(tmp_path):
+    data, out = tmp_path / "donnees", tmp_path / "sortie"
+    subprocess.run([IMPACT, "demo", data, "--territoires", "4", "--annees", "2021-2024", "--echelle", "2"], check=True, capture_output=True)
+    done = subprocess.run([IMPACT, "comparer", data, "--annee", "2024", "--out", out], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    folder = out / "2024" / "comparaison"
+    assert sorted(p.name for p in folder.iterdir()) == ["comparaison.docx", "comparaison.html", "comparaison.ipynb", "comparaison.pdf",
+                                                        "indicateurs.csv", "metadonnees.json"]
+    page = (folder / "comparaison.html").read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u2019", "'")  # pandoc writes typographic apostrophes
+    assert len(re.findall(r"<table", page)) == 4 and len(re.findall(r"<img", page)) == 1
+    assert "Graphique en entonnoir : taux commun" in page and "Bonferroni" in text
+    for territory in ("Val d'Argent", "Côte d'Opale Sud", "Pays des Trois Lacs", "Plaine de l'Ouest"):
+        assert territory in text
+    published = pd.read_csv(folder / "indicateurs.csv", dtype=str, keep_default_na=False)
+    hours = published.loc[(published["territoire"] == "Val d'Argent") & (published["indicateur"] == "heures") & (published["dimension"] == "ensemble"), "valeur"].iloc[0]
+    assert hours == "s" or f"{float(hours):,.2f}".replace(",", "\u202f").replace(".", ",").rstrip("0").rstrip(",") in text
+    for marker in ("import ", "comparaison.prepare", "dossier =", "# Parameters"):
+        assert marker not in text
+    with zipfile.ZipFile(folder / "comparaison.docx") as archive:
+        assert archive.read("word/document.xml").decode("utf-8").count("<w:tbl>") == 4
+    assert "Comparaison des territoires" in PdfReader(folder / "comparaison.pdf").pages[0].extract_text()
