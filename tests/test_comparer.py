@@ -23,7 +23,7 @@ def test_comparison_report_in_three_formats(tmp_path):
                                                         "indicateurs.csv", "metadonnees.json"]
     page = (folder / "comparaison.html").read_text(encoding="utf-8")
     text = html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u2019", "'")  # pandoc writes typographic apostrophes
-    assert len(re.findall(r"<table", page)) == 4 and len(re.findall(r"<img", page)) == 1
+    assert len(re.findall(r"<table", page)) == 5 and len(re.findall(r"<img", page)) == 1
     assert "Graphique en entonnoir : taux commun" in page and "Bonferroni" in text
     for territory in ("Val d'Argent", "Côte d'Opale Sud", "Pays des Trois Lacs", "Plaine de l'Ouest"):
         assert territory in text
@@ -33,5 +33,5 @@ def test_comparison_report_in_three_formats(tmp_path):
     for marker in ("import ", "comparaison.prepare", "dossier =", "# Parameters"):
         assert marker not in text
     with zipfile.ZipFile(folder / "comparaison.docx") as archive:
-        assert archive.read("word/document.xml").decode("utf-8").count("<w:tbl>") == 4
+        assert archive.read("word/document.xml").decode("utf-8").count("<w:tbl>") == 5
     assert "Comparaison des territoires" in PdfReader(folder / "comparaison.pdf").pages[0].extract_text()

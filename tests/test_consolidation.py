@@ -3,13 +3,16 @@ demo's territories consolidated; bad returns refused with the file and line name
 
 from __future__ import annotations
 
+import html
 import io
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
+from impact.formatting import french_number
 from impact.indicators import COLUMNS
 from tests.builders import value
 from tests.conftest import IMPACT
@@ -96,9 +99,19 @@ def test_consolidating_the_demo_territories(tmp_path, run_cli):
     for territory, rows in table.loc[table["territoire"] != "ensemble"].groupby("territoire"):
         files.append(tmp_path / f"{territory}.csv")
         rows.to_csv(files[-1], index=False)
-    status, out, _ = run_cli("consolider", *files, "--out", tmp_path / "c")
+    status, out, _ = run_cli("consolider", *files, "--out", tmp_path / "c", "--regions", tmp_path / "d" / "territoires.csv")
     assert status == 0, out
     result = _internal(tmp_path, "c")
+    # The published report: the warning on persons, the national hours as the sum, the regions.
+    report = tmp_path / "c" / "2024" / "rapport"
+    assert sorted(p.name for p in report.iterdir()) == ["consolidation.docx", "consolidation.html", "consolidation.ipynb",
+                                                        "consolidation.pdf", "indicateurs.csv", "metadonnees.json"]
+    page = html.unescape(re.sub(r"<[^>]+>", " ", (report / "consolidation.html").read_text(encoding="utf-8"))).replace("\u2019", "'")
+    assert "ne peuvent pas être dédoublonnés" in page and "Consolidation par région" in page
+    national_hours = float(table.loc[(table["territoire"] != "ensemble") & (table["annee"] == "2024") & (table["indicateur"] == "heures")
+                                     & (table["dimension"] == "ensemble"), "valeur"].astype(float).sum())
+    assert french_number(round(national_hours, 2), 2) in page
+    assert "import " not in page and "# Parameters" not in page
     parts = pd.read_csv(io.StringIO(table.to_csv(index=False)))
     parts = parts.loc[parts["territoire"] != "ensemble"]
     whole = result.loc[result["territoire"] == "ensemble"].set_index(["annee", "indicateur", "dimension", "modalite"])

@@ -21,7 +21,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -42,7 +42,8 @@ class Job:
     beside it: for a bilan, the territory's rows (see :func:`split_by_territory`); for the
     comparison, every territory's. Its year-N rows are published with the report. ``notebook``
     defaults to the bilan; ``name`` is the report's folder under ``SORTIE/<annee>/`` (default: the
-    territory's slug); ``document`` names the report's files (``bilan.html``...)."""
+    territory's slug); ``document`` names the report's files (``bilan.html``...); ``extra`` holds
+    further parameters of the notebook. Only the parameters the notebook declares are passed."""
 
     dataset: Path
     indicators: Path
@@ -55,6 +56,7 @@ class Job:
     notebook: Path = NOTEBOOK
     name: str | None = None
     document: str = "bilan"
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def run(job: Job) -> Outcome:
     work = Path(tempfile.mkdtemp(prefix=f".{name}-en-cours-", dir=year_folder))
     notebook = work / f"{job.document}.ipynb"
     offered = {"dossier": str(job.dataset), "annee": job.year, "territoire": job.territory, "horizon": job.horizon,
-               "seuil": job.threshold, "sortie": str(work), "indicateurs": str(job.indicators)}
+               "seuil": job.threshold, "sortie": str(work), "indicateurs": str(job.indicators), **job.extra}
     declared = papermill.inspect_notebook(str(job.notebook))
     parameters = {key: value for key, value in offered.items() if key in declared}
     try:

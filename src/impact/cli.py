@@ -250,10 +250,14 @@ def consolider(
     annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à garder (répétable) ; par défaut toutes.")] = None,
     heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein (1 600 pour la consolidation nationale).")] = 1607.0,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
+    regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region) pour regrouper par région.")] = None,
+    formats: Annotated[str, typer.Option("--formats", help="Formats du rapport, séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
 ) -> None:
-    """Consolide les retours de plusieurs facilitateurs : sommes par année et territoire, taux et évolutions recalculés."""
+    """Consolide les retours de plusieurs facilitateurs (sommes, taux et évolutions recalculés) et publie le rapport de consolidation."""
     from impact import __version__
+    from impact.batch import NOTEBOOKS, Job, run_all
     from impact.consolidation import consolidate, read_returns
+    from impact.rendering import FORMATS
     from impact.indicators import INTERNAL_FILE, INTERNAL_LABEL, to_csv
     from impact.metadata import to_json
     from impact.output import atomic_write_bytes, atomic_write_text
@@ -269,7 +273,7 @@ def consolider(
     problems = log.frame()
     if not problems.empty:
         typer.echo("\n".join(format_lines(problems)))
-        typer.echo(summary(problems).replace("jeu de données", "retours"))
+        typer.echo(summary(problems).replace("jeu de données inutilisable", "retours inutilisables"))
         raise typer.Exit(EXIT_INVALID)
     table = consolidate(rows, heures_etp, annee)
     if table.empty:
@@ -279,11 +283,25 @@ def consolider(
               "entrees": {"retours": {f.name: {"sha256": sha256(f.read_bytes())} for f in fichiers}},
               "avertissement": "les personnes, employeurs et acheteurs sont additionnés d'un retour à l'autre : une même personne "
                                "comptée par deux facilitateurs compte deux fois (pas de dédoublonnage possible)"}
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    if not chosen or set(chosen) - set(FORMATS):
+        raise fail(f"--formats attend une liste parmi {', '.join(FORMATS)}, pas « {formats} »")
+    if regions is not None and not regions.is_file():
+        raise fail(f"table des régions « {regions} » introuvable")
     atomic_write_bytes(out / "indicateurs.csv", to_csv(table, mask(table, seuil)))
     atomic_write_bytes(out / INTERNAL_FILE, INTERNAL_LABEL.encode("utf-8") + to_csv(table))
     atomic_write_text(out / "metadonnees.json", to_json(record))
     territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
     typer.echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")
+    year = int(table["annee"].max())
+    job = Job(out.resolve(), (out / "indicateurs.csv").resolve(), year, "ensemble", out.resolve(), chosen, 6, seuil,
+              NOTEBOOKS / "consolidation.ipynb", "rapport", "consolidation",
+              {"regions": str(regions.resolve()) if regions else None})
+    (outcome,) = run_all([job], 1)
+    if not outcome.ok:
+        typer.echo(f"ÉCHEC du rapport de consolidation : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Rapport de consolidation {year} : {outcome.folder}")
 
 
 def _years(text: str) -> tuple[int, int]:

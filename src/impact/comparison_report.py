@@ -92,6 +92,18 @@ def side_by_side(report: Comparison) -> Markdown:
     return with_footnote([markdown_table(lines, header, f"Les territoires côte à côte en {report.year}")])
 
 
+def publics(report: Comparison) -> Markdown:
+    """The share of persons in each public, territory by territory."""
+    from impact.schema import PUBLICS
+
+    table = report.published.loc[(report.published["annee"] == report.year) & (report.published["indicateur"] == "personnes")
+                                 & (report.published["dimension"] == "public")].set_index(["territoire", "modalite"])
+    lines = [[("Ensemble" if t == ENSEMBLE else t), *(cell(table.loc[(t, p)], "part", "percent") for p in PUBLICS)]
+             for t in [ENSEMBLE, *report.territories]]
+    header = ["Territoire", *(label.split(" (")[0] for label in PUBLICS.values())]
+    return with_footnote([markdown_table(lines, header, f"Part des personnes de chaque public en {report.year} (une personne compte dans chaque public qui la concerne)")])
+
+
 def _eligible(report: Comparison) -> pd.DataFrame:
     result = comparison.funnel(report.internal, report.year)
     return result.loc[result["n"] >= report.threshold]

@@ -111,11 +111,13 @@ def _check_breakdowns(rows: pd.DataFrame, log: ProblemLog) -> None:
     counts = rows.loc[rows["indicateur"].isin(additive)]
     totals = counts.loc[counts["dimension"] == ENSEMBLE, ["source", "annee", "territoire", "indicateur", "valeur", "ligne"]]
     cells = counts.loc[counts["dimension"] != ENSEMBLE]
-    summed = cells.loc[cells["dimension"] != "public"].groupby(["source", "annee", "territoire", "indicateur", "dimension"])["valeur"].sum().rename("somme").reset_index()
-    largest = cells.groupby(["source", "annee", "territoire", "indicateur", "dimension"])["valeur"].max().rename("somme").reset_index()
+    keys = ["source", "annee", "territoire", "indicateur", "dimension"]
+    summed = cells.loc[cells["dimension"] != "public"].groupby(keys)["valeur"].agg(somme="sum", cellules="size").reset_index()
+    largest = cells.groupby(keys)["valeur"].agg(somme="max", cellules=lambda v: 1).reset_index()
     checks = pd.concat([summed, largest.loc[largest["dimension"] == "public"]])
     checks = checks.merge(totals, on=["source", "annee", "territoire", "indicateur"])
-    over = checks.loc[checks["somme"] > checks["valeur"] + 0.01]
+    # Hours are written with 2 decimals: each rounded cell may add up to 0.005 hour.
+    over = checks.loc[checks["somme"] > checks["valeur"] + 0.005 * checks["cellules"] + 1e-9]
     for _, row in over.iterrows():
         log.error(row["source"], row["ligne"], "valeur", f"la ventilation par {row['dimension']} de {row['indicateur']} ({row['territoire']}, "
                   f"{row['annee']}) dépasse son total : {row['somme']:g} pour {row['valeur']:g}")
