@@ -89,6 +89,32 @@ def _load_or_exit(dossier: Path):
     return dataset
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    """The report formats asked for (``html,docx,pdf``), or exit 2."""
+    from impact.rendering import FORMATS
+
+    chosen = tuple(f.strip() for f in text.split(",") if f.strip())
+    if not chosen or set(chosen) - set(FORMATS):
+        raise fail(f"--formats attend une liste parmi {', '.join(FORMATS)}, pas « {text} »")
+    return chosen
+
+
+def _year_indicators(dossier: Path, annee: int, horizon: int):
+    """Validate ``dossier``, compute its indicators and check ``annee`` is in them, or exit 2;
+    return (dataset, table). Nothing is written."""
+    from impact.facts import NoContractError
+    from impact.indicators import indicators
+
+    dataset = _load_or_exit(dossier)
+    try:
+        table = indicators(dataset, horizon=horizon)
+    except NoContractError as error:
+        raise fail(str(error)) from None
+    if annee not in set(table["annee"]):
+        raise fail(f"l'année {annee} ne figure pas dans les données ({table['annee'].min()} à {table['annee'].max()})")
+    return dataset, table
+
+
 @app.command("indicateurs")
 def indicateurs(
     dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
@@ -136,22 +162,12 @@ def bilan(
 ) -> None:
     """Produit le bilan annuel d'un territoire (ou de tous) en HTML, Word et PDF, depuis le carnet paramétré."""
     from impact.batch import Job, progress_bar, run_all, split_by_territory
-    from impact.facts import NoContractError
-    from impact.indicators import ENSEMBLE, indicators, write
-    from impact.rendering import FORMATS
+    from impact.indicators import write
 
     if (territoire is None) == (not tous):
         raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires")
-    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    if not chosen or set(chosen) - set(FORMATS):
-        raise fail(f"--formats attend une liste parmi {', '.join(FORMATS)}, pas « {formats} »")
-    dataset = _load_or_exit(dossier)
-    try:
-        table = indicators(dataset, horizon=horizon)
-    except NoContractError as error:
-        raise fail(str(error)) from None
-    if annee not in set(table["annee"]):
-        raise fail(f"l'année {annee} ne figure pas dans les données ({table['annee'].min()} à {table['annee'].max()})")
+    chosen = _formats(formats)
+    dataset, table = _year_indicators(dossier, annee, horizon)
     known = list(dict.fromkeys(table["territoire"]))
     if territoire is not None and territoire not in known:
         raise fail(f"territoire « {territoire} » inconnu ; territoires du jeu : {', '.join(known)}")
@@ -182,20 +198,10 @@ def comparer(
 ) -> None:
     """Compare les territoires (volumes, publics, devenir, entonnoir, taux ajustés) et publie le rapport en HTML, Word et PDF."""
     from impact.batch import NOTEBOOKS, Job, run_all
-    from impact.facts import NoContractError
-    from impact.indicators import indicators, write
-    from impact.rendering import FORMATS
+    from impact.indicators import write
 
-    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    if not chosen or set(chosen) - set(FORMATS):
-        raise fail(f"--formats attend une liste parmi {', '.join(FORMATS)}, pas « {formats} »")
-    dataset = _load_or_exit(dossier)
-    try:
-        table = indicators(dataset, horizon=horizon)
-    except NoContractError as error:
-        raise fail(str(error)) from None
-    if annee not in set(table["annee"]):
-        raise fail(f"l'année {annee} ne figure pas dans les données ({table['annee'].min()} à {table['annee'].max()})")
+    chosen = _formats(formats)
+    dataset, table = _year_indicators(dossier, annee, horizon)
     published = write(dataset, table, out / str(annee) / "indicateurs", horizon, 1607.0, False, seuil)
     job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", out.resolve(), chosen, horizon, seuil,
               NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison")
@@ -257,7 +263,6 @@ def consolider(
     from impact import __version__
     from impact.batch import NOTEBOOKS, Job, run_all
     from impact.consolidation import consolidate, read_returns
-    from impact.rendering import FORMATS
     from impact.indicators import INTERNAL_FILE, INTERNAL_LABEL, to_csv
     from impact.metadata import to_json
     from impact.output import atomic_write_bytes, atomic_write_text
@@ -283,9 +288,7 @@ def consolider(
               "entrees": {"retours": {f.name: {"sha256": sha256(f.read_bytes())} for f in fichiers}},
               "avertissement": "les personnes, employeurs et acheteurs sont additionnés d'un retour à l'autre : une même personne "
                                "comptée par deux facilitateurs compte deux fois (pas de dédoublonnage possible)"}
-    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    if not chosen or set(chosen) - set(FORMATS):
-        raise fail(f"--formats attend une liste parmi {', '.join(FORMATS)}, pas « {formats} »")
+    chosen = _formats(formats)
     if regions is not None and not regions.is_file():
         raise fail(f"table des régions « {regions} » introuvable")
     atomic_write_bytes(out / "indicateurs.csv", to_csv(table, mask(table, seuil)))
