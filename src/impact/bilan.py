@@ -18,7 +18,8 @@ from IPython.display import Image, Markdown
 
 from impact import charts
 from impact.formatting import french_change, french_number, french_percent, markdown_table
-from impact.indicators import DEFINITIONS, DIMENSIONS, ENSEMBLE
+from impact.dataset import load
+from impact.indicators import DEFINITIONS, DIMENSIONS, ENSEMBLE, HEURES_ETP, indicators, write
 from impact.outcomes import KNOWLEDGE_RATE, RATES
 from impact.publication import FOOTNOTE, MARK, MEASURES
 from impact.schema import (DISPOSITIF, MODALITE, NIVEAU_FORMATION, PUBLICS, SEXE, SITUATION_GROUPE, TAILLE, TYPE_ACHETEUR,
@@ -126,10 +127,7 @@ def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, 
     the indicators are computed from the dataset folder ``dossier`` and written to ``sortie``.
     """
     if indicateurs is None:
-        import impact
-        from impact.indicators import HEURES_ETP, indicators, write
-
-        dataset = impact.load(dossier)
+        dataset = load(dossier)
         indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False)
     path = Path(indicateurs)
     table = read_published(path)

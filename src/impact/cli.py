@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from impact import __version__
+from impact.schema import HEURES_ETP
 
 EXIT_INVALID = 2
 app = typer.Typer(
@@ -27,6 +28,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_problems(problems, subject: str = "jeu de données") -> None:
+    """Each problem as ``table:ligne:colonne: gravité : message``, then the summary line."""
+    from impact.problems import format_lines, summary
+
+    lines = format_lines(problems)
+    if lines:
+        typer.echo("\n".join(lines))
+    text = summary(problems)
+    if subject != "jeu de données":
+        text = text.replace("jeu de données inutilisable", f"{subject} inutilisables")
+    typer.echo(text)
 
 
 def fail(message: str, status: int = EXIT_INVALID) -> typer.Exit:
@@ -63,13 +77,9 @@ def valider(
     """Vérifie un jeu de données et liste chaque problème sous la forme table:ligne:colonne: message."""
     from impact.dataset import validate
     from impact.output import atomic_write_text
-    from impact.problems import format_lines, summary
 
     dataset = validate(dossier)
-    lines = format_lines(dataset.problems)
-    if lines:
-        typer.echo("\n".join(lines))
-    typer.echo(summary(dataset.problems))
+    _print_problems(dataset.problems)
     if rapport is not None:
         atomic_write_text(rapport, dataset.problems.to_csv(index=False, lineterminator="\n"))
         typer.echo(f"Rapport écrit : {rapport}")
@@ -79,12 +89,10 @@ def valider(
 def _load_or_exit(dossier: Path):
     """The valid dataset of ``dossier``, or its problems printed as by ``impact valider`` and exit 2."""
     from impact.dataset import validate
-    from impact.problems import format_lines, summary
 
     dataset = validate(dossier)
     if not dataset.is_valid:
-        typer.echo("\n".join(format_lines(dataset.problems)))
-        typer.echo(summary(dataset.problems))
+        _print_problems(dataset.problems)
         raise typer.Exit(EXIT_INVALID)
     return dataset
 
@@ -122,7 +130,7 @@ def indicateurs(
     annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à calculer (répétable) ; par défaut toutes.")] = None,
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
     date_extraction: Annotated[str | None, typer.Option("--date-extraction", help="Date d'extraction AAAA-MM-JJ (par défaut la dernière date observée).")] = None,
-    heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein.")] = 1607.0,
+    heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein.")] = HEURES_ETP,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion : les comptes de 1 à SEUIL personnes sont masqués.")] = 5,
 ) -> None:
     """Calcule les indicateurs de chaque année, territoire et de l'ensemble : indicateurs.csv (publiable, petits effectifs masqués) et sa version interne non diffusable."""
@@ -171,7 +179,7 @@ def bilan(
     known = list(dict.fromkeys(table["territoire"]))
     if territoire is not None and territoire not in known:
         raise fail(f"territoire « {territoire} » inconnu ; territoires du jeu : {', '.join(known)}")
-    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, 1607.0, False, seuil)
+    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, False, seuil)
     names = known if tous else [territoire]
     files = split_by_territory(published, published.parent / "territoires")
     jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, out.resolve(), chosen, horizon, seuil) for name in names]
@@ -202,7 +210,7 @@ def comparer(
 
     chosen = _formats(formats)
     dataset, table = _year_indicators(dossier, annee, horizon)
-    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, 1607.0, False, seuil)
+    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, False, seuil)
     job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", out.resolve(), chosen, horizon, seuil,
               NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison")
     (outcome,) = run_all([job], 1)
@@ -254,7 +262,7 @@ def consolider(
     fichiers: Annotated[list[Path], typer.Argument(help="Les indicateurs.csv retournés par les facilitateurs.")],
     out: Annotated[Path, typer.Option("--out", help="Dossier de sortie du fichier consolidé.")],
     annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à garder (répétable) ; par défaut toutes.")] = None,
-    heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein (1 600 pour la consolidation nationale).")] = 1607.0,
+    heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein (1 600 pour la consolidation nationale).")] = HEURES_ETP,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region) pour regrouper par région.")] = None,
     formats: Annotated[str, typer.Option("--formats", help="Formats du rapport, séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
@@ -266,7 +274,7 @@ def consolider(
     from impact.indicators import INTERNAL_FILE, INTERNAL_LABEL, to_csv
     from impact.metadata import to_json
     from impact.output import atomic_write_bytes, atomic_write_text
-    from impact.problems import ProblemLog, format_lines, summary
+    from impact.problems import ProblemLog
     from impact.publication import mask
     from impact.reading import sha256
 
@@ -277,8 +285,7 @@ def consolider(
     rows = read_returns(fichiers, log)
     problems = log.frame()
     if not problems.empty:
-        typer.echo("\n".join(format_lines(problems)))
-        typer.echo(summary(problems).replace("jeu de données inutilisable", "retours inutilisables"))
+        _print_problems(problems, "retours")
         raise typer.Exit(EXIT_INVALID)
     table = consolidate(rows, heures_etp, annee)
     if table.empty:

@@ -29,6 +29,7 @@ from impact.indicators import COLUMNS, DIMENSIONS, ENSEMBLE, indicator_kinds
 from impact.outcomes import wilson
 from impact.problems import ProblemLog
 from impact.publication import MARK, MEASURES
+from impact.schema import HEURES_ETP
 
 KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
 #: Dimensions a return may hold besides those of the volume breakdowns.
@@ -123,7 +124,7 @@ def _check_breakdowns(rows: pd.DataFrame, log: ProblemLog) -> None:
                   f"{row['annee']}) dépasse son total : {row['somme']:g} pour {row['valeur']:g}")
 
 
-def consolidate(rows: pd.DataFrame, heures_etp: float = 1607.0, years: list[int] | None = None) -> pd.DataFrame:
+def consolidate(rows: pd.DataFrame, heures_etp: float = HEURES_ETP, years: list[int] | None = None) -> pd.DataFrame:
     """The consolidated table (columns of ``indicateurs.csv``): each territory's rows as returned,
     and ``ensemble`` rebuilt from them (see the module docstring)."""
     territories = rows.loc[rows["territoire"] != ENSEMBLE].copy()
@@ -209,7 +210,7 @@ class InvalidReturnsError(ValueError):
         super().__init__("retours invalides :\n" + "\n".join(format_lines(problems.head(20))))
 
 
-def consolidate_files(paths: list[str | Path], heures_etp: float = 1607.0, years: list[int] | None = None) -> pd.DataFrame:
+def consolidate_files(paths: list[str | Path], heures_etp: float = HEURES_ETP, years: list[int] | None = None) -> pd.DataFrame:
     """Read, check and consolidate the returns ``paths`` in one call (Python API); raises
     :class:`InvalidReturnsError` listing every problem."""
     log = ProblemLog()

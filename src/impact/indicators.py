@@ -29,6 +29,7 @@ import impact.outcomes as outcomes_module
 from impact.dataset import Dataset
 from impact.metadata import metadata, to_json
 from impact.output import atomic_write_bytes, atomic_write_text
+from impact.publication import mask
 from impact.facts import AGE_BANDS, Facts, build_facts
 from impact.outcomes import KNOWLEDGE_RATE, RATE_DIMENSIONS, RATES, leavers, outcome_flags, rate_counts, rates_from_counts
 from impact.schema import HEURES_ETP, PUBLICS, SEXE, SITUATION, SITUATION_GROUPE
@@ -512,8 +513,6 @@ def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heu
     (:mod:`impact.publication`, threshold ``seuil``); :data:`INTERNAL_FILE`, the unmasked table
     for internal work; ``metadonnees.json`` (kit version, parameters, SHA-256 of every input
     file). Return the published file's path."""
-    from impact.publication import mask
-
     parameters = {"annees": sorted(set(table["annee"].tolist())), "horizon_mois": horizon, "heures_etp": heures_etp,
                   "date_extraction": table.attrs["date_extraction"],
                   "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée", "seuil": seuil}
