@@ -205,7 +205,8 @@ def test_rate_change_is_in_points(tmp_path):
     follow = [{"id_participant": "P1", "horizon_mois": 6, "situation": "cdi"},
               {"id_participant": "P2", "horizon_mois": 6, "situation": "inactif"},
               {"id_participant": "P3", "horizon_mois": 6, "situation": "cdi"}]
-    table = indicators(dataset(tmp_path, contracts, P, suivis=follow), extraction_date="2024-12-31")
+    # The cohort of 2024 is complete (observable at 6 months) from 30/06/2025.
+    table = indicators(dataset(tmp_path, contracts, P, suivis=follow), extraction_date="2025-06-30")
     # Durable employment: 1/2 in 2023, 1/1 in 2024: +0.5, that is +50 points.
     assert value(table, 2024, "T1", "taux_emploi_durable", column="valeur_precedente") == 0.5
     assert value(table, 2024, "T1", "taux_emploi_durable", column="evolution") == pytest.approx(0.5)
@@ -235,3 +236,111 @@ def test_employer_concentration_of_hours_cells(tmp_path):
     # The CDD cell holds E1's 90 h only.
     assert value(table, 2024, "T1", "heures", "type_contrat", "cdd", column="employeurs") == 1
     assert value(table, 2024, "T1", "heures", "type_contrat", "cdd", column="part_premier_employeur") == 1.0
+
+
+# --- outcome cohort, follow-up window, partial years and coverage (SPEC section 4) ---------------
+
+def _cohort_dataset(folder):
+    # Data observed up to 31/12/2024 (P4's start). P1 leaves on 31/03/2024: 6 months later is
+    # 30/09/2024, observable. P2 leaves on 31/08/2024: 28/02/2025 is after the extraction date, not
+    # yet observable, though a follow-up row exists. P3 leaves on 30/04/2024 but was observed on
+    # 15/03/2024, before the end of their path: that row is not used (unknown).
+    contracts = [contract("C1", "P1", "O1", "2024-01-01", "2024-03-31", 100),
+                 contract("C2", "P2", "O1", "2024-02-01", "2024-08-31", 100),
+                 contract("C3", "P3", "O1", "2023-06-01", "2023-09-30", 100), contract("C4", "P3", "O1", "2024-01-01", "2024-04-30", 100),
+                 contract("C5", "P4", "O1", "2024-12-31", None, 10)]
+    people = [person(f"P{i}") for i in range(1, 5)]
+    follow = [{"id_participant": "P1", "horizon_mois": 6, "date_observation": "2024-10-01", "situation": "cdi"},
+              {"id_participant": "P2", "horizon_mois": 6, "date_observation": "2024-12-15", "situation": "cdi"},
+              {"id_participant": "P3", "horizon_mois": 6, "date_observation": "2024-03-15", "situation": "cdi"}]
+    return dataset(folder, contracts, people, suivis=follow)
+
+
+def test_leaver_not_yet_observable_is_neither_unknown_nor_in_a_rate(tmp_path):
+    table = indicators(_cohort_dataset(tmp_path))
+    assert table.attrs["date_extraction"] == "2024-12-31"
+    assert value(table, 2024, "T1", "sortants") == 3  # P1, P2, P3
+    assert value(table, 2024, "T1", "sortants_non_observables") == 1  # P2
+    assert value(table, 2024, "T1", "sortants", "situation_groupe", "inconnue") == 1  # P3 only
+    assert value(table, 2024, "T1", "sortants", "situation_groupe", "emploi_durable") == 1  # P1, not P2
+    groups = table.loc[(table["annee"] == 2024) & (table["territoire"] == "T1") & (table["dimension"] == "situation_groupe")]
+    assert groups["valeur"].sum() == 2  # the cohort: 3 leavers less 1 not yet observable
+    assert value(table, 2024, "T1", "sortants", "situation_groupe", "emploi_durable", "part") == 0.5
+    # Known 1 (P1) of a cohort of 2: knowledge 1/2; durable employment 1/1.
+    assert value(table, 2024, "T1", "taux_connaissance") == 0.5
+    assert value(table, 2024, "T1", "taux_connaissance", column="effectif") == 2
+    assert value(table, 2024, "T1", "taux_emploi_durable") == 1.0
+    assert value(table, 2024, "T1", "taux_emploi_durable", column="effectif") == 1
+
+
+def test_follow_up_observed_before_the_end_of_path_is_not_used_and_warned(tmp_path):
+    data = _cohort_dataset(tmp_path)
+    warnings = data.warnings.loc[data.warnings["table"] == "suivis"]
+    # P3's row (line 4) was observed on 15/03/2024; their path ends on 30/04/2024: window from
+    # 30/09/2024 to 30/12/2024. P1's row (01/10/2024, window 30/08 to 30/11/2024) is fine; P2's
+    # (15/12/2024, window 28/01 to 30/04/2025) is outside too.
+    assert warnings["ligne"].tolist() == [3, 4]
+    assert "hors de la fenêtre du suivi à 6 mois (fin de parcours le 30/04/2024 : du 30/09/2024 au 30/12/2024)" in warnings["message"].iloc[1]
+    table = indicators(data)
+    assert value(table, 2024, "T1", "sortants", "situation", "cdi") == 1  # P1 only
+
+
+def test_default_extraction_date_ignores_planned_end_dates(tmp_path):
+    # Data up to 2024; C2's end, 30/06/2026, is in a year where nothing else is observed: a planned
+    # end. C3's, in 2099, is after the day of the run. Neither moves the extraction date, and
+    # their persons are not leavers.
+    contracts = [contract("C1", "P1", "O1", "2024-01-01", "2024-12-31", 100),
+                 contract("C2", "P2", "O1", "2024-03-01", "2026-06-30", 100),
+                 contract("C3", "P3", "O1", "2024-11-30", "2099-01-31", 100)]
+    data = dataset(tmp_path, contracts, P)
+    table = indicators(data)
+    assert table.attrs["date_extraction"] == "2024-12-31"
+    assert table["annee"].max() == 2024
+    assert value(table, 2024, "T1", "sortants") == 1  # P1
+    # C2 runs at the extraction date: its 100 h are spread from 01/03 to 31/12/2024, all in 2024.
+    assert value(table, 2024, "T1", "heures") == pytest.approx(300.0)
+    planned = data.warnings.loc[data.warnings["colonne"] == "date_fin", "ligne"].tolist()
+    assert planned == [3, 4]
+
+
+def test_partial_year_has_no_change(tmp_path):
+    # Data extracted on 30/06/2024: 2024 is partial, its rows carry their N-1 value but no change.
+    contracts = [contract("C1", "P1", "O1", "2023-01-02", "2023-12-31", 200),
+                 contract("C2", "P2", "O1", "2024-01-02", "2024-06-30", 100)]
+    table = indicators(dataset(tmp_path, contracts, P))
+    assert table.attrs["date_extraction"] == "2024-06-30"
+    assert value(table, 2024, "T1", "heures", column="valeur_precedente") == 200.0
+    rows = table.loc[table["annee"] == 2024]
+    assert rows["evolution"].isna().all()
+    record = table.attrs["couverture"]
+    assert record["2024"]["annee_partielle"] and not record["2024"]["evolution_calculee"]
+    assert record["2023"] == {"premiere_date_observee": "2023-01-02", "derniere_date_observee": "2023-12-31", "annee_partielle": False,
+                              "couverte_des_janvier": True, "evolution_calculee": False, "cohorte_complete": True}
+
+
+def test_previous_year_not_covered_from_january_gives_no_change(tmp_path):
+    # A yearly export of 2024: 2023 holds only C1, still running in 2024 (first observed date in
+    # 2023: 01/09; no contract ended in 2023). The change 2024/2023 would measure the export.
+    # C1: 122 days in 2023 (September to December) and 60 in 2024 (a leap year), 1 h a day.
+    contracts = [contract("C1", "P1", "O1", "2023-09-01", "2024-02-29", 182),
+                 contract("C2", "P2", "O1", "2024-01-03", "2024-12-31", 300)]
+    table = indicators(dataset(tmp_path, contracts, P))
+    assert not table.attrs["couverture"]["2023"]["couverte_des_janvier"]
+    assert value(table, 2024, "T1", "heures", column="valeur_precedente") == pytest.approx(122.0)
+    assert math.isnan(value(table, 2024, "T1", "heures", column="evolution"))
+
+
+def test_rates_of_an_incomplete_cohort_carry_no_change(tmp_path):
+    # Extraction 31/12/2024, horizon 6: the 2023 cohort is complete (30/06/2024), 2024's is not.
+    contracts = [contract("C1", "P1", "O1", "2023-01-02", "2023-03-31", 100),
+                 contract("C2", "P2", "O1", "2024-01-02", "2024-03-31", 100),
+                 contract("C3", "P3", "O1", "2024-12-31", None, 10)]
+    follow = [{"id_participant": "P1", "horizon_mois": 6, "situation": "cdi"}, {"id_participant": "P2", "horizon_mois": 6, "situation": "inactif"}]
+    table = indicators(dataset(tmp_path, contracts, P, suivis=follow))
+    record = table.attrs["couverture"]
+    assert record["2023"]["cohorte_complete"] and not record["2024"]["cohorte_complete"]
+    assert value(table, 2024, "T1", "taux_emploi_durable", column="valeur_precedente") == 1.0
+    assert math.isnan(value(table, 2024, "T1", "taux_emploi_durable", column="evolution"))
+    assert math.isnan(value(table, 2024, "T1", "sortants", "situation_groupe", "autre_sortie", column="evolution"))
+    # Volumes of the complete year 2024 still carry their change: hours 100 then 110 -> +10 %.
+    assert value(table, 2024, "T1", "heures", column="evolution") == pytest.approx(0.1)

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from impact.attribution import contract_ends, default_extraction_date, hours_by_contract_year
+from impact.attribution import contract_ends, coverage, hours_by_contract_year, observed_dates
 from impact.dataset import Dataset
 from impact.schema import HEURES_ETP, PUBLICS
 
@@ -48,6 +48,7 @@ class Facts:
     extraction_date: pd.Timestamp
     heures_etp: float
     divisions: list[str]
+    coverage: pd.DataFrame
 
 
 def age_band(age: pd.Series) -> pd.Categorical:
@@ -63,21 +64,26 @@ class NoContractError(ValueError):
 def build_facts(dataset: Dataset, extraction_date: pd.Timestamp | None = None, heures_etp: float = HEURES_ETP) -> Facts:
     """Join the tables of ``dataset`` into the facts of the indicators.
 
-    Raises :class:`NoContractError` when the dataset has no contract.
+    The data are seen as they stood at the extraction date: contracts that start after it, monthly
+    rows of later months and later follow-up observations are left out (they only exist when the
+    extraction date is set before the end of the data). Raises :class:`NoContractError` when the
+    dataset has no contract (by then).
     """
-    if dataset.contrats.empty:
+    dates, _ = observed_dates(dataset.contrats, dataset.heures, dataset.suivis)
+    extraction = pd.Timestamp(extraction_date) if extraction_date is not None else (dates.max() if len(dates) else pd.NaT)
+    contrats = dataset.contrats.loc[dataset.contrats["date_debut"] <= extraction]
+    if contrats.empty:
         raise NoContractError("le jeu de données ne contient aucun contrat : aucun indicateur à calculer")
-    extraction = pd.Timestamp(extraction_date) if extraction_date is not None else default_extraction_date(
-        dataset.operations, dataset.contrats, dataset.suivis
-    )
+    heures = dataset.heures.loc[dataset.heures["mois"] <= extraction]
+    suivis = dataset.suivis.loc[~(dataset.suivis["date_observation"] > extraction)]
     territories = sorted(set(dataset.operations["territoire"].dropna().unique()) | set(dataset.territoires["territoire"].dropna()))
     operations = _operations(dataset, territories)
-    contracts = _contracts(dataset, operations, extraction)
+    contracts = _contracts(dataset, contrats, operations, extraction)
     first_year = int(min(operations["date_notification"].min(), contracts["date_debut"].min()).year)
     years = list(range(first_year, extraction.year + 1))
 
-    rank = contract_rank(dataset.contrats["id_contrat"])
-    heures = dataset.heures.assign(id_contrat=rank[_lookup(dataset.contrats, "id_contrat", dataset.heures["id_contrat"])])
+    rank = contract_rank(contrats["id_contrat"])
+    heures = heures.assign(id_contrat=rank[_lookup(contrats, "id_contrat", heures["id_contrat"])])
     hours = hours_by_contract_year(
         contracts[["id_contrat", "date_debut", "date_fin", "heures_realisees"]], heures[["id_contrat", "mois", "heures"]], extraction
     )
@@ -93,7 +99,7 @@ def build_facts(dataset: Dataset, extraction_date: pd.Timestamp | None = None, h
         contract_years=_contract_years(contracts, hours, years),
         contracts=contracts,
         operations=operations,
-        suivis=dataset.suivis,
+        suivis=suivis,
         participant_ids=pd.Index(dataset.participants["id_participant"]),
         territories=territories,
         years=years,
@@ -101,6 +107,7 @@ def build_facts(dataset: Dataset, extraction_date: pd.Timestamp | None = None, h
         extraction_date=extraction,
         heures_etp=float(heures_etp),
         divisions=divisions,
+        coverage=coverage(dates, contrats["date_fin"], extraction, years),
     )
 
 
@@ -149,9 +156,9 @@ def _operations(dataset: Dataset, territories: list[str]) -> pd.DataFrame:
     }).rename_axis("id_operation")
 
 
-def _contracts(dataset: Dataset, operations: pd.DataFrame, extraction: pd.Timestamp) -> pd.DataFrame:
-    """Contracts with integer identifiers and the attributes of their operation, employer and person."""
-    contrats = dataset.contrats.reset_index(drop=True)
+def _contracts(dataset: Dataset, contrats: pd.DataFrame, operations: pd.DataFrame, extraction: pd.Timestamp) -> pd.DataFrame:
+    """``contrats`` with integer identifiers and the attributes of their operation, employer and person."""
+    contrats = contrats.reset_index(drop=True)
     operation = _lookup(dataset.operations, "id_operation", contrats["id_operation"])
     company = _lookup(dataset.entreprises, "id_entreprise", contrats["id_entreprise"])
     person = _lookup(dataset.participants, "id_participant", contrats["id_participant"])

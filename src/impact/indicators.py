@@ -30,8 +30,10 @@ from impact.dataset import Dataset
 from impact.metadata import metadata, to_json
 from impact.output import atomic_write_bytes, atomic_write_text
 from impact.publication import mask
+from impact.attribution import comparable_years
 from impact.facts import AGE_BANDS, Facts, build_facts
-from impact.outcomes import KNOWLEDGE_RATE, RATE_DIMENSIONS, RATES, leavers, outcome_flags, rate_counts, rates_from_counts
+from impact.outcomes import (KNOWLEDGE_RATE, NOT_OBSERVABLE, RATE_DIMENSIONS, RATES, cohort_complete, leavers, outcome_flags,
+                             rate_counts, rates_from_counts)
 from impact.schema import HEURES_ETP, PUBLICS, SEXE, SITUATION, SITUATION_GROUPE
 
 COLUMNS = ["annee", "territoire", "indicateur", "dimension", "modalite", "valeur", "part", "effectif",
@@ -410,17 +412,19 @@ def _blocks(g: Grouping, people: pd.DataFrame) -> list[Block]:
 
 
 def _outcome_blocks(scope: Scope, people: pd.DataFrame) -> list[Block]:
-    """Leavers, their situations, and the outcome rates (overall and by group)."""
+    """Leavers, those not yet observable, the situations of the cohort (shares of the cohort), and
+    the outcome rates (overall and by group)."""
     groups = scope.groups(people["annee"], people["territoire"])
-    total = _count(groups, scope.size)
-    blocks = [_total_block("sortants", total)]
+    flags = outcome_flags(people["observable"].to_numpy(), people["groupe"].array)
+    totals = rate_counts(flags, groups, scope.size)
+    blocks = [_total_block("sortants", totals["sortants"])]
     for dimension, column, names in (("situation_groupe", "groupe", list(SITUATION_GROUPE)), ("situation", "situation", list(SITUATION))):
         values = _count(_by(groups, people[column].cat.codes.to_numpy(), len(names)), scope.size * len(names)).reshape(scope.size, len(names))
-        blocks.append(Block("sortants", dimension, names, values, part=_share(values, total)))
+        blocks.append(Block("sortants", dimension, names, values, part=_share(values, totals["cohorte"])))
+    blocks.append(_total_block(NOT_OBSERVABLE[0], totals["non_observables"]))
 
     rates = {code: [] for code in (KNOWLEDGE_RATE[0], *RATES)}
-    flags = outcome_flags(people["groupe"].array)
-    for code, (value, base, low, high) in rates_from_counts(rate_counts(flags, groups, scope.size)).items():
+    for code, (value, base, low, high) in rates_from_counts(totals).items():
         rates[code].append(_total_block(code, value, effectif=base, ic_bas=low, ic_haut=high))
     for dimension in RATE_DIMENSIONS:
         if dimension == "public":
@@ -441,7 +445,7 @@ def _outcome_blocks(scope: Scope, people: pd.DataFrame) -> list[Block]:
 
 def indicator_kinds() -> dict[str, str]:
     """The kind of every indicator of the table: ``count``, ``hours``, ``ratio`` or ``rate``."""
-    return {**{code: d.kind for code, d in DEFINITIONS.items()}, "sortants": "count",
+    return {**{code: d.kind for code, d in DEFINITIONS.items()}, "sortants": "count", NOT_OBSERVABLE[0]: "count",
             KNOWLEDGE_RATE[0]: "rate", **{code: "rate" for code in RATES}}
 
 
@@ -486,7 +490,13 @@ def indicators(
     previous = np.concatenate([np.full((1, *value.shape[1:]), np.nan), value[:-1]], axis=0)
     relative = _divide(value - previous, previous)
     measures["valeur_precedente"] = previous
-    measures["evolution"] = np.where(is_rate, value - previous, relative)
+    row_dimension = np.concatenate([[b.dimension] * len(b.modalites) for b in layout])
+    cohort_rows = is_rate | (row_indicator == NOT_OBSERVABLE[0]) | ((row_indicator == "sortants") & (row_dimension != ENSEMBLE))
+    comparable = comparable_years(facts.coverage).to_numpy()
+    complete = np.array([cohort_complete(y, horizon, facts.extraction_date) for y in facts.years])
+    # Years x rows: a change needs comparable years, and for the cohort's rows a complete cohort.
+    changes = comparable[:, None] & (complete[:, None] | ~cohort_rows[None, :])
+    measures["evolution"] = np.where(changes[:, None, :], np.where(is_rate, value - previous, relative), np.nan)
 
     chosen = np.array([i for i, y in enumerate(facts.years) if years is None or y in set(years)], dtype=int)
     rows_per_year = (1 + n_terr) * len(row_indicator)
@@ -494,13 +504,30 @@ def indicators(
         "annee": np.repeat(np.array(facts.years)[chosen], rows_per_year),
         "territoire": np.tile(np.repeat(np.array([ENSEMBLE, *facts.territories], dtype=object), len(row_indicator)), len(chosen)),
         "indicateur": np.tile(row_indicator.astype(object), (1 + n_terr) * len(chosen)),
-        "dimension": np.tile(np.concatenate([[b.dimension] * len(b.modalites) for b in layout]).astype(object), (1 + n_terr) * len(chosen)),
+        "dimension": np.tile(row_dimension.astype(object), (1 + n_terr) * len(chosen)),
         "modalite": np.tile(np.concatenate([b.modalites for b in layout]).astype(object), (1 + n_terr) * len(chosen)),
         **{name: measures[name][chosen].reshape(-1) for name in (*_MEASURES, "valeur_precedente", "evolution")},
     })
     table = table[COLUMNS + CONCENTRATION]
     table.attrs["date_extraction"] = facts.extraction_date.date().isoformat()
+    table.attrs["couverture"] = coverage_record(facts, horizon, comparable, complete)
     return table
+
+
+def coverage_record(facts: Facts, horizon: int, comparable: np.ndarray, complete: np.ndarray) -> dict:
+    """What the data cover, year by year, for ``metadonnees.json`` and the reports: first and last
+    observed dates, whether the year is partial (extraction before 31 December), whether it is
+    covered from 1 January, whether it can carry a change on N-1, and whether its outcome cohort
+    at ``horizon`` months is complete."""
+    cover = facts.coverage
+
+    def day(value) -> str | None:
+        return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+    return {str(year): {"premiere_date_observee": day(row["premiere_date"]), "derniere_date_observee": day(row["derniere_date"]),
+                        "annee_partielle": not bool(row["complete"]), "couverte_des_janvier": bool(row["couverte_des_janvier"]),
+                        "evolution_calculee": bool(comparable[i]), "cohorte_complete": bool(complete[i])}
+            for i, (year, row) in enumerate(cover.iterrows())}
 
 
 #: The unmasked table, for internal work only: its name and its first line say so.
@@ -517,6 +544,7 @@ def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heu
                   "date_extraction": table.attrs["date_extraction"],
                   "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée", "seuil": seuil}
     record = metadata(dataset, parameters)
+    record["couverture"] = table.attrs.get("couverture", {})
     record["sorties"] = {"indicateurs.csv": f"publiable : petits effectifs masqués (seuil {seuil}), marque « s »",
                          INTERNAL_FILE: "NON DIFFUSABLE : usage interne, aucun masquage"}
     path = atomic_write_bytes(Path(folder) / "indicateurs.csv", to_csv(table, mask(table, seuil)))
@@ -600,7 +628,8 @@ def definitions_markdown() -> str:
         "",
         "| code | libellé |",
         "|---|---|",
-        "| `sortants` | Personnes sorties dans l'année (ventilées par `situation_groupe` et `situation`) |",
+        "| `sortants` | Personnes sorties dans l'année (ventilées par `situation_groupe` et `situation` : la cohorte observable) |",
+        f"| `{NOT_OBSERVABLE[0]}` | {NOT_OBSERVABLE[1]} (horizon après la date d'extraction) |",
         f"| `{KNOWLEDGE_RATE[0]}` | {KNOWLEDGE_RATE[1]} |",
         *(f"| `{code}` | {label} (groupes : {', '.join(groups)}) |" for code, (label, groups) in RATES.items()),
         "",

@@ -65,6 +65,10 @@ class ProblemLog:
         """Record warnings: the dataset can be used, but something deserves a look."""
         self.add(table, lines, column, messages, WARNING)
 
+    def has_errors(self, table: str) -> bool:
+        """Whether an error was recorded for ``table``."""
+        return any(((f["table"] == table) & (f["gravite"] == ERROR)).any() for f in self._frames)
+
     def frame(self) -> pd.DataFrame:
         """All problems, sorted by table (schema order), line, then column."""
         if not self._frames:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from impact.columns import is_member
 from impact.formatting import french_number
-from impact.attribution import default_extraction_date, hours_by_contract_year
+from impact.attribution import end_of_path, follow_up_window, hours_by_contract_year, observed_dates
 from impact.problems import ProblemLog
 from impact.reading import RawTable
 from impact.schema import HEURES_ETP, TABLES, Column, Table, max_birth_year
@@ -208,15 +208,44 @@ def _check_contracts(typed: dict[str, pd.DataFrame], hours_blank: pd.Series, log
     )
     if usable.empty:
         return
-    extraction = default_extraction_date(typed["operations"], usable, typed["suivis"])
+    dates, planned = observed_dates(usable, heures, typed["suivis"])
+    extraction = dates.max()
+    log.warning("contrats", usable.index[planned.to_numpy()], "date_fin",
+                "date de fin (" + usable.loc[planned, "date_fin"].dt.strftime("%d/%m/%Y") + ") dans une année où le jeu n'observe rien "
+                "d'autre (ni début de contrat, ni heures mensuelles, ni suivi), plus d'un mois après toute autre date : "
+                "prise pour une date prévue, le contrat est compté en cours à la date d'extraction "
+                f"({extraction:%d/%m/%Y}) ; corrigez-la si le contrat est bien terminé")
     yearly = hours_by_contract_year(usable, heures.loc[is_member(heures["id_contrat"], usable["id_contrat"])], extraction)
     over = yearly.loc[yearly["heures"] > HEURES_ETP + 1e-9]
-    if over.empty:
+    if not over.empty:
+        lines = pd.Series(usable.index, index=usable["id_contrat"]).loc[over["id_contrat"]].to_numpy()
+        log.warning("contrats", lines, "heures_realisees",
+                    over["heures"].map(french_number).to_numpy() + " h en " + over["annee"].astype(str).to_numpy()
+                    + " pour ce contrat : plus qu'un temps plein annuel (1 607 h)")
+    if not log.has_errors("contrats"):  # a person's end of path is only known from a clean table
+        _check_follow_up_dates(typed["suivis"], end_of_path(usable, extraction), log)
+
+
+def _check_follow_up_dates(suivis: pd.DataFrame, ends: pd.Series, log: ProblemLog) -> None:
+    """A follow-up observed outside its window around end of path + horizon is not used
+    (:func:`impact.attribution.follow_up_window`)."""
+    rows = suivis.dropna(subset=["date_observation", "horizon_mois", "id_participant"])
+    if rows.empty or ends.empty:
         return
-    lines = pd.Series(usable.index, index=usable["id_contrat"]).loc[over["id_contrat"]].to_numpy()
-    log.warning("contrats", lines, "heures_realisees",
-                over["heures"].map(french_number).to_numpy() + " h en " + over["annee"].astype(str).to_numpy()
-                + " pour ce contrat : plus qu'un temps plein annuel (1 607 h)")
+    rows = rows.assign(fin=rows["id_participant"].map(ends)).dropna(subset=["fin"])
+    if rows.empty:
+        return
+    first = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
+    last = first.copy()
+    for horizon, group in rows.groupby("horizon_mois"):
+        first[group.index], last[group.index] = follow_up_window(group["fin"], int(horizon))
+    outside = (rows["date_observation"] < first) | (rows["date_observation"] > last)
+    shown = rows.loc[outside]
+    log.warning("suivis", shown.index, "date_observation",
+                "observation du " + shown["date_observation"].dt.strftime("%d/%m/%Y") + " hors de la fenêtre du suivi à "
+                + shown["horizon_mois"].astype(str) + " mois (fin de parcours le " + shown["fin"].dt.strftime("%d/%m/%Y")
+                + " : du " + first[outside].dt.strftime("%d/%m/%Y") + " au " + last[outside].dt.strftime("%d/%m/%Y")
+                + ") : elle n'est pas utilisée, la situation compte comme inconnue")
 
 
 def _check_unused(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
