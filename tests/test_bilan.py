@@ -211,3 +211,37 @@ def test_charts_are_displayed_in_a_browser(batch, tmp_path):
     for name in ("heures", "personnes"):
         colour = np.array([int(COLOURS[name][i:i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(pixels - colour).sum(axis=2) < 30).sum() > 500, f"couleur {name} absente de la capture"
+
+
+def test_outcomes_of_the_last_complete_cohort_with_their_warnings(batch):
+    """Data extracted on 31/12/2024 at a 6-month horizon: the 2024 leavers are not all observable,
+    so the bilan reports the 2023 cohort, says so, and no rate of an incomplete cohort carries a
+    change; a knowledge rate below 70 % never appears without its warning."""
+    text = re.sub(r"\s+", " ", _html_text(_report(batch, "ensemble")))
+    assert "Cette partie porte donc sur la dernière cohorte complète : les personnes sorties en 2023" in text
+    assert "Devenir à 6 mois des personnes sorties en 2023" in text and "personnes sorties en 2024 Taux" not in text
+    assert "Évolution sur 2023" not in text  # the change of the 2024 cohort's rates is never shown
+    for folder in ("ensemble", "val-d-argent", "cote-d-opale-sud", "pays-des-trois-lacs"):
+        page = re.sub(r"\s+", " ", _html_text(_report(batch, folder)))
+        for value in re.findall(r"Taux de connaissance de la situation (\d+(?:,\d+)?) %", page):
+            assert float(value.replace(",", ".")) >= 70 or "Attention : la situation n'est connue que pour" in page
+
+
+def test_low_knowledge_rate_is_warned_with_bounds(tmp_path):
+    from tests.builders import contract, dataset, person
+
+    # 21 leavers of 2023 in T1, situations known for 12 (6 in durable employment, 6 other exits),
+    # unknown for 9: knowledge 12/21 = 57,1 %; durable 6/12 = 50 %, between 6/21 = 28,6 % (every
+    # unknown a failure) and 15/21 = 71,4 % (every unknown a success).
+    people = [person(f"P{i:02d}") for i in range(22)]
+    contracts = [contract(f"C{i:02d}", f"P{i:02d}", "O1", "2023-01-02", "2023-05-31", 100) for i in range(21)]
+    contracts.append(contract("C99", "P21", "O1", "2024-12-31", None, 10))  # observed on 31/12/2024
+    follow = [{"id_participant": f"P{i:02d}", "horizon_mois": 6, "situation": "cdi" if i < 6 else "demandeur_emploi"} for i in range(12)]
+    dataset(tmp_path / "donnees", contracts, people, suivis=follow)
+    done = subprocess.run([IMPACT, "bilan", tmp_path / "donnees", "--annee", "2024", "--territoire", "T1", "--out", tmp_path / "sortie",
+                           "--formats", "html"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    text = re.sub(r"\s+", " ", _html_text(tmp_path / "sortie" / "2024" / "t1")).replace("\u202f", " ").replace("\u2019", "'")
+    assert "Attention : la situation n'est connue que pour 57,1 % des sortants" in text
+    assert "Taux d'emploi durable 50 % " in text
+    assert "28,6 % 71,4 %" in text

@@ -1,5 +1,6 @@
-"""Comparing territories: funnel limits by the binomial formula, adjusted rates against a direct
-statsmodels fit, the two-proportion test against statsmodels."""
+"""Comparing territories: exact funnel limits and overdispersion by hand, an in-control simulation,
+Firth's logit against its closed form, standardised rates against a bootstrap, the sparse case
+refused, Fisher's exact test and Holm's correction by hand."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-import statsmodels.formula.api as smf
-from statsmodels.stats.proportion import proportions_ztest
+from scipy.special import expit
+from scipy.stats import chi2
 
 import impact
-from impact.comparison import adjusted_rates, change_test, funnel, leavers_with_covariates, model_formula
+from impact.comparison import (adjusted_rates, change_test, design, exact_counts, funnel, funnel_limits, holm, leavers_with_covariates,
+                               overdispersion)
 from impact.demo import DemoParameters, write
+from impact.firth import firth_logit
+from impact.schema import PUBLICS
 
 
 def _rates(rows):
@@ -22,61 +26,159 @@ def _rates(rows):
                           "modalite": "ensemble", "valeur": k / n if n else np.nan, "effectif": n} for y, t, k, n in rows])
 
 
-def test_funnel_limits_by_the_binomial_formula():
-    table = _rates([(2024, "A", 30, 50), (2024, "B", 5, 40), (2024, "C", 45, 110), (2024, "ensemble", 80, 200)])
-    result = funnel(table, 2024)
-    pooled = 80 / 200  # (30 + 5 + 45) / (50 + 40 + 110), the ensemble row left out
-    assert result["taux_commun"].iloc[0] == pytest.approx(pooled)
-    for territory, n in (("A", 50), ("B", 40), ("C", 110)):
-        half95 = 1.959963984540054 * math.sqrt(pooled * (1 - pooled) / n)
-        half998 = 3.090232306167813 * math.sqrt(pooled * (1 - pooled) / n)
-        assert result.loc[territory, "bas_95"] == pytest.approx(pooled - half95)
-        assert result.loc[territory, "haut_95"] == pytest.approx(pooled + half95)
-        assert result.loc[territory, "haut_998"] == pytest.approx(pooled + half998)
-    # A: 0.6 > 0.4 + 3.09 x 0.069 = 0.614? no, but > 0.4 + 1.96 x 0.069 = 0.536: above at 95 %.
-    assert result.loc["A", "position"] == "au-dessus (95 %)"
-    assert result.loc["B", "position"] == "en dessous (99,8 %)"  # 0.125 < 0.4 - 3.09 x 0.077 = 0.161
-    assert result.loc["C", "position"] == "dans les limites"
+def test_exact_funnel_limits_by_hand():
+    # n = 10 around 0.5: P(X >= 9) = 11/1024 = 1.1 % < 2.5 % but P(X >= 8) = 56/1024 = 5.5 %: 9 is the first
+    # count flagged above at 95 %; P(X <= 1) = 1.1 %: 1 is the last flagged below. At 99.8 % (0.1 % a side):
+    # P(X >= 10) = 0.098 %, P(X <= 0) = 0.098 %.
+    low, high = exact_counts(0.5, np.array([10]), 0.95)
+    assert (low[0], high[0]) == (1, 9)
+    lower, upper = funnel_limits(0.5, np.array([10]), 0.95)
+    assert (lower[0], upper[0]) == pytest.approx((0.15, 0.85))  # half a person beyond 1 and 8
+    lower, upper = funnel_limits(0.5, np.array([10]), 0.998)
+    assert (lower[0], upper[0]) == pytest.approx((0.05, 0.95))
+    # n = 5 around 0.5: P(X = 5) = 3.1 % is not below 2.5 %: 5 of 5 is within the limits.
+    assert exact_counts(0.5, np.array([5]), 0.95)[1][0] == 6
+    # Overdispersion widens the distance from the pooled rate by the square root of phi.
+    lower, upper = funnel_limits(0.5, np.array([10]), 0.95, phi=4.0)
+    assert (lower[0], upper[0]) == pytest.approx((0.5 - 2 * 0.35, 0.5 + 2 * 0.35))
 
 
-def test_two_proportion_test_equals_statsmodels():
-    table = _rates([(2024, "A", 30, 50), (2023, "A", 20, 50), (2024, "B", 5, 40), (2023, "B", 0, 0)])
+def test_overdispersion_by_hand():
+    successes, n = np.array([9, 1, 20, 20, 10]), np.array([10, 10, 40, 40, 20])
+    pooled = 60 / 120
+    z = (successes / n - pooled) / np.sqrt(pooled * (1 - pooled) / n)  # 2.53, -2.53, 0, 0, 0
+    low, high = np.quantile(z, [0.1, 0.9])  # winsorised at 10 % each end: +-1.518
+    phi = np.mean(np.clip(z, low, high) ** 2)
+    assert overdispersion(successes, n, pooled) == pytest.approx((phi, chi2.sf(5 * phi, 4)))
+    assert phi == pytest.approx(2 * (0.6 * 0.4 / math.sqrt(0.025)) ** 2 / 5)
+
+
+def test_funnel_positions_follow_the_limits():
+    table = _rates([(2024, "A", 30, 50), (2024, "B", 5, 40), (2024, "C", 45, 110), (2024, "D", 3, 3), (2024, "ensemble", 83, 203)])
+    result = funnel(table, 2024, minimum=5)
+    assert result.pooled == pytest.approx(83 / 203)  # every territory, D included
+    assert list(result.table.index) == ["A", "B", "C"]  # D has fewer than 5 known situations
+    assert result.phi == pytest.approx(overdispersion(np.array([30, 5, 45]), np.array([50, 40, 110]), 83 / 203)[0])
+    for territory, row in result.table.iterrows():
+        lower, upper = funnel_limits(result.pooled, np.array([row["n"]]), 0.95, result.phi)
+        assert row["haut_95 %"] == pytest.approx(upper[0]) and row["bas_95 %"] == pytest.approx(lower[0])
+    positions = result.table["position"]
+    below = result.table["taux"] < result.table["bas_95 %"]
+    above = result.table["taux"] > result.table["haut_95 %"]
+    assert (positions.str.startswith("en dessous") == below).all() and (positions.str.startswith("au-dessus") == above).all()
+    assert result.widened  # three territories far apart: phi > 1
+
+
+def test_in_control_territories_are_flagged_at_most_at_the_nominal_rate():
+    """200 territories of 5 to 30 known situations drawn around one rate: the 95 % exact limits flag
+    at most 5 % of them (the normal approximation flagged up to 9 %), and 5 of 5 is never flagged."""
+    rng = np.random.default_rng(2026)
+    flagged = []
+    for replicate in range(10):
+        n = rng.integers(5, 31, 200)
+        successes = rng.binomial(n, 0.55)
+        table = _rates([(2024, f"T{i}", k, m) for i, (k, m) in enumerate(zip(successes, n))] + [(2024, "T5/5", 5, 5)])
+        result = funnel(table, 2024).table
+        flagged.append((result["position"] != "dans les limites").drop("T5/5").mean())
+        assert result.loc["T5/5", "position"] == "dans les limites"
+    assert max(flagged) <= 0.05
+    # The normal approximation around the same rate flags far more: the reason for exact limits.
+    p, n = 0.55, np.arange(5, 31)
+    normal_upper = p + 1.96 * np.sqrt(p * (1 - p) / n)
+    from scipy.stats import binom
+    normal_rate = np.mean([binom.sf(np.floor(u * m), m, p) + binom.cdf(np.ceil((2 * p - u) * m) - 1, m, p) for u, m in zip(normal_upper, n)])
+    assert normal_rate > np.mean(flagged)
+
+
+def test_holm_by_hand():
+    adjusted = holm(pd.Series([0.01, 0.04, 0.03, np.nan], index=list("abcd")))
+    # Sorted 0.01, 0.03, 0.04 times 3, 2, 1: 0.03, 0.06, 0.04, then running maximum: 0.03, 0.06, 0.06.
+    assert adjusted["a"] == pytest.approx(0.03) and adjusted["c"] == pytest.approx(0.06) and adjusted["b"] == pytest.approx(0.06)
+    assert math.isnan(adjusted["d"])
+
+
+def test_change_test_is_fisher_exact_with_holm():
+    table = _rates([(2024, "A", 6, 9), (2023, "A", 5, 18), (2024, "B", 30, 50), (2023, "B", 20, 50), (2024, "C", 5, 40), (2023, "C", 0, 0)])
     result = change_test(table, 2024)
-    statistic, p_value = proportions_ztest([30, 20], [50, 50])
-    assert result.loc["A", "z"] == pytest.approx(statistic) and result.loc["A", "p_valeur"] == pytest.approx(p_value)
-    assert result.loc["A", "ecart_points"] == pytest.approx(0.2)
-    assert math.isnan(result.loc["B", "z"])
+    # 6/9 against 5/18: the z-test gave p = 0.053, Fisher's exact test gives 0.097.
+    assert result.loc["A", "p_valeur"] == pytest.approx(0.0968, abs=5e-4)
+    assert result.loc["A", "ecart_points"] == pytest.approx(6 / 9 - 5 / 18)
+    assert math.isnan(result.loc["C", "p_valeur"])
+    small, large = sorted([result.loc["A", "p_valeur"], result.loc["B", "p_valeur"]])
+    assert sorted([result.loc["A", "p_holm"], result.loc["B", "p_holm"]]) == pytest.approx([2 * small, max(2 * small, large)])
+
+
+def test_firth_logit_equals_the_half_corrected_table():
+    # One binary covariate: the estimates are the log odds with 0.5 added to each cell. Group 0: 5 of 5
+    # succeed (separation: the maximum-likelihood coefficient is infinite); group 1: 3 of 10.
+    x = np.r_[np.zeros(5), np.ones(10)]
+    y = np.r_[np.ones(5), np.ones(3), np.zeros(7)]
+    fit = firth_logit(np.column_stack([np.ones(15), x]), y)
+    assert fit.params[0] == pytest.approx(math.log(5.5 / 0.5))
+    assert fit.params[1] == pytest.approx(math.log(3.5 / 7.5) - math.log(5.5 / 0.5))
+    assert np.all(np.isfinite(fit.cov)) and np.all(np.diag(fit.cov) > 0)
+
+
+def _frame(rng, size, territories):
+    frame = pd.DataFrame({
+        "territoire": rng.choice(territories, size), "sexe": rng.choice(["F", "M"], size), "tranche_age": rng.choice(["moins_26", "26_49", "50_plus"], size),
+        "niveau_formation": rng.choice(["infra_3", "niveau_3", "niveau_4"], size), **{p: rng.integers(0, 2, size) for p in PUBLICS}})
+    logit = -0.2 + 0.4 * (frame["sexe"] == "F") - 0.5 * (frame["tranche_age"] == "50_plus") - 0.3 * frame["minima_sociaux"]
+    frame["dynamique"] = (rng.random(size) < expit(logit)).astype(int)
+    return frame
+
+
+def test_separated_territory_gets_a_finite_interval_and_no_verdict():
+    rng = np.random.default_rng(3)
+    frame = _frame(rng, 900, ["A", "B", "C"])
+    small = _frame(rng, 5, ["Z"]).assign(dynamique=1)  # 5 of 5 succeed
+    result = adjusted_rates(pd.concat([frame, small], ignore_index=True))
+    z = result.table.loc["Z"]
+    assert 0 < z["ic_bas"] < z["taux_ajuste"] < z["ic_haut"] < 1
+    assert z["ic_haut"] - z["ic_bas"] > 0.2
+    assert z["verdict"] == "non"
+
+
+def test_standardised_rates_close_to_maximum_likelihood_on_large_data():
+    rng = np.random.default_rng(4)
+    frame = _frame(rng, 3000, ["A", "B", "C", "D"])
+    result = adjusted_rates(frame)
+    assert result.publics  # enough events for the full model
+    publics = list(result.publics)
+    territories = sorted(frame["territoire"].unique())
+    mle = sm.GLM(frame["dynamique"], design(frame, territories, publics), family=sm.families.Binomial()).fit()
+    for territory in territories:
+        expected = expit(design(frame.assign(territoire=territory), territories, publics) @ mle.params.to_numpy()).mean()
+        assert result.table.loc[territory, "taux_ajuste"] == pytest.approx(expected, abs=2e-3)
+    assert result.overall == pytest.approx(frame["dynamique"].mean(), abs=2e-3)
 
 
 @pytest.fixture(scope="module")
-def leavers(tmp_path_factory):
+def demo_leavers(tmp_path_factory):
     folder = tmp_path_factory.mktemp("comparaison")
     write(DemoParameters(seed=5, territories=5, first_year=2021, last_year=2024, scale=2.0), folder)
     return leavers_with_covariates(impact.load(folder), 2023)
 
 
-def test_adjusted_rates_equal_a_direct_statsmodels_fit(leavers):
-    result, _ = adjusted_rates(leavers)
-    direct = smf.glm(model_formula(leavers), data=leavers, family=sm.families.Binomial()).fit()
-    for territory in result.index:
-        expected = direct.predict(leavers.assign(territoire=territory)).mean()
-        assert result.loc[territory, "taux_ajuste"] == pytest.approx(expected, rel=1e-9)
-        assert result.loc[territory, "ic_bas"] < expected < result.loc[territory, "ic_haut"]
-    assert result["taux_ensemble"].iloc[0] == pytest.approx(leavers["dynamique"].mean())
-    assert set(result["ecart_significatif"]) <= {"au-dessus", "en dessous", "non"}
-    assert len(leavers) > 300 and set(leavers["tranche_heures"].cat.categories) == {"moins_150", "150_399", "400_799", "800_plus"}
+def test_delta_method_interval_within_ten_percent_of_a_bootstrap(demo_leavers):
+    """On a demo cohort (329 known situations, 5 territories: the reduced model, 142 events for 12
+    parameters) the delta-method standard error of every standardised rate is within 10 % of the
+    bootstrap's (persons resampled within territory)."""
+    result = adjusted_rates(demo_leavers)
+    assert result.table is not None and result.publics == ()
+    rng = np.random.default_rng(7)
+    groups = [frame.index.to_numpy() for _, frame in demo_leavers.groupby("territoire")]
+    draws = []
+    for _ in range(300):
+        rows = np.concatenate([rng.choice(g, len(g)) for g in groups])
+        draws.append(adjusted_rates(demo_leavers.loc[rows].reset_index(drop=True)).table["taux_ajuste"])
+    bootstrap = pd.concat(draws, axis=1).std(axis=1)
+    ratio = result.table["erreur_type"] / bootstrap
+    assert ratio.between(0.9, 1.1).all(), ratio
 
 
-def test_delta_method_interval_against_simulation(leavers):
-    """The delta-method standard error agrees with the spread of the standardised rate over draws
-    of the coefficients from their estimated distribution."""
-    from scipy.special import expit
-
-    from impact.comparison import design_matrix
-
-    result, fit = adjusted_rates(leavers)
-    territory = result.index[0]
-    exog = design_matrix(fit, leavers.assign(territoire=territory))
-    draws = np.random.default_rng(1).multivariate_normal(fit.params.to_numpy(), fit.cov_params().to_numpy(), size=400)
-    simulated = expit(exog @ draws.T).mean(axis=0)
-    assert result.loc[territory, "erreur_type"] == pytest.approx(simulated.std(), rel=0.15)
+def test_sparse_cohort_is_refused_with_its_reason(tmp_path):
+    write(DemoParameters(seed=2024, territories=4, first_year=2021, last_year=2024), tmp_path)
+    result = adjusted_rates(leavers_with_covariates(impact.load(tmp_path), 2023))
+    assert result.table is None
+    assert "il en faudrait au moins 10 par paramètre" in result.reason

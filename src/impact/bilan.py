@@ -20,7 +20,7 @@ from impact import charts
 from impact.formatting import french_change, french_number, french_percent, markdown_table
 from impact.dataset import load
 from impact.indicators import DEFINITIONS, DIMENSIONS, ENSEMBLE, HEURES_ETP, indicators, write
-from impact.outcomes import KNOWLEDGE_RATE, RATES
+from impact.outcomes import KNOWLEDGE_RATE, NOT_OBSERVABLE, RATES, last_complete_cohort
 from impact.publication import FOOTNOTE, MARK, MEASURES
 from impact.schema import (DISPOSITIF, MODALITE, NIVEAU_FORMATION, PUBLICS, SEXE, SITUATION_GROUPE, TAILLE, TYPE_ACHETEUR,
                            TYPE_CONTRAT, TYPE_MARCHE, TYPE_STRUCTURE)
@@ -80,6 +80,13 @@ class Report:
         selected = table.loc[(table["annee"] == (year or self.year)) & (table["indicateur"] == indicator) & (table["dimension"] == dimension)]
         return selected.set_index("modalite")
 
+    @property
+    def cohort(self) -> int | None:
+        """The last complete outcome cohort up to the report's year (SPEC section 4), when the
+        table holds it."""
+        cohort = last_complete_cohort(self.year, self.horizon, pd.Timestamp(self.metadata["parametres"]["date_extraction"]))
+        return cohort if cohort in set(self.table["annee"]) else None
+
     def total(self, indicator: str, column: str = "valeur", year: int | None = None) -> float:
         """The total row of ``indicator`` (NaN when masked)."""
         rows = self.rows(indicator, year=year)
@@ -108,6 +115,26 @@ def cell(row: pd.Series, column: str, style: str = "number") -> str:
     if style == "change":
         return french_change(value)
     return french_number(value, 0 if column == "effectif" else 2)
+
+
+def change_cell(row: pd.Series, style: str) -> str:
+    """The change on N-1 as published: relative (``+12,5 %``) for a number; for a value shown as a
+    percentage, the difference in points of the two values (``evolution`` of a ratio such as the
+    realisation of planned hours is relative: 113,5 % against 120,4 % is -6,9 points, not -5,7)."""
+    if style != "percent":
+        return cell(row, "evolution", "change")
+    if row.get("evolution_masque", False):
+        return MARK
+    if pd.isna(row["evolution"]):
+        return ""
+    return french_change(row["valeur"] - row["valeur_precedente"], True)
+
+
+def interval(row: pd.Series) -> str:
+    """A rate's 95 % interval as published: ``12,5 % à 30 %``, the mark, or nothing."""
+    if row["ic_bas_masque"]:
+        return MARK
+    return f"{french_percent(row['ic_bas'])} à {french_percent(row['ic_haut'])}" if pd.notna(row["ic_bas"]) else ""
 
 
 def with_footnote(parts: list[str]) -> Markdown:
@@ -140,6 +167,23 @@ def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, 
     return Report(int(annee), territoire, int(horizon), int(seuil), table.reset_index(drop=True), metadata)
 
 
+def coverage_note(metadata: dict, year: int) -> str:
+    """What a reader must know of the coverage of ``year`` (from ``metadonnees.json``): a partial
+    year, a previous year not covered from 1 January; empty when the year compares as it is."""
+    record = metadata.get("couverture", {}).get(str(year), {})
+    previous = metadata.get("couverture", {}).get(str(year - 1), {})
+    extraction = pd.Timestamp(metadata["parametres"]["date_extraction"])
+    if record.get("annee_partielle"):
+        return (f"**Année {year} partielle : les données s'arrêtent au {extraction:%d/%m/%Y}.** Ses chiffres sont provisoires et "
+                f"ne sont pas comparés à {year - 1} : l'écart mesurerait surtout le calendrier.")
+    if previous and not previous.get("couverte_des_janvier", True):
+        first = previous.get("premiere_date_observee")
+        since = f" (première date observée : {pd.Timestamp(first):%d/%m/%Y})" if first else ""
+        return (f"**Évolutions non calculées : l'année {year - 1} n'est pas couverte depuis le 1er janvier dans les données{since}.** "
+                f"Un export annuel ne contient de {year - 1} que les contrats encore en cours en {year} : l'écart mesurerait l'export.")
+    return ""
+
+
 def title(report: Report) -> Markdown:
     """The front matter and the opening paragraph."""
     heading = f"Bilan {report.year} des clauses sociales d'insertion : {report.name}"
@@ -147,7 +191,7 @@ def title(report: Report) -> Markdown:
              f"Ce bilan rassemble les heures d'insertion réalisées en {report.year} au titre des clauses sociales des "
              f"marchés publics suivis ({report.name}), les personnes et les entreprises concernées, l'origine des heures "
              f"et le devenir des personnes {report.horizon} mois après la fin de leur parcours. Les définitions et la source "
-             "des données figurent en annexe.", ""]
+             "des données figurent en annexe.", "", coverage_note(report.metadata, report.year), ""]
     return Markdown("\n".join(lines))
 
 
@@ -165,8 +209,7 @@ def key_figures(report: Report) -> Markdown:
         if total.empty:
             continue
         row = total.iloc[0]
-        rows.append([label, cell(row, "valeur", style), cell(row, "valeur_precedente", style),
-                     cell(row, "evolution", "points" if style == "percent" else "change")])
+        rows.append([label, cell(row, "valeur", style), cell(row, "valeur_precedente", style), change_cell(row, style)])
     etp = report.metadata["parametres"]["heures_etp"]
     caption = (f"Chiffres clés {report.year} ({report.name}) ; un équivalent temps plein compte {french_number(etp, 0)} heures")
     return with_footnote([markdown_table(rows, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"], caption)])
@@ -241,49 +284,98 @@ def origin(report: Report) -> Markdown:
 
 
 def _rate_cells(row: pd.Series) -> list[str]:
-    if row["ic_bas_masque"]:
-        interval = MARK
-    else:
-        interval = f"{french_percent(row['ic_bas'])} à {french_percent(row['ic_haut'])}" if pd.notna(row["ic_bas"]) else ""
-    return [cell(row, "valeur", "percent"), interval, cell(row, "effectif"), cell(row, "evolution", "points")]
+    return [cell(row, "valeur", "percent"), interval(row), cell(row, "effectif"), cell(row, "evolution", "points")]
+
+
+#: Below this share of known situations, the report gives the bounds of every outcome rate.
+MIN_KNOWN = 0.70
+
+
+def _count_words(row: pd.Series, report: Report) -> str:
+    return f"{report.threshold} personnes ou moins" if row["valeur_masque"] else f"{french_number(row['valeur'], 0)} personne{'s' if row['valeur'] > 1 else ''}"
+
+
+def _bounds(rate: pd.Series, known: pd.Series) -> list[str]:
+    """Worst and best cases of an outcome rate: every unknown situation a failure, or a success."""
+    if rate["valeur_masque"] or rate["effectif_masque"] or known["effectif_masque"]:
+        return [MARK, MARK]
+    if pd.isna(rate["valeur"]):
+        return ["", ""]
+    base = known["effectif"]  # the cohort less the neutralised: known and unknown situations
+    unknown = base - rate["effectif"]
+    successes = round(rate["valeur"] * rate["effectif"])
+    return [french_percent(successes / base), french_percent((successes + unknown) / base)]
+
+
+def cohort_intro(report: Report) -> str:
+    """Which cohort the outcome section is about, and why."""
+    leavers = report.rows("sortants").iloc[0]
+    pending = report.rows(NOT_OBSERVABLE[0]).iloc[0]
+    cohort = report.cohort
+    if cohort == report.year:
+        return ""
+    pending_words = ("certaines" if pending["valeur_masque"] else f"{french_number(pending['valeur'], 0)}")
+    text = (f"Les personnes sorties en {report.year} ({_count_words(leavers, report)}) ne sont pas encore toutes observables "
+            f"{report.horizon} mois après leur sortie : pour {pending_words} d'entre elles, cet horizon tombe après la date "
+            f"d'extraction ({_date(report)}). ")
+    if cohort is None:
+        return text + "Aucune cohorte de sortants n'est encore complète dans les données : le devenir n'est pas présenté.\n"
+    return text + (f"Cette partie porte donc sur la dernière cohorte complète : les personnes sorties en {cohort}, toutes "
+                   f"observables à {report.horizon} mois.\n")
 
 
 def outcomes(report: Report) -> Markdown:
-    """What became of people h months after their path ended: rates with their intervals, the
-    share of known situations, the situations, and the rates by group."""
-    leavers = report.rows("sortants").iloc[0]
-    known = report.rows(KNOWLEDGE_RATE[0]).iloc[0]
-    count = f"{report.threshold} personnes ou moins" if leavers["valeur_masque"] else f"{french_number(leavers['valeur'], 0)} personnes"
+    """What became of people ``horizon`` months after their path ended, for the last complete
+    cohort: the knowledge rate beside the outcome rates with their intervals (and their bounds when
+    fewer than 70 % of situations are known), the situations, and the rates by group."""
+    intro = cohort_intro(report)
+    cohort = report.cohort
+    if cohort is None:
+        return Markdown(intro)
+    leavers = report.rows("sortants", year=cohort).iloc[0]
+    known = report.rows(KNOWLEDGE_RATE[0], year=cohort).iloc[0]
+    low_knowledge = not known["valeur_masque"] and pd.notna(known["valeur"]) and known["valeur"] < MIN_KNOWN
     share = ("une part qui n'est pas publiée (trop peu de personnes)" if known["valeur_masque"] or pd.isna(known["valeur"])
              else f"{french_percent(known['valeur'])} d'entre elles")
-    intro = (f"En {report.year}, {count} ont terminé leur parcours (aucun contrat en cours à la date d'extraction). "
-             f"Leur situation {report.horizon} mois plus tard est connue pour {share} (hors situations neutralisées). "
-             "Les taux portent sur les situations connues ; l'intervalle de confiance à 95 % (Wilson) mesure la précision "
-             "due au petit nombre.\n")
-    rows = [[KNOWLEDGE_RATE[1], *_rate_cells(known)]]
+    text = (f"En {cohort}, {_count_words(leavers, report)} ont terminé leur parcours (aucun contrat en cours ensuite). "
+            f"Leur situation {report.horizon} mois plus tard est connue pour {share} (hors situations neutralisées). "
+            "Les taux portent sur les situations connues ; l'intervalle de confiance à 95 % (Wilson) mesure la précision "
+            "due au petit nombre.\n")
+    if low_knowledge:
+        text += (f"\n**Attention : la situation n'est connue que pour {french_percent(known['valeur'])} des sortants (moins de "
+                 f"{french_percent(MIN_KNOWN, 0)}).** Les taux pourraient être très différents si les situations inconnues "
+                 "ressemblaient peu aux connues : les deux dernières colonnes donnent leurs bornes, si toutes les situations "
+                 "inconnues étaient des échecs ou toutes des réussites.\n")
+    rows = [[KNOWLEDGE_RATE[1], *_rate_cells(known)] + (["", ""] if low_knowledge else [])]
     for code, (label, _) in RATES.items():
-        rows.append([label, *_rate_cells(report.rows(code).iloc[0])])
-    header = ["Taux", "Valeur", "Intervalle à 95 %", "Effectif (dénominateur)", f"Évolution sur {report.year - 1}"]
-    parts = [intro, markdown_table(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {report.year}")]
-    groups = report.rows("sortants", "situation_groupe")
+        rate = report.rows(code, year=cohort).iloc[0]
+        rows.append([label, *_rate_cells(rate)] + (_bounds(rate, known) if low_knowledge else []))
+    header = ["Taux", "Valeur", "Intervalle à 95 %", "Effectif (dénominateur)", f"Évolution sur {cohort - 1}"]
+    header += ["Si les inconnues étaient des échecs", "Si les inconnues étaient des réussites"] if low_knowledge else []
+    parts = [intro, text, markdown_table(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {cohort}")]
+    groups = report.rows("sortants", "situation_groupe", year=cohort)
     parts.append(markdown_table([[SITUATION_GROUPE[m], cell(r, "valeur"), cell(r, "part", "percent")] for m, r in groups.iterrows()],
-                                ["Situation", "Personnes", "Part des sortants"], f"Situation à {report.horizon} mois des personnes sorties en {report.year}"))
+                                ["Situation", "Personnes", "Part de la cohorte"], f"Situation à {report.horizon} mois des personnes sorties en {cohort}"))
     by_group = []
     for dimension in ("sexe", "tranche_age", "public"):
-        for modality, row in report.rows("taux_sorties_dynamiques", dimension).iterrows():
-            by_group.append([LABELS[dimension][modality].split(" (")[0], *_rate_cells(row)[:3]])
-    parts.append(markdown_table(by_group, ["Groupe", "Sorties dynamiques", "Intervalle à 95 %", "Situations connues"],
-                                f"Taux de sorties dynamiques des personnes sorties en {report.year}, par groupe"))
+        knowledge = report.rows(KNOWLEDGE_RATE[0], dimension, year=cohort)
+        for modality, row in report.rows("taux_sorties_dynamiques", dimension, year=cohort).iterrows():
+            by_group.append([LABELS[dimension][modality].split(" (")[0], *_rate_cells(row)[:3], cell(knowledge.loc[modality], "valeur", "percent")])
+    parts.append(markdown_table(by_group, ["Groupe", "Sorties dynamiques", "Intervalle à 95 %", "Situations connues", "Taux de connaissance"],
+                                f"Taux de sorties dynamiques des personnes sorties en {cohort}, par groupe"))
     return with_footnote(parts)
 
 
-def outcomes_chart(report: Report) -> Image:
-    """The outcome rates with their 95 % intervals."""
+def outcomes_chart(report: Report) -> Image | Markdown:
+    """The outcome rates of the last complete cohort with their 95 % intervals."""
+    cohort = report.cohort
+    if cohort is None:
+        return Markdown("")
     codes = [KNOWLEDGE_RATE[0], *RATES]
     labels = [KNOWLEDGE_RATE[1], *(label for label, _ in RATES.values())]
-    rows = [report.rows(code).iloc[0] for code in codes]
+    rows = [report.rows(code, year=cohort).iloc[0] for code in codes]
     figure = charts.rates(labels, [r["valeur"] for r in rows], [r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows],
-                          f"Devenir à {report.horizon} mois des sortants de {report.year}")
+                          f"Devenir à {report.horizon} mois des sortants de {cohort}")
     alt = "Taux et intervalles à 95 % : " + " ; ".join(
         f"{label} {cell(r, 'valeur', 'percent')} ({cell(r, 'ic_bas', 'percent')} à {cell(r, 'ic_haut', 'percent')})" for label, r in zip(labels, rows))
     return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
@@ -299,9 +391,18 @@ def methods(report: Report) -> Markdown:
         "déclarations mensuelles quand il en a ; sinon ses heures réalisées sont réparties également sur ses jours calendaires, "
         "bornes comprises. Les personnes, employeurs, opérations et acheteurs sont comptés une fois chacun ; pour l'ensemble des "
         "territoires, une personne recrutée dans deux territoires compte une fois. Une personne est sortie l'année N quand son "
-        "dernier contrat s'y termine et qu'aucun ne court plus ; sans suivi à l'horizon, sa situation est inconnue. Les sorties "
+        "dernier contrat s'y termine et qu'aucun ne court plus. La cohorte de N rassemble les sortants de N dont la situation "
+        "pouvait être observée à l'horizon avant la date d'extraction ; les autres sont comptés à part, jamais comme inconnus, et "
+        "une cohorte n'est complète que lorsque tous ses sortants sont observables. La situation est celle du suivi à l'horizon "
+        "observé entre un mois avant et deux mois après la date attendue ; sans suivi utilisable, elle est inconnue. Les sorties "
         "dynamiques regroupent l'emploi durable, l'emploi de transition et les sorties positives ; les situations neutralisées "
         "(déménagement, santé, décès) sont exclues des dénominateurs.",
+        "",
+        "Date d'extraction et années couvertes. Par défaut, la date d'extraction est la dernière date observée des données "
+        "(débuts et fins de contrats, mois d'heures déclarées, suivis) ; une date de fin isolée dans une année où rien d'autre "
+        "n'est observé est prise pour une date prévue. Une année qui s'arrête avant le 31 décembre est partielle : ses chiffres "
+        "sont provisoires et sans évolution. Une évolution n'est calculée que si l'année précédente est couverte depuis le "
+        "1er janvier (première date observée en janvier et au moins un contrat terminé dans l'année).",
         "",
         "Indicateurs : " + " ; ".join(d.label for d in DEFINITIONS.values()) + ".",
         "",

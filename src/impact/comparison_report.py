@@ -1,8 +1,9 @@
 """The comparison of territories (``notebooks/comparaison_territoires.ipynb``): its sections, in
 French. The analyses (:mod:`impact.comparison`) run on the unmasked figures and the individual
 leavers; what is shown obeys the publishing rules: the side-by-side table comes from the published
-(masked) table, and the funnel plot, the adjusted rates and the change tests show only the
-territories with at least ``seuil`` known situations.
+(masked) table, and the funnel plot, the standardised rates and the change tests show only the
+territories with more than ``seuil`` known situations (a count of 1 to ``seuil`` persons is never
+published). Outcomes are those of the last complete cohort (SPEC section 4).
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from IPython.display import Image, Markdown
 
 import impact
 from impact import charts, comparison
-from impact.bilan import cell, read_published, with_footnote
+from impact.bilan import cell, coverage_note, interval, read_published, with_footnote
 from impact.formatting import french_change, french_number, french_percent, markdown_table
 from impact.indicators import ENSEMBLE, HEURES_ETP, INTERNAL_FILE, indicators, write
+from impact.outcomes import KNOWLEDGE_RATE, last_complete_cohort
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """What the comparison report is built from."""
+    """What the comparison report is built from: ``cohort`` is the last complete outcome cohort up
+    to ``year`` (None when there is none)."""
 
     year: int
     horizon: int
@@ -33,10 +36,15 @@ class Comparison:
     internal: pd.DataFrame
     dataset: impact.Dataset
     metadata: dict
+    cohort: int | None
 
     @property
     def territories(self) -> list[str]:
         return sorted(t for t in set(self.published["territoire"]) if t != ENSEMBLE)
+
+    @property
+    def extraction_date(self) -> pd.Timestamp:
+        return pd.Timestamp(self.metadata["parametres"]["date_extraction"])
 
 
 def prepare(dossier: str | Path, annee: int, horizon: int = 6, seuil: int = 5, sortie: str | Path = ".",
@@ -51,45 +59,63 @@ def prepare(dossier: str | Path, annee: int, horizon: int = 6, seuil: int = 5, s
     internal = pd.read_csv(path.parent / INTERNAL_FILE, comment="#", keep_default_na=False, na_values={c: [""] for c in ("valeur", "part", "effectif", "ic_bas", "ic_haut", "valeur_precedente", "evolution")},
                            dtype={"territoire": str, "modalite": str})
     metadata = json.loads((path.parent / "metadonnees.json").read_text(encoding="utf-8"))
-    return Comparison(int(annee), int(horizon), int(seuil), read_published(path), internal, dataset, metadata)
+    published = read_published(path)
+    cohort = last_complete_cohort(int(annee), int(horizon), pd.Timestamp(metadata["parametres"]["date_extraction"]))
+    cohort = cohort if cohort in set(published["annee"]) else None
+    return Comparison(int(annee), int(horizon), int(seuil), published, internal, dataset, metadata, cohort)
+
+
+def _cohort_words(report: Comparison) -> str:
+    return f"sortants de {report.cohort}, situation à {report.horizon} mois"
 
 
 def title(report: Comparison) -> Markdown:
     """The front matter and the opening paragraph."""
+    if report.cohort is None:
+        cohort = "Aucune cohorte de sortants n'est encore complète : le devenir des personnes n'est pas comparé."
+    elif report.cohort == report.year:
+        cohort = f"Le devenir porte sur les personnes sorties en {report.cohort}, toutes observables à {report.horizon} mois."
+    else:
+        cohort = (f"Le devenir porte sur la dernière cohorte complète, les personnes sorties en {report.cohort} : celles sorties en "
+                  f"{report.year} ne sont pas encore toutes observables {report.horizon} mois après leur sortie à la date d'extraction.")
     return Markdown("\n".join([
         "---", f'title: "Comparaison des territoires, {report.year}"', "lang: fr", "---", "",
         f"Cette comparaison met côte à côte les {len(report.territories)} territoires du jeu de données en {report.year} : "
-        "volumes, publics, devenir des personnes, puis le taux de sorties dynamiques corrigé de la composition des publics "
-        "de chaque territoire.", ""]))
+        "volumes, publics, devenir des personnes, puis le taux de sorties dynamiques standardisé sur les caractéristiques "
+        f"observées des personnes. {cohort}", "", coverage_note(report.metadata, report.year), ""]))
 
 
 def side_by_side(report: Comparison) -> Markdown:
-    """Volumes and their change, hours per person, shares of women and of publics, the dynamic-exit
-    rate with its interval; hours per 1 000 inhabitants when the population is known."""
-    table = report.published.loc[report.published["annee"] == report.year]
+    """Volumes and their change, hours per person, shares of women and of publics in year N; the
+    dynamic-exit rate of the last complete cohort with its interval and the knowledge rate; hours
+    per 1 000 inhabitants when the population is known."""
     population = report.dataset.territoires.set_index("territoire")["population"].dropna()
+    table = report.published
 
-    def row(territory: str, indicator: str, dimension: str = ENSEMBLE, modality: str = ENSEMBLE) -> pd.Series:
-        rows = table.loc[(table["territoire"] == territory) & (table["indicateur"] == indicator) & (table["dimension"] == dimension) & (table["modalite"] == modality)]
+    def row(territory: str, indicator: str, dimension: str = ENSEMBLE, modality: str = ENSEMBLE, year: int | None = None) -> pd.Series:
+        rows = table.loc[(table["annee"] == (year or report.year)) & (table["territoire"] == territory) & (table["indicateur"] == indicator)
+                         & (table["dimension"] == dimension) & (table["modalite"] == modality)]
         return rows.iloc[0]
 
     lines = []
     for territory in [ENSEMBLE, *report.territories]:
         hours = row(territory, "heures")
-        rate = row(territory, "taux_sorties_dynamiques")
-        interval = "s" if rate["ic_bas_masque"] else (f"{french_percent(rate['ic_bas'])} à {french_percent(rate['ic_haut'])}" if pd.notna(rate["ic_bas"]) else "")
         per_inhabitant = ""
         if territory in population.index and not hours["valeur_masque"]:
             per_inhabitant = french_number(hours["valeur"] / float(population[territory]) * 1000, 1)
-        lines.append([("Ensemble" if territory == ENSEMBLE else territory), cell(hours, "valeur"), cell(hours, "evolution", "change"),
-                      cell(row(territory, "personnes"), "valeur"), cell(row(territory, "heures_par_personne"), "valeur"),
-                      cell(row(territory, "personnes", "sexe", "F"), "part", "percent"),
-                      cell(row(territory, "personnes", "public", "deld"), "part", "percent"),
-                      cell(row(territory, "personnes", "public", "minima_sociaux"), "part", "percent"),
-                      cell(rate, "valeur", "percent"), interval, per_inhabitant])
-    header = ["Territoire", "Heures", "Évolution", "Personnes", "Heures par personne", "Part de femmes", "Part DELD",
-              "Part minima sociaux", "Sorties dynamiques", "Intervalle à 95 %", "Heures pour 1 000 habitants"]
-    return with_footnote([markdown_table(lines, header, f"Les territoires côte à côte en {report.year}")])
+        line = [("Ensemble" if territory == ENSEMBLE else territory), cell(hours, "valeur"), cell(hours, "evolution", "change"),
+                cell(row(territory, "personnes"), "valeur"), cell(row(territory, "heures_par_personne"), "valeur"),
+                cell(row(territory, "personnes", "sexe", "F"), "part", "percent"),
+                cell(row(territory, "personnes", "public", "deld"), "part", "percent"),
+                cell(row(territory, "personnes", "public", "minima_sociaux"), "part", "percent")]
+        if report.cohort is not None:
+            rate, known = row(territory, "taux_sorties_dynamiques", year=report.cohort), row(territory, KNOWLEDGE_RATE[0], year=report.cohort)
+            line += [cell(rate, "valeur", "percent"), interval(rate), cell(known, "valeur", "percent")]
+        lines.append(line + [per_inhabitant])
+    header = ["Territoire", "Heures", "Évolution", "Personnes", "Heures par personne", "Part de femmes", "Part DELD", "Part minima sociaux"]
+    if report.cohort is not None:
+        header += [f"Sorties dynamiques ({report.cohort})", "Intervalle à 95 %", "Taux de connaissance"]
+    return with_footnote([markdown_table(lines, header + ["Heures pour 1 000 habitants"], f"Les territoires côte à côte en {report.year}")])
 
 
 def publics(report: Comparison) -> Markdown:
@@ -104,63 +130,110 @@ def publics(report: Comparison) -> Markdown:
     return with_footnote([markdown_table(lines, header, f"Part des personnes de chaque public en {report.year} (une personne compte dans chaque public qui la concerne)")])
 
 
-def _eligible(report: Comparison) -> pd.DataFrame:
-    result = comparison.funnel(report.internal, report.year)
-    return result.loc[result["n"] >= report.threshold]
+def _funnel(report: Comparison) -> comparison.Funnel:
+    """The funnel of the last complete cohort, territories whose known situations can be published
+    (more than ``seuil``)."""
+    return comparison.funnel(report.internal, report.cohort, minimum=report.threshold + 1)
 
 
-def funnel_chart(report: Comparison) -> Image:
-    """The funnel plot of the dynamic-exit rates (territories with at least ``seuil`` known situations)."""
-    result = _eligible(report)
-    pooled = float(comparison.funnel(report.internal, report.year)["taux_commun"].iloc[0])
-    grid = np.linspace(max(report.threshold, 1), max(float(result["n"].max()) if len(result) else 10, 10) * 1.1, 200)
-    limits = {"Limites à 95 %": (grid, *comparison.funnel_limits(pooled, grid, comparison.Z95)),
-              "Limites à 99,8 %": (grid, *comparison.funnel_limits(pooled, grid, comparison.Z998))}
-    figure = charts.funnel(result["n"].tolist(), result["taux"].tolist(), list(result.index), pooled, limits,
-                           f"Sorties dynamiques par territoire, sortants de {report.year}")
-    outside = [f"{t} ({p})" for t, p in result["position"].items() if p != "dans les limites"]
-    alt = (f"Graphique en entonnoir : taux commun {french_percent(pooled)} ; "
-           + ("territoires hors des limites : " + ", ".join(outside) if outside else "tous les territoires sont dans les limites") + ".")
+def _left_out(report: Comparison, shown: pd.Index) -> str:
+    hidden = [t for t in report.territories if t not in shown]
+    if not hidden:
+        return ""
+    return (f" {len(hidden)} territoire(s) de {report.threshold} situations connues ou moins n'y figure(nt) pas "
+            f"(secret statistique) : {', '.join(hidden)}.")
+
+
+def funnel_chart(report: Comparison) -> Image | Markdown:
+    """The funnel plot of the dynamic-exit rates of the last complete cohort."""
+    if report.cohort is None:
+        return Markdown("Aucune cohorte complète : pas de graphique en entonnoir.\n")
+    result = _funnel(report)
+    table = result.table
+    phi = result.phi if np.isfinite(result.phi) else 1.0
+    grid = np.arange(report.threshold + 1, max(int(table["n"].max()) if len(table) else 10, 10) * 1.1 + 1, dtype=int)
+    limits = {f"Limites à {label}": (grid, *comparison.funnel_limits(result.pooled, grid, level, phi))
+              for label, level in comparison.LEVELS.items()}
+    figure = charts.funnel(table["n"].tolist(), table["taux"].tolist(), list(table.index), result.pooled, limits,
+                           f"Sorties dynamiques par territoire, sortants de {report.cohort}")
+    outside = [f"{t} ({p})" for t, p in table["position"].items() if p != "dans les limites"]
+    alt = (f"Graphique en entonnoir, sortants de {report.cohort} : taux commun {french_percent(result.pooled)} ; "
+           + ("territoires hors des limites : " + ", ".join(outside) if outside else "tous les territoires montrés sont dans les limites")
+           + "." + _left_out(report, table.index))
     return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
 
 
+def funnel_note(report: Comparison) -> Markdown:
+    """How the funnel limits are drawn, and the overdispersion found."""
+    if report.cohort is None:
+        return Markdown("")
+    result = _funnel(report)
+    text = ("Les limites sont exactes (loi binomiale autour du taux commun) : un territoire est signalé quand la probabilité d'un "
+            "écart au moins aussi grand est inférieure à 2,5 % (95 %) ou à 0,1 % (99,8 %) de chaque côté. ")
+    if np.isfinite(result.phi):
+        text += (f"Surdispersion estimée φ = {french_number(result.phi, 2)} (test du χ² : p = {french_number(result.phi_p_value, 3)}) ; "
+                 + ("les limites sont élargies d'un facteur √φ, comme le recommande Spiegelhalter (2005), car les territoires varient "
+                    "plus que le hasard ne l'explique." if result.widened else "les limites ne sont pas élargies."))
+    return Markdown(text + _left_out(report, result.table.index) + "\n")
+
+
 def adjusted(report: Comparison) -> Markdown:
-    """Adjusted rates by marginal standardisation, their intervals and verdicts."""
-    frame = comparison.leavers_with_covariates(report.dataset, report.year, report.horizon)
-    if frame["territoire"].nunique() < 2 or frame["dynamique"].nunique() < 2:
-        return Markdown("Comparaison ajustée impossible : il faut au moins deux territoires et des sorties des deux sortes.\n")
-    result, _ = comparison.adjusted_rates(frame)
-    shown = result.loc[result["n"] >= report.threshold]
+    """Rates standardised on observed characteristics, their intervals, the contrast with the
+    overall rate and Holm's verdict; or why they are not estimated."""
+    if report.cohort is None:
+        return Markdown("Aucune cohorte complète : pas de comparaison standardisée.\n")
+    frame = comparison.leavers_with_covariates(report.dataset, report.cohort, report.horizon, report.extraction_date)
+    result = comparison.adjusted_rates(frame)
+    if result.table is None:
+        return Markdown(
+            f"Comparaison standardisée non produite ({_cohort_words(report)}) : {result.reason}. Un modèle estimé sur si peu de "
+            "données donnerait des intervalles trop étroits et des écarts de hasard. À la place, le tableau des territoires et le "
+            "graphique en entonnoir ci-dessus donnent les taux observés, sans ajustement.\n")
+    shown = result.table.loc[result.table["n"] > report.threshold]
     lines = [[t, french_number(r["n"], 0), french_percent(r["taux_observe"]), french_percent(r["taux_ajuste"]),
-              f"{french_percent(r['ic_bas'])} à {french_percent(r['ic_haut'])}", r["ecart_significatif"], r["ecart_significatif_bonferroni"]]
-             for t, r in shown.iterrows()]
-    note = (f"Modèle : régression logistique (GLM binomial) de la sortie dynamique selon le territoire, le sexe, la tranche d'âge, "
-            f"la tranche d'heures travaillées et les publics, sur les {french_number(len(frame), 0)} sortants de {report.year} dont la "
-            f"situation est connue (taux d'ensemble {french_percent(result['taux_ensemble'].iloc[0])}). Le taux ajusté d'un territoire est "
-            "le taux moyen prédit pour l'ensemble des sortants s'ils avaient tous été suivis dans ce territoire. Avec plusieurs "
-            f"territoires, certains écarts sortent par hasard : la dernière colonne applique la correction de Bonferroni "
-            f"({len(result)} comparaisons). Les territoires de moins de {report.threshold} situations connues ne sont pas montrés.\n")
-    header = ["Territoire", "Situations connues", "Taux observé", "Taux ajusté", "Intervalle à 95 %", "Écart significatif", "Avec Bonferroni"]
-    return Markdown(note + "\n" + markdown_table(lines, header, f"Taux de sorties dynamiques ajustés, sortants de {report.year}"))
+              f"{french_percent(r['ic_bas'])} à {french_percent(r['ic_haut'])}", french_change(r["ecart"], True),
+              french_number(r["p_holm"], 3), r["verdict"]] for t, r in shown.iterrows()]
+    covariates = "le sexe, la tranche d'âge, le niveau de formation et les publics" if result.publics else (
+        "le sexe, la tranche d'âge et le niveau de formation (les publics n'y sont pas : trop peu de données pour les estimer, "
+        f"moins de {comparison.MIN_EVENTS_PER_PARAMETER} sorties de la catégorie la plus rare par paramètre)")
+    note = (f"Modèle : régression logistique pénalisée de Firth de la sortie dynamique selon le territoire, {covariates}, sur les {french_number(len(frame), 0)} sortants de {report.cohort} dont "
+            f"la situation à {report.horizon} mois est connue (taux d'ensemble standardisé {french_percent(result.overall)} ; "
+            f"{result.events} sorties de la catégorie la plus rare pour {result.parameters} paramètres). Le taux standardisé d'un "
+            "territoire est le taux moyen que le modèle prédit pour l'ensemble de ces sortants avec ce territoire : il est "
+            "standardisé sur les caractéristiques observées ; les écarts peuvent refléter le marché du travail local et des "
+            "différences que les données ne mesurent pas. L'écart au taux d'ensemble est testé avec sa propre variance, et la "
+            f"correction de Holm tient compte des {len(result.table)} comparaisons. Les heures travaillées ne sont pas dans le "
+            "modèle : elles dépendent du parcours lui-même (une personne qui trouve un emploi part plus tôt)."
+            + _left_out(report, shown.index) + "\n")
+    header = ["Territoire", "Situations connues", "Taux observé", "Taux standardisé", "Intervalle à 95 %", "Écart à l'ensemble",
+              "p (Holm)", "Écart significatif"]
+    return Markdown(note + "\n" + markdown_table(lines, header, f"Taux de sorties dynamiques standardisés, {_cohort_words(report)}"))
 
 
 def changes(report: Comparison) -> Markdown:
-    """The change of each territory's dynamic-exit rate on N-1, with a two-proportion test."""
-    result = comparison.change_test(report.internal, report.year)
-    shown = result.loc[(result["n"] >= report.threshold) & (result["n_precedent"] >= report.threshold)]
+    """The change of each territory's dynamic-exit rate on the cohort before, Fisher's exact test
+    with Holm's correction."""
+    if report.cohort is None:
+        return Markdown("Aucune cohorte complète : pas d'évolution du devenir.\n")
+    result = comparison.change_test(report.internal, report.cohort)
+    shown = result.loc[(result["n"] > report.threshold) & (result["n_precedent"] > report.threshold) & result["p_valeur"].notna()]
     lines = [[t, french_percent(r["succes"] / r["n"]), french_percent(r["succes_precedent"] / r["n_precedent"]),
-              french_change(r["ecart_points"], True), french_number(r["p_valeur"], 3)] for t, r in shown.iterrows()]
-    return Markdown(markdown_table(lines, ["Territoire", str(report.year), str(report.year - 1), "Écart", "p-valeur (test de deux proportions)"],
-                                   f"Évolution du taux de sorties dynamiques, {report.year - 1} à {report.year}"))
+              french_change(r["ecart_points"], True), french_number(r["p_valeur"], 3), french_number(r["p_holm"], 3)] for t, r in shown.iterrows()]
+    note = (f"Test exact de Fisher pour chaque territoire (sortants de {report.cohort} contre ceux de {report.cohort - 1}), "
+            f"p-valeurs corrigées par la méthode de Holm sur les {int(result['p_valeur'].notna().sum())} territoires testés. "
+            f"Seuls les territoires de plus de {report.threshold} situations connues les deux années figurent ici.\n")
+    return Markdown(note + "\n" + markdown_table(lines, ["Territoire", str(report.cohort), str(report.cohort - 1), "Écart", "p (Fisher)", "p (Holm)"],
+                                                 f"Évolution du taux de sorties dynamiques, sortants de {report.cohort - 1} et de {report.cohort}"))
 
 
 def sources(report: Comparison) -> Markdown:
     """The methods annex: publishing rule, kit version and the SHA-256 of every input file."""
     files = report.metadata["entrees"]["fichiers"]
-    text = (f"Règle de diffusion : comptes de 1 à {report.threshold} personnes, taux sur moins de {report.threshold} personnes et "
+    text = (f"Règle de diffusion : comptes de 1 à {report.threshold} personnes, taux sur {report.threshold} personnes ou moins et "
             "cellules de moins de 3 employeurs masqués (« s »), ainsi que ce qui permettrait de les retrouver ; les analyses "
-            f"portent sur les données complètes, seuls leurs résultats publiables sont montrés. Limites de l'entonnoir : taux commun "
-            "± z × √(p(1-p)/n), z = 1,96 (95 %) et 3,09 (99,8 %). Kit : impact " + report.metadata["version"] + ".\n")
+            "portent sur les données complètes, seuls leurs résultats publiables sont montrés. Devenir : la dernière cohorte "
+            f"complète à la date d'extraction ({report.extraction_date:%d/%m/%Y}), c'est-à-dire la dernière année dont tous les "
+            f"sortants pouvaient être observés {report.horizon} mois après leur sortie. Kit : impact " + report.metadata["version"] + ".\n")
     table = markdown_table([[name, f"`{entry['sha256']}`"] for name, entry in files.items()], ["Fichier", "SHA-256"],
                            "Fichiers de données lus et leur empreinte SHA-256", "ll")
     return Markdown(text + "\n" + table)

@@ -47,6 +47,12 @@ def cohort_complete(year: int, horizon: int, extraction_date: pd.Timestamp) -> b
     return pd.Timestamp(year, 12, 31) + pd.DateOffset(months=horizon) <= extraction_date
 
 
+def last_complete_cohort(year: int, horizon: int, extraction_date: pd.Timestamp) -> int:
+    """The latest year up to ``year`` whose outcome cohort at ``horizon`` months is complete."""
+    last = (pd.Timestamp(extraction_date) - pd.DateOffset(months=horizon)).year
+    return min(year, last if cohort_complete(last, horizon, extraction_date) else last - 1)
+
+
 def leavers(facts: Facts, horizon: int) -> pd.DataFrame:
     """One row per leaver: ``id_participant``, ``annee`` (year of the end of path), ``territoire``,
     ``observable`` (in the outcome cohort), ``situation`` and ``groupe`` at ``horizon`` months
