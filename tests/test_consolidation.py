@@ -4,6 +4,7 @@ demo's territories consolidated; bad returns refused with the file and line name
 from __future__ import annotations
 
 import html
+import json
 import io
 import re
 
@@ -46,11 +47,17 @@ RETURN_B = _return([
 ])
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    """Run in the test's folder, so that returns are named by their relative paths in messages."""
+    monkeypatch.chdir(tmp_path)
+
+
 def _consolidated(tmp_path, run_cli, *texts: str, name: str = "sortie") -> tuple[int, str, str]:
     files = []
     for i, text in enumerate(texts):
-        files.append(tmp_path / f"retour_{i + 1}.csv")
-        files[-1].write_text(text, encoding="utf-8")
+        (tmp_path / f"retour_{i + 1}.csv").write_text(text, encoding="utf-8")
+        files.append(f"retour_{i + 1}.csv")
     return run_cli("consolider", *files, "--out", tmp_path / name)
 
 
@@ -149,5 +156,98 @@ def test_python_api(tmp_path):
     table = impact.consolidate([tmp_path / "a.csv", tmp_path / "b.csv"], years=[2024])
     assert value(table, 2024, "ensemble", "contrats") == 30 and set(table["annee"]) == {2024}
     (tmp_path / "c.csv").write_text(RETURN_A, encoding="utf-8")
-    with pytest.raises(InvalidReturnsError, match="déjà fournis par a.csv"):
+    with pytest.raises(InvalidReturnsError, match=r"c\.csv:2:territoire: erreur : territoire « T1 » et année 2023 déjà fournis par .*a\.csv"):
         impact.consolidate([tmp_path / "a.csv", tmp_path / "c.csv"])
+
+
+# --- heterogeneous returns (SPEC section 5) ---------------------------------------------------
+
+RETURN_TOTALS = _return([  # a facilitator who returns three totals only
+    "2024,T3,heures,ensemble,ensemble,600,,,,,,",
+    "2024,T3,operations,ensemble,ensemble,4,,,,,,",
+    "2024,T3,personnes,ensemble,ensemble,30,,,,,,",
+])
+RETURN_2024 = _return([  # another year's layout: 2024 only, no previous value
+    "2024,T2,heures,ensemble,ensemble,250,,,,,,",
+    "2024,T2,contrats,ensemble,ensemble,18,,,,,,",
+])
+
+
+def _report_text(folder) -> str:
+    page = (folder / "consolidation.html").read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u2019", "'"))
+
+
+def test_totals_only_return_is_consolidated_for_what_it_allows(tmp_path, run_cli):
+    status, out, err = _consolidated(tmp_path, run_cli, RETURN_A, RETURN_TOTALS)
+    assert status == 0, out + err
+    table = _internal(tmp_path)
+    # Hours are summed over both returns; hours per contract rest on T1 alone, the only territory
+    # that returns its contracts: 150 / 12, not (150 + 600) / 12.
+    assert value(table, 2024, "ensemble", "heures") == 750
+    assert value(table, 2024, "ensemble", "heures_par_contrat") == pytest.approx(150 / 12, abs=0.005)
+    assert value(table, 2024, "ensemble", "heures_par_personne") == pytest.approx(750 / 40, abs=0.005)
+    # T3's own ratios are computed from its counts although its return did not carry them.
+    assert value(table, 2024, "T3", "heures_par_personne") == 20
+    assert value(table, 2024, "T3", "etp") == pytest.approx(600 / 1607, abs=0.005)
+    # The national breakdown by sex covers T1's 10 persons of 40: 30 are not broken down.
+    assert value(table, 2024, "ensemble", "personnes", "sexe", "non_ventile") == 30
+    assert value(table, 2024, "ensemble", "personnes", "sexe", "F", column="part") == pytest.approx(4 / 40)
+    cover = pd.read_csv(tmp_path / "sortie" / "couverture.csv").set_index(["annee", "indicateur"])
+    assert cover.loc[(2024, "heures"), "retours"] == 2 and cover.loc[(2024, "contrats"), "retours"] == 1
+    assert cover.loc[(2024, "contrats"), "part_heures"] == pytest.approx(150 / 750)
+    text = _report_text(tmp_path / "sortie" / "2024" / "rapport")
+    assert "Sur quoi reposent les totaux 2024" in text and "Contrats actifs 1 1 20 %" in text
+
+
+def test_national_change_is_like_for_like_across_returns_of_different_years(tmp_path, run_cli):
+    status, out, err = _consolidated(tmp_path, run_cli, RETURN_A, RETURN_2024)
+    assert status == 0, out + err
+    table = _internal(tmp_path)
+    # T1 returns 2023 (100 h) and 2024 (150 h); T2 only 2024 (250 h). Nationally 100 then 400 h
+    # (+300 %) but like for like, over T1 alone, +50 %.
+    assert value(table, 2024, "ensemble", "heures") == 400
+    assert value(table, 2024, "ensemble", "heures", column="valeur_precedente") == 100
+    assert value(table, 2024, "ensemble", "heures", column="evolution") == pytest.approx(0.5)
+    cover = pd.read_csv(tmp_path / "sortie" / "couverture.csv").set_index(["annee", "indicateur"])
+    assert cover.loc[(2024, "heures"), "territoires_comparables"] == 1
+    text = _report_text(tmp_path / "sortie" / "2024" / "rapport")
+    assert "Heures d'insertion réalisées 400 100 +50 % 1" in text
+
+
+def test_territory_change_computed_from_its_previous_year_row(tmp_path, run_cli):
+    no_change = RETURN_A.replace("2024,T1,heures,ensemble,ensemble,150,,,,,100,0.5", "2024,T1,heures,ensemble,ensemble,150,,,,,,")
+    assert _consolidated(tmp_path, run_cli, no_change, RETURN_2024)[0] == 0
+    table = _internal(tmp_path)
+    assert value(table, 2024, "T1", "heures", column="valeur_precedente") == 100
+    assert value(table, 2024, "T1", "heures", column="evolution") == pytest.approx(0.5)
+    assert np.isnan(value(table, 2024, "T2", "heures", column="evolution"))  # no 2023 row for T2
+
+
+def test_masked_contributions_still_give_a_report(tmp_path, run_cli):
+    masked = RETURN_B.replace("2024,T2,personnes,ensemble,ensemble,20", "2024,T2,personnes,ensemble,ensemble,s").replace(
+        "2024,T2,heures_par_personne,ensemble,ensemble,12.5", "2024,T2,heures_par_personne,ensemble,ensemble,s")
+    status, out, err = _consolidated(tmp_path, run_cli, RETURN_A, masked, RETURN_TOTALS)
+    assert status == 0, out + err
+    table = _internal(tmp_path)
+    assert np.isnan(value(table, 2024, "ensemble", "personnes"))  # a masked contribution: the sum is unknown
+    published = pd.read_csv(tmp_path / "sortie" / "indicateurs.csv", dtype=str, keep_default_na=False)
+    assert value(published, "2024", "ensemble", "personnes") == "s"  # secret, not "not applicable"
+    assert value(published, "2024", "T2", "personnes") == "s"
+    # Hours per person nationally rest on the territories that give both terms: T1 and T3.
+    assert value(table, 2024, "ensemble", "heures_par_personne") == pytest.approx((150 + 600) / (10 + 30), abs=0.005)
+    assert (tmp_path / "sortie" / "2024" / "rapport" / "consolidation.pdf").exists()
+
+
+def test_returns_all_named_indicateurs_csv_in_their_folders(tmp_path, run_cli):
+    for folder, text in (("nord", RETURN_A), ("sud", RETURN_B), ("est", RETURN_TOTALS)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "indicateurs.csv").write_text(text, encoding="utf-8")
+    files = ["nord/indicateurs.csv", "sud/indicateurs.csv", "est/indicateurs.csv"]
+    status, out, err = run_cli("consolider", *files, "--out", tmp_path / "sortie", "--formats", "html")
+    assert status == 0, out + err
+    assert value(_internal(tmp_path), 2024, "ensemble", "heures") == 1000
+    metadata = json.loads((tmp_path / "sortie" / "metadonnees.json").read_text(encoding="utf-8"))
+    assert sorted(metadata["entrees"]["retours"]) == sorted(files)
+    status, out, _ = run_cli("consolider", files[0], files[0], "--out", tmp_path / "autre")
+    assert status == 2 and "nord/indicateurs.csv:-:-: erreur : retour fourni deux fois" in out

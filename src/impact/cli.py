@@ -268,15 +268,9 @@ def consolider(
     formats: Annotated[str, typer.Option("--formats", help="Formats du rapport, séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
 ) -> None:
     """Consolide les retours de plusieurs facilitateurs (sommes, taux et évolutions recalculés) et publie le rapport de consolidation."""
-    from impact import __version__
     from impact.batch import NOTEBOOKS, Job, run_all
-    from impact.consolidation import consolidate, read_returns
-    from impact.indicators import INTERNAL_FILE, INTERNAL_LABEL, to_csv
-    from impact.metadata import to_json
-    from impact.output import atomic_write_bytes, atomic_write_text
+    from impact.consolidation import consolidate, read_returns, write
     from impact.problems import ProblemLog
-    from impact.publication import mask
-    from impact.reading import sha256
 
     missing = [str(f) for f in fichiers if not f.is_file()]
     if missing:
@@ -290,17 +284,10 @@ def consolider(
     table = consolidate(rows, heures_etp, annee)
     if table.empty:
         raise fail("aucune ligne à consolider pour les années demandées")
-    record = {"kit": "impact", "version": __version__,
-              "parametres": {"annees": sorted(set(table["annee"].tolist())), "heures_etp": heures_etp, "seuil": seuil},
-              "entrees": {"retours": {f.name: {"sha256": sha256(f.read_bytes())} for f in fichiers}},
-              "avertissement": "les personnes, employeurs et acheteurs sont additionnés d'un retour à l'autre : une même personne "
-                               "comptée par deux facilitateurs compte deux fois (pas de dédoublonnage possible)"}
     chosen = _formats(formats)
     if regions is not None and not regions.is_file():
         raise fail(f"table des régions « {regions} » introuvable")
-    atomic_write_bytes(out / "indicateurs.csv", to_csv(table, mask(table, seuil)))
-    atomic_write_bytes(out / INTERNAL_FILE, INTERNAL_LABEL.encode("utf-8") + to_csv(table))
-    atomic_write_text(out / "metadonnees.json", to_json(record))
+    write(table, fichiers, out, heures_etp, seuil)
     territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
     typer.echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")
     year = int(table["annee"].max())
