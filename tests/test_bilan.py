@@ -245,3 +245,15 @@ def test_low_knowledge_rate_is_warned_with_bounds(tmp_path):
     assert "Attention : la situation n'est connue que pour 57,1 % des sortants" in text
     assert "Taux d'emploi durable 50 % " in text
     assert "28,6 % 71,4 %" in text
+
+
+def test_change_of_a_ratio_shown_as_a_percentage_is_in_points():
+    from impact.bilan import change_cell
+
+    # ratio_realisation 113,5 % against 120,4 %: the file's relative change is -5,7 %; the table
+    # shows the difference, -6,9 points.
+    row = pd.Series({"valeur": 1.135, "valeur_precedente": 1.204, "evolution": 1.135 / 1.204 - 1, "evolution_masque": False})
+    assert change_cell(row, "percent") == "−6,9\u202fpts"
+    assert change_cell(pd.Series({**row, "evolution": float("nan")}), "percent") == ""  # no change published: none shown
+    assert change_cell(pd.Series({**row, "evolution_masque": True}), "percent") == "s"
+    assert change_cell(row, "number") == "−5,7\u202f%"
