@@ -155,7 +155,7 @@ def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, 
     """
     if indicateurs is None:
         dataset = load(dossier)
-        indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False)
+        indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False, seuil)
     path = Path(indicateurs)
     table = read_published(path)
     table = table.loc[table["territoire"] == territoire]
@@ -223,7 +223,7 @@ def trend_chart(report: Report) -> Image:
     figure = charts.trend(years, series["heures"], series["personnes"], series["contrats"],
                           f"Heures, personnes et contrats, {years[0]}-{years[-1]}")
     def shown(value: float) -> str:
-        return french_number(value, 0) or MARK
+        return french_number(value, 0) or UNPUBLISHED
 
     alt = (f"Évolution de {years[0]} à {years[-1]} : heures réalisées de {shown(series['heures'][0])} à "
            f"{shown(series['heures'][-1])}, personnes de {shown(series['personnes'][0])} à "
@@ -242,7 +242,20 @@ def _breakdown(report: Report, indicator: str, dimension: str, second: str | Non
         if other is not None:
             line.append(cell(other.loc[modality], "part", "percent"))
         lines.append(line)
-    return markdown_table(lines, headers, caption)
+    return table_or_notice(lines, headers, caption)
+
+
+#: How a masked value reads in a caption or a sentence.
+UNPUBLISHED = "non publié (secret statistique)"
+
+
+def table_or_notice(rows: list[list[str]], header: list[str], caption: str, align: str | None = None) -> str:
+    """The table, or one sentence in its place when more than half of its figures are masked: a
+    table of marks tells the reader nothing but that the group is small."""
+    figures = [c for row in rows for c in row[1:] if c != ""]
+    if figures and sum(c == MARK for c in figures) * 2 > len(figures):
+        return f"{caption} : tableau non publié, trop peu de personnes ou d'employeurs pour le diffuser (secret statistique).\n"
+    return markdown_table(rows, header, caption, align)
 
 
 def people_reached(report: Report) -> Markdown:
@@ -256,14 +269,20 @@ def people_reached(report: Report) -> Markdown:
     return with_footnote(parts)
 
 
-def publics_chart(report: Report) -> Image:
-    """Shares of persons in each public."""
+def publics_chart(report: Report) -> Image | Markdown:
+    """Shares of persons in each public whose share is published (the masked ones are named in the
+    description, never drawn)."""
     rows = report.rows("personnes", "public")
-    labels = [PUBLICS[m].split(" (")[0] + (f" ({MARK})" if r["part_masque"] else "") for m, r in rows.iterrows()]
-    figure = charts.shares(labels, rows["part"].fillna(0).tolist(), f"Publics des personnes en contrat en {report.year}",
-                           "Part des personnes (« s » : valeur masquée, secret statistique)")
-    alt = "Part des personnes par public : " + " ; ".join(f"{l} {cell(r, 'part', 'percent')}" for l, (_, r) in zip(labels, rows.iterrows()))
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+    shown = rows.loc[~rows["part_masque"] & rows["part"].notna()]
+    hidden = [PUBLICS[m].split(" (")[0] for m in rows.index if m not in shown.index]
+    if shown.empty:
+        return Markdown("")
+    labels = [PUBLICS[m].split(" (")[0] for m in shown.index]
+    figure = charts.shares(labels, shown["part"].tolist(), f"Publics des personnes en contrat en {report.year}", "Part des personnes")
+    alt = "Part des personnes par public : " + " ; ".join(f"{l} {french_percent(v)}" for l, v in zip(labels, shown["part"]))
+    if hidden:
+        alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
+    return Image(data=charts.png(figure), format="png", metadata={"alt": alt + "."})
 
 
 def delivery(report: Report) -> Markdown:
@@ -352,16 +371,16 @@ def outcomes(report: Report) -> Markdown:
         rows.append([label, *_rate_cells(rate)] + (_bounds(rate, known) if low_knowledge else []))
     header = ["Taux", "Valeur", "Intervalle à 95 %", "Effectif (dénominateur)", f"Évolution sur {cohort - 1}"]
     header += ["Si les inconnues étaient des échecs", "Si les inconnues étaient des réussites"] if low_knowledge else []
-    parts = [intro, text, markdown_table(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {cohort}")]
+    parts = [intro, text, table_or_notice(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {cohort}")]
     groups = report.rows("sortants", "situation_groupe", year=cohort)
-    parts.append(markdown_table([[SITUATION_GROUPE[m], cell(r, "valeur"), cell(r, "part", "percent")] for m, r in groups.iterrows()],
+    parts.append(table_or_notice([[SITUATION_GROUPE[m], cell(r, "valeur"), cell(r, "part", "percent")] for m, r in groups.iterrows()],
                                 ["Situation", "Personnes", "Part de la cohorte"], f"Situation à {report.horizon} mois des personnes sorties en {cohort}"))
     by_group = []
     for dimension in ("sexe", "tranche_age", "public"):
         knowledge = report.rows(KNOWLEDGE_RATE[0], dimension, year=cohort)
         for modality, row in report.rows("taux_sorties_dynamiques", dimension, year=cohort).iterrows():
             by_group.append([LABELS[dimension][modality].split(" (")[0], *_rate_cells(row)[:3], cell(knowledge.loc[modality], "valeur", "percent")])
-    parts.append(markdown_table(by_group, ["Groupe", "Sorties dynamiques", "Intervalle à 95 %", "Situations connues", "Taux de connaissance"],
+    parts.append(table_or_notice(by_group, ["Groupe", "Sorties dynamiques", "Intervalle à 95 %", "Situations connues", "Taux de connaissance"],
                                 f"Taux de sorties dynamiques des personnes sorties en {cohort}, par groupe"))
     return with_footnote(parts)
 
@@ -371,14 +390,19 @@ def outcomes_chart(report: Report) -> Image | Markdown:
     cohort = report.cohort
     if cohort is None:
         return Markdown("")
-    codes = [KNOWLEDGE_RATE[0], *RATES]
-    labels = [KNOWLEDGE_RATE[1], *(label for label, _ in RATES.values())]
-    rows = [report.rows(code, year=cohort).iloc[0] for code in codes]
-    figure = charts.rates(labels, [r["valeur"] for r in rows], [r["ic_bas"] for r in rows], [r["ic_haut"] for r in rows],
-                          f"Devenir à {report.horizon} mois des sortants de {cohort}")
+    labels = dict([KNOWLEDGE_RATE, *((code, label) for code, (label, _) in RATES.items())])
+    rows = {code: report.rows(code, year=cohort).iloc[0] for code in labels}
+    shown = {code: row for code, row in rows.items() if not row["valeur_masque"] and pd.notna(row["valeur"])}
+    if not shown:
+        return Markdown("")
+    figure = charts.rates([labels[c] for c in shown], [r["valeur"] for r in shown.values()], [r["ic_bas"] for r in shown.values()],
+                          [r["ic_haut"] for r in shown.values()], f"Devenir à {report.horizon} mois des sortants de {cohort}")
     alt = "Taux et intervalles à 95 % : " + " ; ".join(
-        f"{label} {cell(r, 'valeur', 'percent')} ({cell(r, 'ic_bas', 'percent')} à {cell(r, 'ic_haut', 'percent')})" for label, r in zip(labels, rows))
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+        f"{labels[c]} {french_percent(r['valeur'])} ({french_percent(r['ic_bas'])} à {french_percent(r['ic_haut'])})" for c, r in shown.items())
+    hidden = [labels[c] for c in rows if c not in shown]
+    if hidden:
+        alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
+    return Image(data=charts.png(figure), format="png", metadata={"alt": alt + "."})
 
 
 def methods(report: Report) -> Markdown:

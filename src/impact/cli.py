@@ -147,13 +147,14 @@ def indicateurs(
             raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {date_extraction} »") from None
     dataset = _load_or_exit(dossier)
     try:
-        table = indicators(dataset, years=annee, horizon=horizon, extraction_date=extraction, heures_etp=heures_etp)
+        table = indicators(dataset, horizon=horizon, extraction_date=extraction, heures_etp=heures_etp)
     except NoContractError as error:
         raise fail(str(error)) from None
-    if table.empty:
-        raise fail(f"aucune des années demandées ({', '.join(map(str, annee or []))}) ne figure dans les données")
-    write(dataset, table, out, horizon, heures_etp, extraction is not None, seuil)
-    typer.echo(f"{len(table)} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
+    if annee and not table["annee"].isin(annee).any():
+        raise fail(f"aucune des années demandées ({', '.join(map(str, annee))}) ne figure dans les données")
+    write(dataset, table, out, horizon, heures_etp, extraction is not None, seuil, annee)
+    rows = int(table["annee"].isin(annee).sum()) if annee else len(table)
+    typer.echo(f"{rows} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
 
 
 @app.command("bilan")

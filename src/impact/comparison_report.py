@@ -2,8 +2,9 @@
 French. The analyses (:mod:`impact.comparison`) run on the unmasked figures and the individual
 leavers; what is shown obeys the publishing rules: the side-by-side table comes from the published
 (masked) table, and the funnel plot, the standardised rates and the change tests show only the
-territories with more than ``seuil`` known situations (a count of 1 to ``seuil`` persons is never
-published). Outcomes are those of the last complete cohort (SPEC section 4).
+territories whose rate and its denominator ``indicateurs.csv`` publishes (a count of 1 to
+``seuil`` persons, or a rate the secondary suppression hides, is never shown). Outcomes are those
+of the last complete cohort (SPEC section 4).
 """
 
 from __future__ import annotations
@@ -130,18 +131,28 @@ def publics(report: Comparison) -> Markdown:
     return with_footnote([markdown_table(lines, header, f"Part des personnes de chaque public en {report.year} (une personne compte dans chaque public qui la concerne)")])
 
 
+def _published_rates(report: Comparison, year: int) -> set[str]:
+    """The territories whose dynamic-exit rate of ``year`` and its denominator are published (the
+    comparison never shows a rate or a count that ``indicateurs.csv`` masks)."""
+    table = report.published
+    rows = table.loc[(table["annee"] == year) & (table["indicateur"] == "taux_sorties_dynamiques") & (table["dimension"] == ENSEMBLE)
+                     & ~table["valeur_masque"] & ~table["effectif_masque"] & table["valeur"].notna() & (table["effectif"] > report.threshold)]
+    return set(rows["territoire"]) - {ENSEMBLE}
+
+
 def _funnel(report: Comparison) -> comparison.Funnel:
-    """The funnel of the last complete cohort, territories whose known situations can be published
-    (more than ``seuil``)."""
-    return comparison.funnel(report.internal, report.cohort, minimum=report.threshold + 1)
+    """The funnel of the last complete cohort, for the territories whose rate is published."""
+    result = comparison.funnel(report.internal, report.cohort, minimum=report.threshold + 1)
+    shown = sorted(_published_rates(report, report.cohort) & set(result.table.index))
+    return comparison.Funnel(result.table.loc[shown], result.pooled, result.phi, result.phi_p_value)
 
 
 def _left_out(report: Comparison, shown: pd.Index) -> str:
     hidden = [t for t in report.territories if t not in shown]
     if not hidden:
         return ""
-    return (f" {len(hidden)} territoire(s) de {report.threshold} situations connues ou moins n'y figure(nt) pas "
-            f"(secret statistique) : {', '.join(hidden)}.")
+    return (f" {len(hidden)} territoire(s) dont le taux n'est pas publié (secret statistique) n'y figure(nt) pas : "
+            f"{', '.join(hidden)}.")
 
 
 def funnel_chart(report: Comparison) -> Image | Markdown:
@@ -189,7 +200,7 @@ def adjusted(report: Comparison) -> Markdown:
             f"Comparaison standardisée non produite ({_cohort_words(report)}) : {result.reason}. Un modèle estimé sur si peu de "
             "données donnerait des intervalles trop étroits et des écarts de hasard. À la place, le tableau des territoires et le "
             "graphique en entonnoir ci-dessus donnent les taux observés, sans ajustement.\n")
-    shown = result.table.loc[result.table["n"] > report.threshold]
+    shown = result.table.loc[result.table.index.isin(_published_rates(report, report.cohort))]
     lines = [[t, french_number(r["n"], 0), french_percent(r["taux_observe"]), french_percent(r["taux_ajuste"]),
               f"{french_percent(r['ic_bas'])} à {french_percent(r['ic_haut'])}", french_change(r["ecart"], True),
               french_number(r["p_holm"], 3), r["verdict"]] for t, r in shown.iterrows()]
@@ -216,12 +227,13 @@ def changes(report: Comparison) -> Markdown:
     if report.cohort is None:
         return Markdown("Aucune cohorte complète : pas d'évolution du devenir.\n")
     result = comparison.change_test(report.internal, report.cohort)
-    shown = result.loc[(result["n"] > report.threshold) & (result["n_precedent"] > report.threshold) & result["p_valeur"].notna()]
+    published = _published_rates(report, report.cohort) & _published_rates(report, report.cohort - 1)
+    shown = result.loc[result.index.isin(published) & result["p_valeur"].notna()]
     lines = [[t, french_percent(r["succes"] / r["n"]), french_percent(r["succes_precedent"] / r["n_precedent"]),
               french_change(r["ecart_points"], True), french_number(r["p_valeur"], 3), french_number(r["p_holm"], 3)] for t, r in shown.iterrows()]
     note = (f"Test exact de Fisher pour chaque territoire (sortants de {report.cohort} contre ceux de {report.cohort - 1}), "
             f"p-valeurs corrigées par la méthode de Holm sur les {int(result['p_valeur'].notna().sum())} territoires testés. "
-            f"Seuls les territoires de plus de {report.threshold} situations connues les deux années figurent ici.\n")
+            "Seuls les territoires dont le taux est publié les deux années figurent ici.\n")
     return Markdown(note + "\n" + markdown_table(lines, ["Territoire", str(report.cohort), str(report.cohort - 1), "Écart", "p (Fisher)", "p (Holm)"],
                                                  f"Évolution du taux de sorties dynamiques, sortants de {report.cohort - 1} et de {report.cohort}"))
 

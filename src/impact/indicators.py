@@ -39,11 +39,12 @@ from impact.schema import HEURES_ETP, PUBLICS, SEXE, SITUATION, SITUATION_GROUPE
 COLUMNS = ["annee", "territoire", "indicateur", "dimension", "modalite", "valeur", "part", "effectif",
            "ic_bas", "ic_haut", "valeur_precedente", "evolution"]
 ENSEMBLE = "ensemble"
-_MEASURES = ["valeur", "part", "effectif", "ic_bas", "ic_haut", "employeurs", "part_premier_employeur"]
-#: Internal columns, beside those of ``indicateurs.csv``, for the publishing rules on employers
-#: (:mod:`impact.publication`): for hours cells, the number of employers with hours in the cell
-#: and the share of the cell's hours made by the first of them. They are never published.
-CONCENTRATION = ["employeurs", "part_premier_employeur"]
+#: Internal columns, beside those of ``indicateurs.csv``, for the publishing rules
+#: (:mod:`impact.publication`): for hours cells, the number of employers with hours in the cell,
+#: the share of the cell's hours made by the first of them, and the number of persons whose
+#: hours they are. They are never published.
+CONCENTRATION = ["employeurs", "part_premier_employeur", "personnes_heures"]
+_MEASURES = ["valeur", "part", "effectif", "ic_bas", "ic_haut", *CONCENTRATION]
 
 
 @dataclass(frozen=True)
@@ -94,20 +95,25 @@ class Grouping:
         """Number of groups."""
         return self.scope.size
 
-    def concentration(self, cells: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    def concentration(self, cells: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For hours cells (``cells``: the cell of each contract-year, -1 if none): the number of
-        employers with hours in each cell, and the share of the cell's hours made by the first one."""
+        employers with hours in each cell, the share of the cell's hours made by the first one, and
+        the number of persons with hours in it."""
         rows = self.facts.contract_years
         hours = rows["heures"].to_numpy()
         keep = (cells >= 0) & (hours > 0)
-        company = rows["id_entreprise"].to_numpy(dtype=np.int64)
+        kept = cells[keep].astype(np.int64)
+        company = rows["id_entreprise"].to_numpy(dtype=np.int64)[keep]
         width = np.int64(company.max(initial=0)) + 1
-        pairs, distinct = pd.factorize(cells[keep].astype(np.int64) * width + company[keep])
+        pairs, distinct = pd.factorize(kept * width + company)
         sums = np.bincount(pairs, weights=hours[keep], minlength=len(distinct))
         cell = np.asarray(distinct) // width
         top = np.zeros(size)
         np.maximum.at(top, cell, sums)
-        return np.bincount(cell, minlength=size).astype(float), _divide(top, np.bincount(cell, weights=sums, minlength=size))
+        person = rows["id_participant"].to_numpy(dtype=np.int64)[keep]
+        persons = pd.unique(kept * (np.int64(person.max(initial=0)) + 1) + person) // (np.int64(person.max(initial=0)) + 1)
+        return (np.bincount(cell, minlength=size).astype(float), _divide(top, np.bincount(cell, weights=sums, minlength=size)),
+                np.bincount(persons, minlength=size).astype(float))
 
     def first(self, unit: str) -> np.ndarray:
         """Groups of the active contract-years that are the first of their (group, ``unit``) pair;
@@ -263,11 +269,19 @@ def heures_par_contrat(g: Grouping) -> np.ndarray:
     return _divide(heures(g), contrats(g))
 
 
+def _ended(g: Grouping) -> np.ndarray:
+    """Groups of the contracts whose ``date_fin`` is in N (and not after the extraction date)."""
+    rows = g.facts.contracts
+    ended = (rows["date_fin"] <= g.facts.extraction_date).to_numpy()
+    return np.where(ended, g.scope.groups(rows["date_fin"].dt.year.fillna(-1), rows["territoire"]), -1)
+
+
 @indicator("duree_moyenne_contrats", "Durée moyenne des contrats terminés (jours)", "ratio")
 def duree_moyenne_contrats(g: Grouping) -> np.ndarray:
-    """Mean length in days, both ends included, of the contracts whose ``date_fin`` is in N."""
+    """Mean length in days, both ends included, of the contracts whose ``date_fin`` is in N and
+    on or before the extraction date. ``effectif`` is the number of those contracts."""
     rows = g.facts.contracts
-    groups = g.scope.groups(rows["date_fin"].dt.year.fillna(-1), rows["territoire"])
+    groups = _ended(g)
     days = ((rows["date_fin"] - rows["date_debut"]).dt.days + 1).fillna(0).to_numpy()
     return _divide(_count(groups, g.size, days), _count(groups, g.size))
 
@@ -371,6 +385,7 @@ class Block:
     ic_haut: np.ndarray | None = None
     employeurs: np.ndarray | None = None
     part_premier_employeur: np.ndarray | None = None
+    personnes_heures: np.ndarray | None = None
 
     def column(self, name: str) -> np.ndarray:
         value = getattr(self, name)
@@ -391,7 +406,8 @@ def _blocks(g: Grouping, people: pd.DataFrame) -> list[Block]:
     totals = {code: definition.compute(g) for code, definition in DEFINITIONS.items()}
     blocks = []
     for code, values in totals.items():
-        extra = {"effectif": _count(_finished(g, True), g.size)} if code == "ratio_realisation" else {}
+        extra = {"ratio_realisation": {"effectif": _count(_finished(g, True), g.size)},
+                 "duree_moyenne_contrats": {"effectif": _count(_ended(g), g.size)}}.get(code, {})
         if code == "heures":
             extra = dict(zip(CONCENTRATION, g.concentration(g.all_rows, g.size)))
         blocks.append(_total_block(code, values, **extra))
@@ -402,11 +418,10 @@ def _blocks(g: Grouping, people: pd.DataFrame) -> list[Block]:
                 if code == "heures" and dimension != "public":
                     names = block.modalites
                     cells = _by(g.all_rows, g.facts.contract_years[dimension].cat.codes.to_numpy(), len(names))
-                    block.employeurs, block.part_premier_employeur = g.concentration(cells, g.size * len(names))
+                    block.employeurs, block.part_premier_employeur, block.personnes_heures = g.concentration(cells, g.size * len(names))
                 elif code == "heures":
-                    pairs = [g.concentration(np.where(g.facts.contract_years[p].to_numpy(dtype=bool), g.all_rows, -1), g.size) for p in PUBLICS]
-                    block.employeurs = np.column_stack([c for c, _ in pairs])
-                    block.part_premier_employeur = np.column_stack([t for _, t in pairs])
+                    by_public = [g.concentration(np.where(g.facts.contract_years[p].to_numpy(dtype=bool), g.all_rows, -1), g.size) for p in PUBLICS]
+                    block.employeurs, block.part_premier_employeur, block.personnes_heures = (np.column_stack(c) for c in zip(*by_public))
                 blocks.append(block)
     return blocks + _outcome_blocks(g.scope, people)
 
@@ -535,11 +550,18 @@ INTERNAL_FILE = "indicateurs_interne_NON_DIFFUSABLE.csv"
 INTERNAL_LABEL = "# NON DIFFUSABLE : indicateurs non masqués, réservés à l'usage interne ; publiez indicateurs.csv\n"
 
 
-def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heures_etp: float, extraction_given: bool, seuil: int = 5) -> Path:
+def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heures_etp: float, extraction_given: bool, seuil: int = 5,
+          years: Iterable[int] | None = None) -> Path:
     """Write, atomically, in ``folder``: ``indicateurs.csv``, published, its small counts masked
     (:mod:`impact.publication`, threshold ``seuil``); :data:`INTERNAL_FILE`, the unmasked table
     for internal work; ``metadonnees.json`` (kit version, parameters, SHA-256 of every input
-    file). Return the published file's path."""
+    file, coverage of the years). ``table`` holds every year; ``years`` (default: all) are those
+    written: the masks are computed on the whole table first, so that a year written alone, and
+    its N-1 values, carry the masks of the whole. Return the published file's path."""
+    masks = mask(table, seuil)
+    if years is not None:
+        keep = table["annee"].isin(list(years)).to_numpy()
+        table, masks = table.loc[keep], masks.loc[keep]
     parameters = {"annees": sorted(set(table["annee"].tolist())), "horizon_mois": horizon, "heures_etp": heures_etp,
                   "date_extraction": table.attrs["date_extraction"],
                   "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée", "seuil": seuil}
@@ -547,7 +569,7 @@ def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heu
     record["couverture"] = table.attrs.get("couverture", {})
     record["sorties"] = {"indicateurs.csv": f"publiable : petits effectifs masqués (seuil {seuil}), marque « s »",
                          INTERNAL_FILE: "NON DIFFUSABLE : usage interne, aucun masquage"}
-    path = atomic_write_bytes(Path(folder) / "indicateurs.csv", to_csv(table, mask(table, seuil)))
+    path = atomic_write_bytes(Path(folder) / "indicateurs.csv", to_csv(table, masks))
     atomic_write_bytes(Path(folder) / INTERNAL_FILE, INTERNAL_LABEL.encode("utf-8") + to_csv(table))
     atomic_write_text(Path(folder) / "metadonnees.json", to_json(record))
     return path

@@ -1,153 +1,435 @@
-"""Small-count masking of everything the kit publishes (SPEC section 7).
+"""Disclosure control of everything the kit publishes (SPEC section 7).
 
-Primary masking, with the threshold ``seuil`` (5 by default):
+Every figure that reaches ``indicateurs.csv``, a report table, a caption or a chart comes from the
+masked table this module computes (reports read the published file; the comparison report shows
+only counts above the threshold). The vocabulary is that of τ-Argus and ACRO: *primary*
+suppression of the cells that break a rule, *secondary* (complementary) suppression of the cells
+that would let a reader work a primary one back, and a *protection interval*: what a reader can
+infer of a suppressed count must be at least ``seuil`` wide.
 
-- a count of persons (``personnes``, ``nouvelles_personnes``, ``sortants``, their breakdowns, and
-  the ``effectif`` of a rate) from 1 to ``seuil``;
-- a rate (and its interval) whose denominator is below ``seuil``;
-- a count of employers (``entreprises`` and its breakdown) from 1 to 2, and a cell of hours made
-  by fewer than 3 employers or by one employer for more than 85 % (the rules of business
-  statistics: a company must not be recognisable).
+The table is seen as a set of *cells*: the value of each count or hours row (``V``), and for each
+rate the two person counts it is made of, its numerator (``K``, the value times the denominator)
+and its denominator (``N``, ``effectif``); a published rate with its Wilson interval gives both
+away, so a rate is published only when both are.
 
-What would give a masked cell away is masked with it: its ``part``; ``heures_par_personne`` when
-``personnes`` is masked; ``etp``, ``heures_par_personne`` and ``heures_par_contrat`` when
-``heures`` is; ``valeur_precedente`` when the N-1 cell is masked, and ``evolution`` when either year
-is.
+Primary suppression, with the threshold ``seuil`` (5 by default; 11 for fiscal data):
 
-Secondary masking: within every additive breakdown (the cells of ``sexe``, ``tranche_age``,
-``niveau_formation`` sum to ``personnes``; those of ``taille`` to ``entreprises``; those of every
-dimension but ``public`` to ``heures``; the situation groups to ``sortants``, and the situation
-codes of a group to that group), no equation may be left
-with a single masked cell, which subtraction would recover: the smallest published cell of such an
-equation is masked in turn, until no equation has exactly one. (A person counts in every public
-that applies to them: the ``public`` cells do not add up and give nothing away by subtraction.)
+- a count of persons from 1 to ``seuil``: ``personnes``, ``nouvelles_personnes``, ``sortants``,
+  ``sortants_non_observables``, ``contrats`` and ``nouveaux_contrats`` (a contract is a person)
+  and their breakdowns; the numerator and the denominator of every rate;
+- a count of employers from 1 to 2; a cell of hours made by fewer than 3 employers or by one
+  employer for more than 85 % (business statistics: no company may be recognisable), or by 1 to
+  ``seuil`` persons (the hours of a few people are theirs);
+- a mean contract length over 1 to ``seuil`` contracts.
+
+Secondary suppression runs on every linear relation a reader can build from the published files
+(:func:`equations`): the cells of an additive breakdown and their total; the situation codes and
+their group; leavers = known + unknown + neutralised situations + leavers not yet observable; a
+rate's numerator and denominator and the situation counts they are sums of (the denominator of
+the knowledge rate is the cohort less the neutralised; the other rates' is the known situations);
+the rates of each sex or age band and the overall one; the ``ensemble`` cell and the cells of the
+territories. Cells are suppressed until no relation leaves a suppressed cell alone, or its
+suppressed cells adding up to less than ``seuil`` when its total is published, and until no
+suppressed cell of a territory and year is determined by its relations taken together (a
+null-space test). What would give a suppressed cell away goes with it: its ``part`` (and the parts
+of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
+``heures_par_personne``, ``heures_par_contrat``), ``valeur_precedente`` when the cell of N-1 is
+suppressed and ``evolution`` when either year is. The masks are computed on the whole table, every
+year at once, so that a year published alone or a year's ``valeur_precedente`` carries the same
+masks as the table.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
-from impact.schema import SITUATION
+from impact.outcomes import KNOWLEDGE_RATE, NOT_OBSERVABLE, RATES
+from impact.schema import SITUATION, SITUATION_GROUPE
 
 #: The mark of a masked cell in published files and reports (*secret statistique*).
 MARK = "s"
 #: Footnote explaining the mark in reports.
 FOOTNOTE = ("s : secret statistique ; valeur masquée parce qu'elle porte sur trop peu de personnes "
             "ou d'employeurs, ou parce qu'elle permettrait de retrouver une valeur masquée.")
-PERSON_COUNTS = ("personnes", "nouvelles_personnes", "sortants")
+PERSON_COUNTS = ("personnes", "nouvelles_personnes", "sortants", NOT_OBSERVABLE[0], "contrats", "nouveaux_contrats")
 COMPANY_COUNTS = ("entreprises",)
 MIN_COMPANIES = 3
 #: Largest share of a cell's hours one employer may make.
 MAX_COMPANY_SHARE = 0.85
 MEASURES = ["valeur", "part", "effectif", "ic_bas", "ic_haut", "valeur_precedente", "evolution"]
 #: Additive breakdowns: (indicator, dimension) whose cells sum to the indicator's total.
-ADDITIVE = [("personnes", "sexe"), ("personnes", "tranche_age"), ("personnes", "niveau_formation"),
-            ("nouvelles_personnes", "sexe"), ("entreprises", "taille"), ("sortants", "situation_groupe"),
-            *(("heures", d) for d in ("sexe", "tranche_age", "niveau_formation", "type_contrat", "modalite", "type_structure",
-                                      "type_marche", "type_acheteur", "dispositif", "division_cpv"))]
-#: Counts that each territory makes apart: the ensemble value is the sum of the territories'.
-ACROSS_TERRITORIES = ("heures", "sortants", "nouvelles_personnes")
-_KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
+ADDITIVE = [("personnes", d) for d in ("sexe", "tranche_age", "niveau_formation")] + [("entreprises", "taille"), ("sortants", "situation_groupe")] + [
+    ("heures", d) for d in ("sexe", "tranche_age", "niveau_formation", "type_contrat", "modalite", "type_structure", "type_marche",
+                            "type_acheteur", "dispositif", "division_cpv")] + [
+    ("contrats", d) for d in ("type_contrat", "modalite", "type_structure")] + [
+    ("operations", d) for d in ("type_marche", "type_acheteur", "dispositif", "division_cpv")]
+#: Rates broken down by a dimension whose modalities add up (a leaver has one sex, one age band).
+ADDITIVE_RATE_DIMENSIONS = ("sexe", "tranche_age")
+#: Ratios that give their base away, by the total they are computed from.
+DEPENDENT = {"personnes": ("heures_par_personne",), "contrats": ("heures_par_contrat",),
+             "heures": ("etp", "heures_par_personne", "heures_par_contrat")}
+KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
+#: The three cells of a row: its value, and a rate's numerator and denominator.
+V, K, N = 0, 1, 2
+_SUPPRESSION_ROUNDS = 10_000
+
+
+def _kinds(table: pd.DataFrame) -> np.ndarray:
+    """The kind of each row's indicator (``count``, ``hours``, ``ratio``, ``rate``), looked up once
+    per distinct indicator."""
+    from impact.indicators import indicator_kinds  # the table's own module imports this one
+
+    codes, uniques = pd.factorize(table["indicateur"])
+    kinds = indicator_kinds()
+    return np.array([kinds.get(u, "") for u in uniques] + [""], dtype=object)[codes]
+
+
+def cell_values(table: pd.DataFrame) -> np.ndarray:
+    """The value of every cell, ``3 * row + kind``: V the row's value, K and N a rate's numerator
+    (rounded to a whole number of persons) and denominator (0 for other rows)."""
+    value = table["valeur"].to_numpy(dtype=float)
+    effectif = table["effectif"].to_numpy(dtype=float)
+    is_rate = _kinds(table) == "rate"
+    numerator = np.where(is_rate & (effectif > 0), np.round(np.nan_to_num(value) * np.nan_to_num(effectif)), 0.0)
+    return np.column_stack([np.nan_to_num(value), numerator, np.where(is_rate, np.nan_to_num(effectif), 0.0)]).reshape(-1)
+
+
+def primary(table: pd.DataFrame, seuil: int) -> np.ndarray:
+    """The cells that break a rule by themselves (see the module docstring), ``3 * row + kind``."""
+    value = table["valeur"].to_numpy(dtype=float)
+    effectif = table["effectif"].to_numpy(dtype=float)
+    indicator = table["indicateur"].to_numpy()
+    kind = _kinds(table)
+    small = (value >= 1) & (value <= seuil)
+    on_value = (np.isin(indicator, PERSON_COUNTS) & small) | (np.isin(indicator, COMPANY_COUNTS) & (value >= 1) & (value < MIN_COMPANIES))
+    if "employeurs" in table.columns:
+        employers = table["employeurs"].to_numpy(dtype=float)
+        dominant = table["part_premier_employeur"].to_numpy(dtype=float) > MAX_COMPANY_SHARE
+        persons = table["personnes_heures"].to_numpy(dtype=float) if "personnes_heures" in table.columns else np.full(len(table), np.inf)
+        on_value |= (indicator == "heures") & (value > 0) & ((employers < MIN_COMPANIES) | dominant | ((persons >= 1) & (persons <= seuil)))
+    cells = cell_values(table).reshape(-1, 3)
+    is_rate = kind == "rate"
+    return np.column_stack([on_value,
+                            is_rate & (cells[:, K] >= 1) & (cells[:, K] <= seuil),
+                            is_rate & (cells[:, N] >= 1) & (cells[:, N] <= seuil)]).reshape(-1)
+
+
+class _Rows:
+    """Row positions of the table by key. Keys are integer codes (one per column of :data:`KEYS`);
+    a lookup takes, for each key, a scalar (a label) or an array of codes."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.codes, self.labels = {}, {}
+        for key in KEYS:
+            codes, uniques = pd.factorize(table[key])
+            self.codes[key] = codes.astype(np.int64)
+            self.labels[key] = {value: i for i, value in enumerate(uniques)}
+        self.radix = [len(self.labels[k]) + 1 for k in KEYS]
+        self.index = pd.Index(self._composite([self.codes[k] for k in KEYS]))
+
+    def _composite(self, codes: list) -> np.ndarray:
+        composite = np.zeros(np.broadcast(*codes).shape, dtype=np.int64)
+        missing = np.zeros(composite.shape, dtype=bool)
+        for code, radix in zip(codes, self.radix):
+            composite = composite * radix + np.maximum(code, 0)
+            missing |= np.asarray(code) < 0
+        return np.where(missing, -1, composite)
+
+    def code(self, key: str, value) -> np.ndarray | int:
+        """The code of a label (-1 when absent), or of each label of a Series, or codes as given."""
+        if isinstance(value, pd.Series):
+            return value.map(self.labels[key]).fillna(-1).to_numpy(dtype=np.int64)
+        if isinstance(value, np.ndarray):
+            return value
+        return self.labels[key].get(value, -1)
+
+    def find(self, **keys) -> np.ndarray:
+        """Positions of the rows with these keys (``annee=...``, codes or labels, arrays broadcast),
+        -1 where absent."""
+        composite = self._composite([np.asarray(self.code(k, keys[k])) for k in KEYS])
+        found = self.index.get_indexer(composite.ravel())
+        return np.where(composite.ravel() < 0, -1, found)
+
+
+class _System:
+    """Relations being gathered: arrays of (equation key, cell, is total)."""
+
+    def __init__(self, rows: int) -> None:
+        self.width = np.int64(rows + 1) * 64
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.families = 0
+
+    def add(self, anchor: np.ndarray, total: np.ndarray, total_kind: int, parts: list[tuple[np.ndarray, int]], extra=0) -> None:
+        """Relations ``total = sum of parts`` of a new family, one per element of ``anchor`` (row
+        positions; ``extra`` tells apart relations of one anchor): each member an array of row
+        positions (-1: absent, the relation is dropped) and the cell kind taken from its row."""
+        anchor = np.asarray(anchor, dtype=np.int64)
+        key = self.families * self.width + np.maximum(anchor, 0) * 64 + np.asarray(extra, dtype=np.int64)
+        self.families += 1
+        members = [(np.asarray(total, dtype=np.int64), total_kind, True), *((np.asarray(r, dtype=np.int64), k, False) for r, k in parts)]
+        keys = np.concatenate([np.broadcast_to(key, len(r)) for r, _, _ in members])
+        rows = np.concatenate([r for r, _, _ in members])
+        cells = 3 * rows + np.concatenate([np.full(len(r), k) for r, k, _ in members])
+        totals = np.concatenate([np.full(len(r), t) for r, _, t in members])
+        ok = ~np.isin(keys, np.unique(keys[rows < 0]))
+        self.parts.append((keys[ok], cells[ok], totals[ok]))
+
+    def frame(self) -> pd.DataFrame:
+        keys = np.concatenate([k for k, _, _ in self.parts])
+        frame = pd.DataFrame({"equation": keys, "cell": np.concatenate([c for _, c, _ in self.parts]),
+                              "total": np.concatenate([t for _, _, t in self.parts])}).drop_duplicates()
+        frame["equation"] = pd.factorize(frame["equation"])[0]
+        return frame.reset_index(drop=True)
+
+
+def equations(table: pd.DataFrame) -> pd.DataFrame:
+    """Every linear relation of the published table (see the module docstring): one row per cell
+    of a relation, ``equation`` (a number), ``cell`` (``3 * row + kind``) and ``total``; relations
+    within a territory and year carry its ``scope``, those across territories have none (-1)."""
+    table = table.reset_index(drop=True)
+    rows = _Rows(table)
+    codes = rows.codes
+    positions = np.arange(len(table))
+    within, across = _System(len(table)), _System(len(table))
+    indicator, dimension = table["indicateur"].to_numpy(), table["dimension"].to_numpy()
+
+    for name, dim in ADDITIVE:
+        cells = positions[(indicator == name) & (dimension == dim)]
+        total = rows.find(annee=codes["annee"][cells], territoire=codes["territoire"][cells], indicateur=name, dimension="ensemble", modalite="ensemble")
+        within.add(total, total, V, [(cells, V)], extra=rows.code("dimension", dim))
+    # The situation codes of each group add up to the group's cell.
+    group_of = pd.Series({code: group for code, (_, group) in SITUATION.items()})
+    codes_rows = positions[(indicator == "sortants") & (dimension == "situation")]
+    group = rows.find(annee=codes["annee"][codes_rows], territoire=codes["territoire"][codes_rows], indicateur="sortants",
+                      dimension="situation_groupe", modalite=table["modalite"].iloc[codes_rows].map(group_of).reset_index(drop=True))
+    within.add(group, group, V, [(codes_rows, V)])
+
+    leavers = positions[(indicator == "sortants") & (dimension == "ensemble")]
+    at = {"annee": codes["annee"][leavers], "territoire": codes["territoire"][leavers]}
+
+    def find(name: str, dim: str = "ensemble", modality: str = "ensemble") -> np.ndarray:
+        return rows.find(**at, indicateur=name, dimension=dim, modalite=modality)
+
+    def group_cell(name: str) -> tuple[np.ndarray, int]:
+        return find("sortants", "situation_groupe", name), V
+
+    pending, knowledge, dynamic = find(NOT_OBSERVABLE[0]), find(KNOWLEDGE_RATE[0]), find("taux_sorties_dynamiques")
+    known = [group_cell(g) for g in ("emploi_durable", "emploi_transition", "sortie_positive", "autre_sortie")]
+    # leavers = every situation group + those not yet observable
+    within.add(leavers, leavers, V, [*(group_cell(g) for g in SITUATION_GROUPE), (pending, V)])
+    # ... = denominator of the knowledge rate + neutralised + not yet observable
+    within.add(leavers, leavers, V, [(knowledge, N), group_cell("neutralisee"), (pending, V)])
+    within.add(leavers, knowledge, N, [*known, group_cell("inconnue")])
+    within.add(leavers, knowledge, N, [(knowledge, K), group_cell("inconnue")])
+    within.add(leavers, knowledge, K, known)
+    within.add(leavers, knowledge, K, [(dynamic, K), group_cell("autre_sortie")])
+    for code, (_, groups) in RATES.items():
+        within.add(leavers, find(code), K, [group_cell(g) for g in groups])
+    # Within each group of leavers (overall, by sex, age band or public): every rate but the
+    # knowledge rate has the known situations as denominator; dynamic exits add up the others.
+    groups_ = positions[indicator == KNOWLEDGE_RATE[0]]
+    at = {"annee": codes["annee"][groups_], "territoire": codes["territoire"][groups_], "dimension": codes["dimension"][groups_],
+          "modalite": codes["modalite"][groups_]}
+    for code in RATES:
+        within.add(groups_, rows.find(**at, indicateur=code), N, [(groups_, K)])
+    within.add(groups_, rows.find(**at, indicateur="taux_sorties_dynamiques"), K,
+               [(rows.find(**at, indicateur=c), K) for c in ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive")])
+    # Rates by sex and by age band add up to the overall rate's numerator and denominator.
+    by = positions[np.isin(indicator, [KNOWLEDGE_RATE[0], *RATES]) & np.isin(dimension, ADDITIVE_RATE_DIMENSIONS)]
+    overall = rows.find(annee=codes["annee"][by], territoire=codes["territoire"][by], indicateur=codes["indicateur"][by],
+                        dimension="ensemble", modalite="ensemble")
+    for kind in (K, N):
+        within.add(overall, overall, kind, [(by, kind)], extra=codes["dimension"][by])
+    system = within.frame()
+    system["scope"] = (codes["annee"] * (len(rows.labels["territoire"]) + 1) + codes["territoire"])[system["cell"].to_numpy() // 3]
+
+    # Across territories: the ensemble cell is the sum of the territories' cells (disjoint for
+    # hours, contracts, operations and leavers; for persons, employers and buyers the sum only
+    # bounds it, and treating it as equal suppresses more, never less).
+    kinds = _kinds(table)
+    parts = positions[np.isin(kinds, ["count", "hours", "rate"]) & (table["territoire"].to_numpy() != "ensemble")]
+    whole = rows.find(annee=codes["annee"][parts], territoire="ensemble", indicateur=codes["indicateur"][parts],
+                      dimension=codes["dimension"][parts], modalite=codes["modalite"][parts])
+    rate = kinds[parts] == "rate"
+    across.add(whole[~rate], whole[~rate], V, [(parts[~rate], V)])
+    for kind in (K, N):
+        across.add(whole[rate], whole[rate], kind, [(parts[rate], kind)])
+    others = across.frame().assign(scope=-1)
+    others["equation"] += system["equation"].max() + 1 if len(system) else 0
+    return pd.concat([system, others], ignore_index=True)
+
+
+def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None) -> np.ndarray:
+    """Suppressed cells that the relations of their territory and year determine taken together:
+    a cell is determined when the null space of the relations restricted to the suppressed cells
+    has no component along it. Only groups of two relations or more sharing suppressed cells are
+    examined (one relation with two suppressed cells or more determines none); their small dense
+    systems are solved in batches of one padded shape (zero rows and free columns change nothing):
+    a cell is determined when it lies in the row space of its relations.
+    ``scopes``: the territories and years to examine (default: all)."""
+    scope = system["scope"].to_numpy()
+    chosen = (scope >= 0) if scopes is None else np.isin(scope, scopes)
+    within = system.loc[chosen & masked[system["cell"].to_numpy()]]
+    if within.empty:
+        return np.array([], dtype=int)
+    cells, cell_index = np.unique(within["cell"].to_numpy(), return_inverse=True)
+    equations_, equation_index = np.unique(within["equation"].to_numpy(), return_inverse=True)
+    # Cells and relations are the nodes of one graph; a suppressed cell links its relations.
+    graph = coo_matrix((np.ones(len(within)), (cell_index, len(cells) + equation_index)), shape=(len(cells) + len(equations_),) * 2)
+    _, component = connected_components(graph, directed=False)
+    relations_per = np.bincount(component[len(cells):], minlength=component.max() + 1)
+    member = component[cell_index]
+    keep = relations_per[member] >= 2
+    if not keep.any():
+        return np.array([], dtype=int)
+    sign = np.where(within["total"].to_numpy(), -1.0, 1.0)[keep]
+    member, cell_index, equation_index = member[keep], cell_index[keep], equation_index[keep]
+    order = np.argsort(member, kind="stable")
+    member, cell_index, equation_index, sign = member[order], cell_index[order], equation_index[order], sign[order]
+    bounds = np.flatnonzero(np.r_[True, member[1:] != member[:-1], True])
+    batches: dict[tuple[int, int], list] = {}
+    for start, end in zip(bounds[:-1], bounds[1:]):  # one small system per group of tables
+        columns, column = np.unique(cell_index[start:end], return_inverse=True)
+        line = np.unique(equation_index[start:end], return_inverse=True)[1]
+        shape = (-(-(int(line.max()) + 1) // 4) * 4, -(-(int(column.max()) + 1) // 4) * 4)
+        batches.setdefault(shape, []).append((columns, line, column, sign[start:end]))
+    found = []
+    for (height, width), systems in batches.items():
+        matrices = np.zeros((len(systems), height, width))
+        for i, (_, line, column, values) in enumerate(systems):
+            np.add.at(matrices[i], (line, column), values)
+        # A cell is determined when it lies in the row space: the projection on it is 1.
+        _, singular, vt = np.linalg.svd(matrices, full_matrices=False)
+        span = np.arange(vt.shape[1])[None, :, None] < (singular > 1e-9).sum(axis=1)[:, None, None]
+        projection = (np.where(span, vt, 0.0) ** 2).sum(axis=1)
+        for i, (columns, _, _, _) in enumerate(systems):
+            found.append(cells[columns[projection[i, : len(columns)] > 1 - 1e-9]])
+    return np.concatenate(found) if found else np.array([], dtype=int)
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The positions ``starts[i] .. ends[i] - 1`` of every range, one after the other."""
+    lengths = ends - starts
+    return np.repeat(starts, lengths) + np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+
+
+def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None = None) -> np.ndarray:
+    """Suppress more cells until no relation leaves a suppressed cell alone or its suppressed cells
+    adding up to less than ``seuil`` under a published total, and no suppressed cell is determined
+    by the relations of its territory and year. The cell suppressed in a relation that needs one is
+    the cheapest (``cost``, per cell: what else its suppression hides), then its smallest published
+    part (a zero only when no positive one is left), else its total. Each round looks again only at
+    the relations of the cells it suppressed."""
+    masked = masked.copy()
+    cell = system["cell"].to_numpy()
+    equation = system["equation"].to_numpy()
+    total = system["total"].to_numpy()
+    value = values[cell]
+    size = equation.max(initial=-1) + 1
+    extra = np.zeros(len(cell)) if cost is None else cost[cell]
+    # Relation members in order of preference, each relation's members together.
+    order = np.lexsort((cell, value, extra + np.where(total, 2, np.where(value > 0, 0, 1)), equation))
+    starts = np.searchsorted(equation[order], np.arange(size + 1))
+    by_cell = np.argsort(cell, kind="stable")
+    cell_starts = np.searchsorted(cell[by_cell], np.arange(len(masked) + 1))
+    hidden = masked[cell]
+    count = np.bincount(equation, weights=hidden, minlength=size)
+    parts = np.bincount(equation, weights=np.where(hidden & ~total, value, 0.0), minlength=size)
+    shown = np.bincount(equation, weights=total & ~hidden, minlength=size)
+    scope = system["scope"].to_numpy()
+    todo, dirty = np.arange(size), None
+    for _ in range(_SUPPRESSION_ROUNDS):
+        need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
+        if not len(need):
+            # Only the territories and years where cells were suppressed since the last look.
+            pinned = _pinned(system, masked, dirty)
+            if not len(pinned):
+                return masked
+            need = np.unique(equation[np.isin(cell, pinned) & (scope >= 0)])
+            dirty = np.array([], dtype=np.int64)
+        # The members of the relations in need, in order of preference; the first one not hidden.
+        members = order[_ranges(starts[need], starts[need + 1])]
+        members = members[~hidden[members]]
+        if not len(members):
+            return masked  # every member of those relations is suppressed already
+        first = np.r_[True, equation[members][1:] != equation[members][:-1]]
+        new = np.unique(cell[members[first]])
+        masked[new] = True
+        touched = by_cell[_ranges(cell_starts[new], cell_starts[new + 1])]
+        touched = touched[~hidden[touched]]
+        hidden[touched] = True
+        np.add.at(count, equation[touched], 1)
+        np.add.at(parts, equation[touched], np.where(total[touched], 0.0, value[touched]))
+        np.add.at(shown, equation[touched], -total[touched].astype(float))
+        todo = np.unique(equation[touched])
+        if dirty is not None:
+            dirty = np.union1d(dirty, scope[touched][scope[touched] >= 0])
+    raise RuntimeError("la suppression secondaire ne converge pas")
+
+
+def suppression_cost(table: pd.DataFrame) -> np.ndarray:
+    """What suppressing each cell costs the reader, beyond the cell itself: a rate's numerator or
+    denominator hides the rate (the known situations, which are the denominator of four rates,
+    most), a count hides nothing else."""
+    indicator = table["indicateur"].to_numpy()
+    is_rate = _kinds(table) == "rate"
+    rate_cell = np.where(is_rate, 4.0, 0.0)
+    knowledge = indicator == KNOWLEDGE_RATE[0]
+    return np.column_stack([np.zeros(len(table)), np.where(knowledge, 6.0, rate_cell), np.where(knowledge, 3.0, rate_cell)]).reshape(-1)
 
 
 def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     """Which cells of the indicator ``table`` to mask: a boolean frame with the columns of
-    :data:`MEASURES`, aligned on ``table``."""
+    :data:`MEASURES`, aligned on ``table``. Compute it on the whole table (every year), then keep
+    the years to publish."""
     table = table.reset_index(drop=True)
-    value = table["valeur"].to_numpy(dtype=float)
-    indicator = table["indicateur"].to_numpy()
-    is_rate = pd.Series(indicator).str.startswith("taux_").to_numpy()
-    persons = np.isin(indicator, PERSON_COUNTS)
-    companies = np.isin(indicator, COMPANY_COUNTS)
-
-    masked = (persons & (value >= 1) & (value <= seuil)) | (companies & (value >= 1) & (value < MIN_COMPANIES))
-    if "employeurs" in table.columns:
-        employers = table["employeurs"].to_numpy(dtype=float)
-        dominant = table["part_premier_employeur"].to_numpy(dtype=float) > MAX_COMPANY_SHARE
-        masked |= (indicator == "heures") & (value > 0) & ((employers < MIN_COMPANIES) | dominant)
+    values = cell_values(table)
+    kind = _kinds(table)
+    masked = secondary(equations(table), values, primary(table, seuil), seuil, suppression_cost(table)).reshape(-1, 3)
+    is_rate = kind == "rate"
+    hidden = np.where(is_rate, masked[:, K] | masked[:, N], masked[:, V])
     effectif = table["effectif"].to_numpy(dtype=float)
-    masked |= is_rate & ~(effectif >= seuil)
-    masked = _secondary(table, masked)
-    masked |= _dependent_ratio(table, masked)
-
-    previous = _previous(table, masked)
-    hide = {"valeur": masked, "part": masked, "ic_bas": masked, "ic_haut": masked,
-            "effectif": (effectif >= 1) & (effectif <= seuil), "valeur_precedente": previous, "evolution": masked | previous}
+    small_effectif = (table["indicateur"] == "duree_moyenne_contrats").to_numpy() & (effectif >= 1) & (effectif <= seuil)
+    rows = _Rows(table)
+    hidden |= small_effectif | _dependent_ratio(table, rows, hidden)
+    part = hidden | _total_hidden(table, rows, hidden)
+    previous = _previous(table, rows, hidden)
+    hide = {"valeur": hidden, "part": part, "ic_bas": hidden, "ic_haut": hidden,
+            "effectif": np.where(is_rate, masked[:, N], small_effectif), "valeur_precedente": previous, "evolution": hidden | previous}
     # Only cells that hold a value are marked: an undefined rate stays empty.
     return pd.DataFrame({c: hide[c] & table[c].notna().to_numpy() for c in MEASURES}, index=table.index)
 
 
-def _previous(table: pd.DataFrame, masked: np.ndarray) -> np.ndarray:
+def _total_hidden(table: pd.DataFrame, rows: _Rows, hidden: np.ndarray) -> np.ndarray:
+    """Whether the total a breakdown cell's ``part`` is computed from is masked (for situations,
+    the cohort: masked when any of its groups or its leavers are)."""
+    codes = rows.codes
+    total = rows.find(annee=codes["annee"], territoire=codes["territoire"], indicateur=codes["indicateur"], dimension="ensemble", modalite="ensemble")
+    result = np.where(total >= 0, hidden[np.maximum(total, 0)], False) & (table["dimension"] != "ensemble").to_numpy()
+    situations = (table["indicateur"] == "sortants").to_numpy() & table["dimension"].isin(["situation_groupe", "situation"]).to_numpy()
+    groups = table.loc[(table["indicateur"] == "sortants") & (table["dimension"] == "situation_groupe")]
+    cohort_hidden = pd.Series(hidden[groups.index], index=groups.index).groupby([groups["annee"], groups["territoire"]]).any()
+    key = pd.MultiIndex.from_frame(table[["annee", "territoire"]])
+    return result | (situations & cohort_hidden.reindex(key, fill_value=False).to_numpy())
+
+
+def _previous(table: pd.DataFrame, rows: _Rows, hidden: np.ndarray) -> np.ndarray:
     """Whether the N-1 cell of each row is masked (False where N-1 is not in the table)."""
-    before = table[_KEYS].assign(annee=table["annee"] + 1, masque=masked)
-    merged = table[_KEYS].merge(before, on=_KEYS, how="left")
-    return merged["masque"].fillna(False).to_numpy(dtype=bool)
+    codes = rows.codes
+    earlier = rows.find(annee=rows.code("annee", table["annee"] - 1), territoire=codes["territoire"], indicateur=codes["indicateur"],
+                        dimension=codes["dimension"], modalite=codes["modalite"])
+    return np.where(earlier >= 0, hidden[np.maximum(earlier, 0)], False)
 
 
-#: Ratios that give their base away, by the total they are computed from.
-DEPENDENT = {"personnes": ("heures_par_personne",), "heures": ("etp", "heures_par_personne", "heures_par_contrat")}
-
-
-def _dependent_ratio(table: pd.DataFrame, masked: np.ndarray) -> np.ndarray:
-    """The ratios of a (year, territory) whose base total (``personnes``, ``heures``) is masked."""
+def _dependent_ratio(table: pd.DataFrame, rows: _Rows, hidden: np.ndarray) -> np.ndarray:
+    """The ratios of a (year, territory) whose base total (``personnes``, ``contrats``, ``heures``)
+    is masked."""
     result = np.zeros(len(table), dtype=bool)
-    totals = table["dimension"] == "ensemble"
+    totals = (table["dimension"] == "ensemble").to_numpy()
     for base, ratios in DEPENDENT.items():
-        hidden = table.loc[totals & (table["indicateur"] == base) & masked, ["annee", "territoire"]].assign(cache=True)
-        where = table[["annee", "territoire"]].merge(hidden, on=["annee", "territoire"], how="left")["cache"].fillna(False).to_numpy(dtype=bool)
-        result |= where & table["indicateur"].isin(ratios).to_numpy() & totals.to_numpy()
+        position = rows.find(annee=rows.codes["annee"], territoire=rows.codes["territoire"], indicateur=base, dimension="ensemble", modalite="ensemble")
+        result |= totals & table["indicateur"].isin(ratios).to_numpy() & np.where(position >= 0, hidden[np.maximum(position, 0)], False)
     return result
-
-
-def equations(table: pd.DataFrame) -> pd.DataFrame:
-    """The additive equations of the table: for each cell that belongs to one, its equation number
-    (``equation``), its row (``row``) and whether it is the equation's total (``total``)."""
-    frames = []
-    base = table.reset_index(drop=True).assign(row=lambda d: d.index)
-    totals = base.loc[base["dimension"] == "ensemble", ["annee", "territoire", "indicateur", "row"]].rename(columns={"row": "row_total"})
-    for indicator, dimension in ADDITIVE:
-        cells = base.loc[(base["indicateur"] == indicator) & (base["dimension"] == dimension), ["annee", "territoire", "indicateur", "row"]]
-        cells = cells.merge(totals, on=["annee", "territoire", "indicateur"])
-        key = f"{indicator}|{dimension}|" + cells["annee"].astype(str) + "|" + cells["territoire"].astype(str)
-        frames.append(pd.DataFrame({"equation": key, "row": cells["row"], "total": False}))
-        frames.append(pd.DataFrame({"equation": key, "row": cells["row_total"], "total": True}).drop_duplicates())
-    # The situation codes of each group add up to the group's cell.
-    group_of = {code: group for code, (_, group) in SITUATION.items()}
-    codes = base.loc[(base["indicateur"] == "sortants") & (base["dimension"] == "situation")]
-    groups = base.loc[(base["indicateur"] == "sortants") & (base["dimension"] == "situation_groupe"), ["annee", "territoire", "modalite", "row"]]
-    codes = codes.assign(groupe=codes["modalite"].map(group_of)).merge(
-        groups.rename(columns={"modalite": "groupe", "row": "row_total"}), on=["annee", "territoire", "groupe"])
-    key = "situation|" + codes["groupe"] + "|" + codes["annee"].astype(str) + "|" + codes["territoire"].astype(str)
-    frames.append(pd.DataFrame({"equation": key, "row": codes["row"], "total": False}))
-    frames.append(pd.DataFrame({"equation": key, "row": codes["row_total"], "total": True}).drop_duplicates())
-    # Across territories: the ensemble cell is the sum of the territories' cells.
-    additive = base.loc[base["indicateur"].isin(ACROSS_TERRITORIES)]
-    cells = ["annee", "indicateur", "dimension", "modalite"]
-    whole = additive.loc[additive["territoire"] == "ensemble", [*cells, "row"]].rename(columns={"row": "row_total"})
-    parts = additive.loc[additive["territoire"] != "ensemble", [*cells, "row"]].merge(whole, on=cells)
-    key = "territoires|" + parts["indicateur"] + "|" + parts["dimension"] + "|" + parts["modalite"].astype(str) + "|" + parts["annee"].astype(str)
-    frames.append(pd.DataFrame({"equation": key, "row": parts["row"], "total": False}))
-    frames.append(pd.DataFrame({"equation": key, "row": parts["row_total"], "total": True}).drop_duplicates())
-    system = pd.concat(frames, ignore_index=True)
-    system["equation"] = pd.factorize(system["equation"])[0]
-    return system
-
-
-def _secondary(table: pd.DataFrame, masked: np.ndarray) -> np.ndarray:
-    """Mask more cells until no additive equation has exactly one masked cell."""
-    masked = masked.copy()
-    system = equations(table)
-    value = table["valeur"].to_numpy(dtype=float)
-    while True:
-        system["masque"] = masked[system["row"].to_numpy()]
-        lone = system.groupby("equation")["masque"].transform("sum") == 1
-        if not lone.any():
-            return masked
-        # In each such equation, the smallest published component (a zero only when no positive
-        # one is left), or the total when every component is masked.
-        candidates = system.loc[lone & ~system["masque"]].assign(
-            valeur=lambda d: value[d["row"].to_numpy()], order=lambda d: np.where(d["total"], 2, np.where(value[d["row"].to_numpy()] > 0, 0, 1)))
-        chosen = candidates.sort_values(["equation", "order", "valeur", "row"]).drop_duplicates("equation")["row"].to_numpy()
-        masked[chosen] = True
-
