@@ -19,7 +19,7 @@ from IPython.display import Image, Markdown
 
 import impact
 from impact import charts, comparison
-from impact.bilan import cell, coverage_note, interval, read_published, with_footnote
+from impact.bilan import MIN_KNOWN, cell, coverage_note, interval, read_published, with_footnote
 from impact.formatting import french_change, french_number, french_percent, markdown_table
 from impact.indicators import ENSEMBLE, HEURES_ETP, INTERNAL_FILE, indicators, write
 from impact.outcomes import KNOWLEDGE_RATE, last_complete_cohort
@@ -98,7 +98,7 @@ def side_by_side(report: Comparison) -> Markdown:
                          & (table["dimension"] == dimension) & (table["modalite"] == modality)]
         return rows.iloc[0]
 
-    lines = []
+    lines, fragile = [], False
     for territory in [ENSEMBLE, *report.territories]:
         hours = row(territory, "heures")
         per_inhabitant = ""
@@ -111,12 +111,17 @@ def side_by_side(report: Comparison) -> Markdown:
                 cell(row(territory, "personnes", "public", "minima_sociaux"), "part", "percent")]
         if report.cohort is not None:
             rate, known = row(territory, "taux_sorties_dynamiques", year=report.cohort), row(territory, KNOWLEDGE_RATE[0], year=report.cohort)
-            line += [cell(rate, "valeur", "percent"), interval(rate), cell(known, "valeur", "percent")]
+            low = not known["valeur_masque"] and pd.notna(known["valeur"]) and known["valeur"] < MIN_KNOWN
+            fragile |= low
+            line += [cell(rate, "valeur", "percent") + (" †" if low and not rate["valeur_masque"] else ""), interval(rate),
+                     cell(known, "valeur", "percent")]
         lines.append(line + [per_inhabitant])
     header = ["Territoire", "Heures", "Évolution", "Personnes", "Heures par personne", "Part de femmes", "Part DELD", "Part minima sociaux"]
     if report.cohort is not None:
         header += [f"Sorties dynamiques ({report.cohort})", "Intervalle à 95 %", "Taux de connaissance"]
-    return with_footnote([markdown_table(lines, header + ["Heures pour 1 000 habitants"], f"Les territoires côte à côte en {report.year}")])
+    note = (f"† situation connue pour moins de {french_percent(MIN_KNOWN, 0)} des sortants : taux fragile, les situations "
+            "inconnues pourraient le changer beaucoup (le bilan du territoire en donne les bornes).\n" if fragile else "")
+    return with_footnote([markdown_table(lines, header + ["Heures pour 1 000 habitants"], f"Les territoires côte à côte en {report.year}"), note])
 
 
 def publics(report: Comparison) -> Markdown:
