@@ -302,6 +302,40 @@ def consolider(
     typer.echo(f"Rapport de consolidation {year} : {outcome.folder}")
 
 
+@app.command("verifier-secret")
+def verifier_secret(
+    sortie: Annotated[Path, typer.Argument(help="Dossier des sorties publiées (indicateurs, bilans, comparaison).")],
+    seuil: Annotated[int | None, typer.Option("--seuil", min=1, help="Seuil de diffusion (par défaut celui des métadonnées de la sortie).")] = None,
+    heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein utilisées par la sortie.")] = HEURES_ETP,
+    rapport: Annotated[Path | None, typer.Option("--rapport", help="Fichier CSV où écrire toutes les valeurs retrouvées.")] = None,
+) -> None:
+    """Attaque les sorties publiées comme le ferait un lecteur : cherche les valeurs masquées qu'on peut retrouver ou encadrer à moins du seuil près (sortie 2 si une valeur est trouvée)."""
+    from impact.disclosure_audit import check, published_tables, published_threshold
+    from impact.output import atomic_write_bytes
+
+    if not sortie.is_dir():
+        raise fail(f"dossier « {sortie} » introuvable")
+    tables = published_tables(sortie)
+    if not tables:
+        raise fail(f"aucun tableau d'indicateurs publié (indicateurs.csv) sous « {sortie} »")
+    seuil = seuil or published_threshold(sortie)
+    cells, reports = check(sortie, seuil, heures_etp)
+    for row in cells.head(30).itertuples(index=False):
+        where = row.modalite if row.dimension == "ensemble" else f"{row.dimension} = {row.modalite}"
+        span = f"vaut {row.bas:n}" if row.bas == row.haut else f"entre {row.bas:n} et {row.haut:n}"
+        typer.echo(f"{row.annee} · {row.territoire} · {row.indicateur} ({where}) · {row.cellule} : {span} (protection {row.protection:n})")
+    for row in reports.head(30).itertuples(index=False):
+        typer.echo(f"{row.fichier} : {row.probleme} : « {row.texte} »")
+    if rapport is not None:
+        atomic_write_bytes(rapport, cells.to_csv(index=False, sep=";").encode("utf-8-sig"))
+    if len(cells) or len(reports):
+        typer.echo(f"{len(cells)} valeur(s) masquée(s) retrouvée(s) ou trop encadrée(s), {len(reports)} problème(s) dans les rapports "
+                   f"({len(tables)} tableau(x) lu(s), seuil {seuil}).")
+        raise typer.Exit(EXIT_INVALID)
+    typer.echo(f"Aucune valeur masquée ne peut être retrouvée ni encadrée à moins de {seuil} près "
+               f"({len(tables)} tableau(x) lu(s)) ; rien de masqué n'est imprimé dans les rapports.")
+
+
 def _years(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
     if not match:
