@@ -77,3 +77,12 @@ def test_chart_label_with_dollars_draws_without_mathtext():
     figure = charts.funnel([10, 20], [0.5, 0.6], ["$\\frac{1}{$", "Nord"], 0.55, {}, "Titre $x$")
     charts.png(figure)
     assert escaping.chart("a $b$\nc") == "a \\$b\\$ c"
+
+
+def test_slugs_are_short_and_distinct():
+    from impact.output import SLUG_LENGTH, slug
+
+    assert slug("Val d'Argent") == "val-d-argent" and slug("Côte d'Opale") == "cote-d-opale"
+    long = slug("a" * 300)
+    assert len(long) == SLUG_LENGTH and long.startswith("a" * 51 + "-") and long != slug("a" * 301)
+    assert slug("???") != slug("!!!") and slug("???").startswith("territoire-")
