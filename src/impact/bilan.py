@@ -17,6 +17,7 @@ import pandas as pd
 from IPython.display import Image, Markdown
 
 from impact import charts
+from impact.escaping import Markup, markdown, yaml_string
 from impact.formatting import french_change, french_number, french_percent, markdown_table
 from impact.dataset import load
 from impact.indicators import DEFINITIONS, DIMENSIONS, ENSEMBLE, HEURES_ETP, indicators, write
@@ -187,9 +188,9 @@ def coverage_note(metadata: dict, year: int) -> str:
 def title(report: Report) -> Markdown:
     """The front matter and the opening paragraph."""
     heading = f"Bilan {report.year} des clauses sociales d'insertion : {report.name}"
-    lines = ["---", f'title: "{heading}"', 'lang: fr', f'date: "Données extraites le {_date(report)}"', "---", "",
+    lines = ["---", f"title: {yaml_string(heading)}", 'lang: fr', f'date: "Données extraites le {_date(report)}"', "---", "",
              f"Ce bilan rassemble les heures d'insertion réalisées en {report.year} au titre des clauses sociales des "
-             f"marchés publics suivis ({report.name}), les personnes et les entreprises concernées, l'origine des heures "
+             f"marchés publics suivis ({markdown(report.name)}), les personnes et les entreprises concernées, l'origine des heures "
              f"et le devenir des personnes {report.horizon} mois après la fin de leur parcours. Les définitions et la source "
              "des données figurent en annexe.", "", coverage_note(report.metadata, report.year), ""]
     return Markdown("\n".join(lines))
@@ -254,7 +255,7 @@ def table_or_notice(rows: list[list[str]], header: list[str], caption: str, alig
     table of marks tells the reader nothing but that the group is small."""
     figures = [c for row in rows for c in row[1:] if c != ""]
     if figures and sum(c == MARK for c in figures) * 2 > len(figures):
-        return f"{caption} : tableau non publié, trop peu de personnes ou d'employeurs pour le diffuser (secret statistique).\n"
+        return f"{markdown(caption)} : tableau non publié, trop peu de personnes ou d'employeurs pour le diffuser (secret statistique).\n"
     return markdown_table(rows, header, caption, align)
 
 
@@ -438,9 +439,9 @@ def methods(report: Report) -> Markdown:
         "valeurs qui permettraient de les retrouver par différence (autres cellules d'une même ventilation, valeur de "
         "l'année précédente, évolution, part).",
         "",
-        f"Kit : impact {report.metadata['version']}. Source : dossier « {report.metadata['entrees']['dossier']} ».",
+        f"Kit : impact {report.metadata['version']}. Source : dossier « {markdown(Path(report.metadata['entrees']['dossier']).name)} ».",
         "",
     ]
-    table = markdown_table([[name, f"`{entry['sha256']}`"] for name, entry in files.items()], ["Fichier", "SHA-256"],
+    table = markdown_table([[Path(name).name, Markup(f"`{entry['sha256']}`")] for name, entry in files.items()], ["Fichier", "SHA-256"],
                            "Fichiers de données lus et leur empreinte SHA-256", "ll")
     return Markdown("\n".join(lines) + "\n" + table)

@@ -1,4 +1,6 @@
 """Charts of the reports: matplotlib figures with a title, labelled axes and French number formats.
+Every text drawn (titles, labels, annotations) goes through :func:`impact.escaping.chart`: a ``$``
+in a territory name is a dollar sign, never mathtext.
 
 :func:`png` turns a figure into PNG bytes; :mod:`impact.bilan` displays them with their alt text in
 the output's metadata, which :mod:`impact.rendering` writes as the image's description.
@@ -15,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from impact.escaping import chart as label  # noqa: E402
 from impact.formatting import french_number  # noqa: E402
 
 COLOURS = {"heures": "#2e6c9e", "personnes": "#d9822b", "contrats": "#4a9c5d", "bar": "#2e6c9e", "interval": "#555555"}
@@ -43,7 +46,7 @@ def trend(years: list[int], hours: list[float], persons: list[float], contracts:
     right.set_ylim(bottom=0)
     handles = [*axes.get_legend_handles_labels()[0], *right.get_legend_handles_labels()[0]]
     axes.legend(handles, [h.get_label() for h in handles], loc="upper left", frameon=False, fontsize=8)
-    axes.set_title(title)
+    axes.set_title(label(title))
     figure.tight_layout()
     return figure
 
@@ -53,10 +56,10 @@ def shares(labels: list[str], values: list[float], title: str, xlabel: str):
     figure, axes = _figure(height=0.45 * len(labels) + 1.2)
     positions = np.arange(len(labels))[::-1]
     axes.barh(positions, values, color=COLOURS["bar"])
-    axes.set_yticks(positions, labels)
+    axes.set_yticks(positions, [label(t) for t in labels])
     axes.xaxis.set_major_formatter(_PERCENT)
-    axes.set_xlabel(xlabel)
-    axes.set_title(title)
+    axes.set_xlabel(label(xlabel))
+    axes.set_title(label(title))
     figure.tight_layout()
     return figure
 
@@ -68,11 +71,11 @@ def rates(labels: list[str], values: list[float], low: list[float], high: list[f
     values, low, high = (np.asarray(a, dtype=float) for a in (values, low, high))
     axes.errorbar(values, positions, xerr=[values - low, high - values], fmt="o", color=COLOURS["bar"],
                   ecolor=COLOURS["interval"], capsize=4)
-    axes.set_yticks(positions, labels)
+    axes.set_yticks(positions, [label(t) for t in labels])
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(_PERCENT)
     axes.set_xlabel("Taux (intervalle de confiance à 95 %)")
-    axes.set_title(title)
+    axes.set_title(label(title))
     figure.tight_layout()
     return figure
 
@@ -90,18 +93,18 @@ def funnel(n: list[float], rates: list[float], labels: list[str], pooled: float,
     pooled rate and the limits (``limits``: label -> (n grid, lower, upper))."""
     figure, axes = _figure(height=4.2)
     axes.axhline(pooled, color=COLOURS["interval"], linewidth=1, label="Taux commun")
-    for (label, (grid, low, high)), style in zip(limits.items(), ("--", ":")):
-        axes.plot(grid, low, style, color=COLOURS["interval"], linewidth=1, label=label)
+    for (name, (grid, low, high)), style in zip(limits.items(), ("--", ":")):
+        axes.plot(grid, low, style, color=COLOURS["interval"], linewidth=1, label=label(name))
         axes.plot(grid, high, style, color=COLOURS["interval"], linewidth=1)
     axes.scatter(n, rates, color=COLOURS["bar"], zorder=3, label="Territoires")
     for x, y, text in zip(n, rates, labels):
-        axes.annotate(text, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        axes.annotate(label(text), (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(_PERCENT)
     axes.xaxis.set_major_formatter(_FRENCH)
     axes.set_xlabel("Situations connues à l'horizon (personnes)")
     axes.set_ylabel("Taux de sorties dynamiques")
     axes.legend(frameon=False, fontsize=8, loc="lower right")
-    axes.set_title(title)
+    axes.set_title(label(title))
     figure.tight_layout()
     return figure

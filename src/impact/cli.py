@@ -30,22 +30,30 @@ app = typer.Typer(
 )
 
 
+def echo(text: str, err: bool = False) -> None:
+    """Print ``text`` line by line, each made safe for a terminal (:func:`impact.escaping.console`:
+    data values may hold carriage returns or escape sequences)."""
+    from impact.escaping import console
+
+    typer.echo("\n".join(console(line) for line in str(text).split("\n")), err=err)
+
+
 def _print_problems(problems, subject: str = "jeu de données") -> None:
     """Each problem as ``table:ligne:colonne: gravité : message``, then the summary line."""
     from impact.problems import format_lines, summary
 
     lines = format_lines(problems)
     if lines:
-        typer.echo("\n".join(lines))
+        echo("\n".join(lines))
     text = summary(problems)
     if subject != "jeu de données":
         text = text.replace("jeu de données inutilisable", f"{subject} inutilisables")
-    typer.echo(text)
+    echo(text)
 
 
 def fail(message: str, status: int = EXIT_INVALID) -> typer.Exit:
     """Print ``message`` in French on standard error and return the exit to raise."""
-    typer.echo(f"impact : {message}", err=True)
+    echo(f"impact : {message}", err=True)
     return typer.Exit(status)
 
 
@@ -54,7 +62,7 @@ def _version(
     version: Annotated[bool, typer.Option("--version", help="Affiche la version du kit.")] = False,
 ) -> None:
     if version:
-        typer.echo(f"impact {__version__}")
+        echo(f"impact {__version__}")
         raise typer.Exit(0)
 
 
@@ -64,9 +72,9 @@ def modeles(dossier: Annotated[Path, typer.Argument(help="Dossier où copier les
     from impact.templates import write_templates
 
     written = write_templates(dossier)
-    typer.echo(f"{len(written)} fichiers écrits dans {dossier} :")
+    echo(f"{len(written)} fichiers écrits dans {dossier} :")
     for path in written:
-        typer.echo(f"  {path}")
+        echo(f"  {path}")
 
 
 @app.command("valider")
@@ -82,7 +90,7 @@ def valider(
     _print_problems(dataset.problems)
     if rapport is not None:
         atomic_write_text(rapport, dataset.problems.to_csv(index=False, lineterminator="\n"))
-        typer.echo(f"Rapport écrit : {rapport}")
+        echo(f"Rapport écrit : {rapport}")
     raise typer.Exit(0 if dataset.is_valid else EXIT_INVALID)
 
 
@@ -154,7 +162,7 @@ def indicateurs(
         raise fail(f"aucune des années demandées ({', '.join(map(str, annee))}) ne figure dans les données")
     write(dataset, table, out, horizon, heures_etp, extraction is not None, seuil, annee)
     rows = int(table["annee"].isin(annee).sum()) if annee else len(table)
-    typer.echo(f"{rows} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
+    echo(f"{rows} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
 
 
 @app.command("bilan")
@@ -187,11 +195,11 @@ def bilan(
     outcomes = run_all(jobs, processus, progress_bar)
     for outcome in outcomes:
         if outcome.ok:
-            typer.echo(f"{outcome.territory} : {outcome.folder}")
+            echo(f"« {outcome.territory} » : {outcome.folder}")
     failures = [o for o in outcomes if not o.ok]
     for outcome in failures:
-        typer.echo(f"ÉCHEC {outcome.territory} : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
-    typer.echo(f"{len(outcomes) - len(failures)} bilan(s) produit(s) sur {len(outcomes)} dans {out / str(annee)}.")
+        echo(f"ÉCHEC « {outcome.territory} » : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+    echo(f"{len(outcomes) - len(failures)} bilan(s) produit(s) sur {len(outcomes)} dans {out / str(annee)}.")
     if failures:
         raise typer.Exit(1)
 
@@ -216,9 +224,9 @@ def comparer(
               NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison")
     (outcome,) = run_all([job], 1)
     if not outcome.ok:
-        typer.echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"Comparaison des territoires : {outcome.folder}")
+    echo(f"Comparaison des territoires : {outcome.folder}")
 
 
 @app.command("pseudonymiser")
@@ -245,7 +253,7 @@ def pseudonymiser(
     frame = read_csv(fichier.read_bytes(), fichier.stem, fichier.name, log)
     problems = log.frame()
     if frame is None or not problems.empty:
-        typer.echo("\n".join(format_lines(problems)))
+        echo("\n".join(format_lines(problems)))
         raise typer.Exit(EXIT_INVALID)
     headers = {normalise_key(h): h for h in frame.columns}
     missing = [c for c in colonne if normalise_key(c) not in headers]
@@ -255,7 +263,7 @@ def pseudonymiser(
         frame[headers[normalise_key(name)]] = pseudonymise(frame[headers[normalise_key(name)]], key)
     text = frame.to_csv(sep=frame.attrs["separateur"], index=False, lineterminator="\n")
     atomic_write_bytes(out, ("\ufeff" + text).encode("utf-8"))
-    typer.echo(f"{len(frame)} lignes écrites dans {out} ; colonne(s) pseudonymisée(s) : {', '.join(colonne)}.")
+    echo(f"{len(frame)} lignes écrites dans {out} ; colonne(s) pseudonymisée(s) : {', '.join(colonne)}.")
 
 
 @app.command("consolider")
@@ -290,16 +298,16 @@ def consolider(
         raise fail(f"table des régions « {regions} » introuvable")
     write(table, fichiers, out, heures_etp, seuil)
     territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
-    typer.echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")
+    echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")
     year = int(table["annee"].max())
     job = Job(out.resolve(), (out / "indicateurs.csv").resolve(), year, "ensemble", out.resolve(), chosen, 6, seuil,
               NOTEBOOKS / "consolidation.ipynb", "rapport", "consolidation",
               {"regions": str(regions.resolve()) if regions else None})
     (outcome,) = run_all([job], 1)
     if not outcome.ok:
-        typer.echo(f"ÉCHEC du rapport de consolidation : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        echo(f"ÉCHEC du rapport de consolidation : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"Rapport de consolidation {year} : {outcome.folder}")
+    echo(f"Rapport de consolidation {year} : {outcome.folder}")
 
 
 @app.command("verifier-secret")
@@ -363,7 +371,7 @@ def demo(
     first, last = _years(annees)
     params = demo_data.DemoParameters(seed=graine, territories=territoires, first_year=first, last_year=last, scale=echelle)
     written = demo_data.write(params, dossier, format_)
-    typer.echo(f"Jeu de démonstration écrit dans {dossier} ({len(written)} fichier{'s' if len(written) > 1 else ''}).")
+    echo(f"Jeu de démonstration écrit dans {dossier} ({len(written)} fichier{'s' if len(written) > 1 else ''}).")
 
 
 def main() -> None:
@@ -373,10 +381,10 @@ def main() -> None:
     except typer.Exit as exit_:
         sys.exit(exit_.exit_code)
     except typer.Abort:
-        typer.echo("impact : interrompu.", err=True)
+        echo("impact : interrompu.", err=True)
         sys.exit(130)
     except KeyboardInterrupt:
-        typer.echo("impact : interrompu.", err=True)
+        echo("impact : interrompu.", err=True)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         import click
@@ -386,7 +394,7 @@ def main() -> None:
             sys.exit(EXIT_INVALID)
         if os.environ.get("IMPACT_DEBUG"):
             raise
-        typer.echo(f"impact : erreur interne inattendue ({type(exc).__name__} : {exc}). "
+        echo(f"impact : erreur interne inattendue ({type(exc).__name__} : {exc}). "
                    "Relancez avec IMPACT_DEBUG=1 pour le détail et signalez-la.", err=True)
         sys.exit(1)
     sys.exit(status or 0)

@@ -20,6 +20,7 @@ from IPython.display import Image, Markdown
 import impact
 from impact import charts, comparison
 from impact.bilan import MIN_KNOWN, cell, coverage_note, interval, read_published, with_footnote
+from impact.escaping import Markup, markdown
 from impact.formatting import french_change, french_number, french_percent, markdown_table
 from impact.indicators import ENSEMBLE, HEURES_ETP, INTERNAL_FILE, indicators, write
 from impact.outcomes import KNOWLEDGE_RATE, last_complete_cohort
@@ -190,7 +191,7 @@ def funnel_note(report: Comparison) -> Markdown:
         text += (f"Surdispersion estimée φ = {french_number(result.phi, 2)} (test du χ² : p = {french_number(result.phi_p_value, 3)}) ; "
                  + ("les limites sont élargies d'un facteur √φ, comme le recommande Spiegelhalter (2005), car les territoires varient "
                     "plus que le hasard ne l'explique." if result.widened else "les limites ne sont pas élargies."))
-    return Markdown(text + _left_out(report, result.table.index) + "\n")
+    return Markdown(text + " " + markdown(_left_out(report, result.table.index)) + "\n")
 
 
 def adjusted(report: Comparison) -> Markdown:
@@ -220,7 +221,7 @@ def adjusted(report: Comparison) -> Markdown:
             "différences que les données ne mesurent pas. L'écart au taux d'ensemble est testé avec sa propre variance, et la "
             f"correction de Holm tient compte des {len(result.table)} comparaisons. Les heures travaillées ne sont pas dans le "
             "modèle : elles dépendent du parcours lui-même (une personne qui trouve un emploi part plus tôt)."
-            + _left_out(report, shown.index) + "\n")
+            + " " + markdown(_left_out(report, shown.index)) + "\n")
     header = ["Territoire", "Situations connues", "Taux observé", "Taux standardisé", "Intervalle à 95 %", "Écart à l'ensemble",
               "p (Holm)", "Écart significatif"]
     return Markdown(note + "\n" + markdown_table(lines, header, f"Taux de sorties dynamiques standardisés, {_cohort_words(report)}"))
@@ -251,6 +252,6 @@ def sources(report: Comparison) -> Markdown:
             "portent sur les données complètes, seuls leurs résultats publiables sont montrés. Devenir : la dernière cohorte "
             f"complète à la date d'extraction ({report.extraction_date:%d/%m/%Y}), c'est-à-dire la dernière année dont tous les "
             f"sortants pouvaient être observés {report.horizon} mois après leur sortie. Kit : impact " + report.metadata["version"] + ".\n")
-    table = markdown_table([[name, f"`{entry['sha256']}`"] for name, entry in files.items()], ["Fichier", "SHA-256"],
+    table = markdown_table([[name, Markup(f"`{entry['sha256']}`")] for name, entry in files.items()], ["Fichier", "SHA-256"],
                            "Fichiers de données lus et leur empreinte SHA-256", "ll")
     return Markdown(text + "\n" + table)

@@ -16,6 +16,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from impact.bilan import cell, read_published, with_footnote
+from impact.escaping import Markup
 from impact.formatting import french_number, french_percent, markdown_table
 from impact.indicators import ENSEMBLE
 
@@ -175,5 +176,5 @@ def sources(report: Consolidation) -> Markdown:
     text = (f"Kit : impact {report.metadata['version']}. Un équivalent temps plein compte "
             f"{french_number(report.metadata['parametres']['heures_etp'], 0)} heures. Seuil de diffusion : "
             f"{report.metadata['parametres']['seuil']} personnes.\n")
-    return Markdown(text + "\n" + markdown_table([[name, f"`{entry['sha256']}`"] for name, entry in returns.items()],
+    return Markdown(text + "\n" + markdown_table([[name, Markup(f"`{entry['sha256']}`")] for name, entry in returns.items()],
                                                  ["Retour", "SHA-256"], "Retours consolidés et leur empreinte SHA-256", "ll"))

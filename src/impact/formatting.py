@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from impact.escaping import Markup, markdown
+
 THOUSANDS = "\u202f"
 
 
@@ -40,11 +42,12 @@ def french_change(change: float, in_points: bool = False) -> str:
 def markdown_table(rows: list[list[str]], header: list[str], caption: str, align: str | None = None) -> str:
     """A pipe table with its caption (pandoc's ``Table: ...`` line), so that HTML, Word and Typst all
     get a real table. ``align``: one letter per column, ``l`` or ``r`` (default: first column left,
-    others right)."""
+    others right). Cells, headers and caption are plain text, escaped here (a :class:`Markup` cell
+    is kept as the Markdown it is)."""
     align = align or "l" + "r" * (len(header) - 1)
     rule = ["---:" if a == "r" else ":---" for a in align]
 
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+        return "| " + " | ".join(c if isinstance(c, Markup) else markdown(c) for c in cells) + " |"
 
-    return "\n".join([line(header), "|" + "|".join(rule) + "|", *(line(r) for r in rows), "", f"Table: {caption}", ""])
+    return "\n".join([line(header), "|" + "|".join(rule) + "|", *(line(r) for r in rows), "", f"Table: {markdown(caption)}", ""])

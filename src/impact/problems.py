@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from impact.escaping import console
 from impact.schema import TABLES
 
 ERROR = "erreur"
@@ -82,13 +83,14 @@ class ProblemLog:
 
 
 def format_lines(problems: pd.DataFrame) -> list[str]:
-    """Each problem as ``table:ligne:colonne: gravité : message`` (``-`` where not applicable)."""
+    """Each problem as ``table:ligne:colonne: gravité : message`` (``-`` where not applicable), for a
+    terminal (:func:`impact.escaping.console`: no control character, long quoted values cut)."""
     if problems.empty:
         return []
     line = problems["ligne"].astype("string").fillna("-")
     column = problems["colonne"].replace("", "-")
     text = problems["table"] + ":" + line + ":" + column + ": " + problems["gravite"] + " : " + problems["message"]
-    return text.tolist()
+    return [console(line) for line in text]
 
 
 def summary(problems: pd.DataFrame) -> str:

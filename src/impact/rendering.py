@@ -20,6 +20,8 @@ from pathlib import Path
 
 import nbformat
 
+from impact.escaping import PANDOC_INPUT, markdown as escape_markdown
+
 #: The report sources: Quarto project, style sheet and Word reference document.
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
 FORMATS = ("html", "docx", "pdf")
@@ -49,16 +51,12 @@ def notebook_to_markdown(notebook: Path, folder: Path, name: str = "bilan") -> P
                 image = f"{name}-figure-{figures}.png"
                 (folder / image).write_bytes(base64.b64decode(data["image/png"]))
                 alt = output.get("metadata", {}).get("image/png", {}).get("alt") or "Graphique"
-                parts.append(f"![{_one_line(alt)}]({image})")
+                parts.append(f"![{escape_markdown(alt)}]({image})")
             elif "text/markdown" in data:
                 parts.append(data["text/markdown"])
     path = folder / f"{name}.md"
     path.write_text("\n\n".join(p.strip("\n") for p in parts) + "\n", encoding="utf-8")
     return path
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.replace("[", "(").replace("]", ")").split())
 
 
 def render(markdown: Path, formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
@@ -78,15 +76,15 @@ def _pandoc(markdown: Path, fmt: str) -> Path:
     if fmt == "html":
         target = markdown.with_suffix(".html")
         extra = ["--embed-resources", "--css", str(REPORTS / "bilan.css"), "--metadata", "document-css=false"]
-        pypandoc.convert_file(str(markdown), "html5", outputfile=str(target), extra_args=common + extra)
+        pypandoc.convert_file(str(markdown), "html5", format=PANDOC_INPUT, outputfile=str(target), extra_args=common + extra)
     elif fmt == "docx":
         target = markdown.with_suffix(".docx")
-        pypandoc.convert_file(str(markdown), "docx", outputfile=str(target), extra_args=common + ["--reference-doc", str(REPORTS / "reference.docx")])
+        pypandoc.convert_file(str(markdown), "docx", format=PANDOC_INPUT, outputfile=str(target), extra_args=common + ["--reference-doc", str(REPORTS / "reference.docx")])
     else:
         import typst
 
         source = markdown.with_suffix(".typ")
-        pypandoc.convert_file(str(markdown), "typst", outputfile=str(source), extra_args=common)
+        pypandoc.convert_file(str(markdown), "typst", format=PANDOC_INPUT, outputfile=str(source), extra_args=common)
         target = markdown.with_suffix(".pdf")
         typst.compile(str(source), output=str(target), root=str(folder))
     return target
@@ -98,7 +96,7 @@ def _quarto(markdown: Path, fmt: str) -> Path:
     for asset in ("_quarto.yml", "bilan.css", "reference.docx"):
         shutil.copy(REPORTS / asset, folder / asset)
     to = {"html": "html", "docx": "docx", "pdf": "typst"}[fmt]
-    done = subprocess.run(["quarto", "render", markdown.name, "--to", to], cwd=folder, capture_output=True, text=True)
+    done = subprocess.run(["quarto", "render", markdown.name, "--to", to, "--from", PANDOC_INPUT], cwd=folder, capture_output=True, text=True)
     if done.returncode:
         raise RenderError(f"quarto render --to {to} a échoué : {done.stderr.strip()[-500:]}")
     return markdown.with_suffix(f".{fmt}")
