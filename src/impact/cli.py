@@ -8,18 +8,92 @@ Exit status: 0 when all went well, 2 when the data are invalid (or a command's a
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperCommand, TyperGroup
+
+try:
+    from typer import _click as typer_click  # typer >= 0.26 ships its own copy of click
+except ImportError:  # pragma: no cover - older typer uses click itself
+    typer_click = click
 
 from impact import __version__
 from impact.schema import HEURES_ETP
 
 EXIT_INVALID = 2
+#: The English words of the help pages (click's and typer's) and their French, replaced as whole words.
+HELP_FRENCH = {
+    "Show this message and exit.": "Affiche cette aide.",
+    "default:": "par défaut\u00a0:",
+    "[required]": "[obligatoire]",
+    "Commands": "Commandes",
+    "COMMAND [ARGS]...": "COMMANDE [ARGUMENTS]...",
+    "[ARGS]...": "[ARGUMENTS]...",
+    "INTEGER RANGE": "ENTIER",
+    "FLOAT RANGE": "NOMBRE",
+    "INTEGER": "ENTIER",
+    "FLOAT": "NOMBRE",
+    "TEXT": "TEXTE",
+    "PATH": "CHEMIN",
+    "FILE": "FICHIER",
+    "DIRECTORY": "DOSSIER",
+    "<path>": "<chemin>",
+    "<int range>": "<entier>",
+    "<int>": "<entier>",
+    "<float range>": "<nombre>",
+    "<float>": "<nombre>",
+    "<str>": "<texte>",
+    "<bool>": "<oui/non>",
+}
+_HELP_PATTERN = re.compile("|".join(rf"(?<![\w<-]){re.escape(k)}(?![\w>-])" for k in sorted(HELP_FRENCH, key=len, reverse=True)))
+#: The usage errors of both click packages: typer >= 0.26 ships its own copy of click.
+USAGE_ERRORS = (click.UsageError, typer_click.exceptions.UsageError)
+CLICK_ERRORS = (click.ClickException, typer_click.exceptions.ClickException)
+
+
+def french_help(text: str) -> str:
+    """Text of a help page with click's English words in French (:data:`HELP_FRENCH`); typer's
+    ``<list[int]>`` becomes ``<entier>...``."""
+    text = re.sub(r"<list\[(\w+)\]>", lambda m: f"<{m[1].lower()}>...", text)
+    return _HELP_PATTERN.sub(lambda m: HELP_FRENCH[m[0]], text)
+
+
+class FrenchFormatter(typer_click.HelpFormatter):
+    """Lays out help pages with French words, translated before the columns are aligned."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, french_help(args), "Utilisation : ")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(french_help(heading))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        super().write_dl([(french_help(term), french_help(text)) for term, text in rows], *args, **kwargs)
+
+
+class FrenchContext(typer_click.Context):
+    formatter_class = FrenchFormatter
+
+
+class FrenchCommand(TyperCommand):
+    """A command whose help page is in French."""
+
+    context_class = FrenchContext
+
+
+class FrenchGroup(TyperGroup):
+    """The command group, whose help page is in French."""
+
+    context_class = FrenchContext
+
+
 app = typer.Typer(
     name="impact",
     help="Kit d'évaluation des clauses sociales d'insertion : modèles de saisie, validation, données de démonstration.",
@@ -27,6 +101,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=FrenchGroup,
 )
 
 
@@ -107,15 +182,32 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def _year_indicators(dossier: Path, annee: int, horizon: int):
-    """Validate ``dossier``, compute its indicators and check ``annee`` is in them, or exit 2;
-    return (dataset, table). Nothing is written."""
+def _extraction_date(text: str | None):
+    """The ``--date-extraction`` given (a Timestamp), None when not given, or exit 2."""
+    import pandas as pd
+
+    if text is None:
+        return None
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {text} »") from None
+
+
+#: The ``--date-extraction`` option of the commands that compute indicators.
+DateExtraction = Annotated[str | None, typer.Option("--date-extraction", metavar="AAAA-MM-JJ",
+                                                    help="Date d'extraction des données (par défaut la dernière date observée).")]
+
+
+def _year_indicators(dossier: Path, annee: int, horizon: int, extraction=None):
+    """Validate ``dossier``, compute its indicators (as at ``extraction``, a Timestamp or None)
+    and check ``annee`` is in them, or exit 2; return (dataset, table). Nothing is written."""
     from impact.facts import NoContractError
     from impact.indicators import indicators
 
     dataset = _load_or_exit(dossier)
     try:
-        table = indicators(dataset, horizon=horizon)
+        table = indicators(dataset, horizon=horizon, extraction_date=extraction)
     except NoContractError as error:
         raise fail(str(error)) from None
     if annee not in set(table["annee"]):
@@ -127,24 +219,17 @@ def _year_indicators(dossier: Path, annee: int, horizon: int):
 def indicateurs(
     dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
     out: Annotated[Path, typer.Option("--out", help="Dossier de sortie : indicateurs.csv et metadonnees.json.")],
-    annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à calculer (répétable) ; par défaut toutes.")] = None,
+    annee: Annotated[list[int] | None, typer.Option("--annee", metavar="ANNEE", help="Année à calculer (répétable) ; par défaut toutes.")] = None,
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
-    date_extraction: Annotated[str | None, typer.Option("--date-extraction", help="Date d'extraction AAAA-MM-JJ (par défaut la dernière date observée).")] = None,
+    date_extraction: DateExtraction = None,
     heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein.")] = HEURES_ETP,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion : les comptes de 1 à SEUIL personnes sont masqués.")] = 5,
 ) -> None:
     """Calcule les indicateurs de chaque année, territoire et de l'ensemble : indicateurs.csv (publiable, petits effectifs masqués) et sa version interne non diffusable."""
-    import pandas as pd
-
     from impact.facts import NoContractError
     from impact.indicators import indicators, write
 
-    extraction = None
-    if date_extraction is not None:
-        try:
-            extraction = pd.Timestamp(dt.date.fromisoformat(date_extraction))
-        except ValueError:
-            raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {date_extraction} »") from None
+    extraction = _extraction_date(date_extraction)
     dataset = _load_or_exit(dossier)
     try:
         table = indicators(dataset, horizon=horizon, extraction_date=extraction, heures_etp=heures_etp)
@@ -168,6 +253,7 @@ def bilan(
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     processus: Annotated[int | None, typer.Option("--processus", min=1, help="Rapports produits en parallèle (par défaut : le nombre de cœurs).")] = None,
+    date_extraction: DateExtraction = None,
 ) -> None:
     """Produit le bilan annuel d'un territoire (ou de tous) en HTML, Word et PDF, depuis le carnet paramétré."""
     from impact.batch import Job, progress_bar, run_all, split_by_territory
@@ -176,11 +262,12 @@ def bilan(
     if (territoire is None) == (not tous):
         raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires")
     chosen = _formats(formats)
-    dataset, table = _year_indicators(dossier, annee, horizon)
+    extraction = _extraction_date(date_extraction)
+    dataset, table = _year_indicators(dossier, annee, horizon, extraction)
     known = list(dict.fromkeys(table["territoire"]))
     if territoire is not None and territoire not in known:
         raise fail(f"territoire « {territoire} » inconnu ; territoires du jeu : {', '.join(known)}")
-    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, False, seuil)
+    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
     names = known if tous else [territoire]
     files = split_by_territory(published, published.parent / "territoires")
     jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, out.resolve(), chosen, horizon, seuil) for name in names]
@@ -204,14 +291,16 @@ def comparer(
     formats: Annotated[str, typer.Option("--formats", help="Formats séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
+    date_extraction: DateExtraction = None,
 ) -> None:
     """Compare les territoires (volumes, publics, devenir, entonnoir, taux ajustés) et publie le rapport en HTML, Word et PDF."""
     from impact.batch import NOTEBOOKS, Job, run_all
     from impact.indicators import write
 
     chosen = _formats(formats)
-    dataset, table = _year_indicators(dossier, annee, horizon)
-    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, False, seuil)
+    extraction = _extraction_date(date_extraction)
+    dataset, table = _year_indicators(dossier, annee, horizon, extraction)
+    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
     job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", out.resolve(), chosen, horizon, seuil,
               NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison")
     (outcome,) = run_all([job], 1)
@@ -224,7 +313,7 @@ def comparer(
 @app.command("pseudonymiser")
 def pseudonymiser(
     fichier: Annotated[Path, typer.Argument(help="Fichier CSV à pseudonymiser.")],
-    colonne: Annotated[list[str], typer.Option("--colonne", help="Colonne d'identifiants à remplacer (répétable).")],
+    colonne: Annotated[list[str], typer.Option("--colonne", metavar="COLONNE", help="Colonne d'identifiants à remplacer (répétable).")],
     out: Annotated[Path, typer.Option("--out", help="Fichier CSV à écrire.")],
     cle_fichier: Annotated[Path | None, typer.Option("--cle-fichier", help="Fichier qui contient la clé secrète (sinon la variable IMPACT_CLE).")] = None,
 ) -> None:
@@ -260,9 +349,9 @@ def pseudonymiser(
 
 @app.command("consolider")
 def consolider(
-    fichiers: Annotated[list[Path], typer.Argument(help="Les indicateurs.csv retournés par les facilitateurs.")],
+    fichiers: Annotated[list[Path], typer.Argument(metavar="FICHIERS", help="Les indicateurs.csv retournés par les facilitateurs.")],
     out: Annotated[Path, typer.Option("--out", help="Dossier de sortie du fichier consolidé.")],
-    annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à garder (répétable) ; par défaut toutes.")] = None,
+    annee: Annotated[list[int] | None, typer.Option("--annee", metavar="ANNEE", help="Année à garder (répétable) ; par défaut toutes.")] = None,
     heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein (1 600 pour la consolidation nationale).")] = HEURES_ETP,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region) pour regrouper par région.")] = None,
@@ -332,23 +421,105 @@ def demo(
     typer.echo(f"Jeu de démonstration écrit dans {dossier} ({len(written)} fichier{'s' if len(written) > 1 else ''}).")
 
 
-def main() -> None:
-    """Entry point: run the app and turn any unexpected failure into a short French message."""
+def _hint(param) -> str:
+    """How a parameter is written on the command line: ``--annee`` or ``DOSSIER``."""
+    if param is None:
+        return "un paramètre"
+    options = [o for o in getattr(param, "opts", []) if o.startswith("-")]
+    return " / ".join(options) if options else (param.name or "").upper()
+
+
+#: click's messages on bad values and their French (the value is kept).
+_VALUE_MESSAGES = (
+    (re.compile(r"'?(.*?)'? is not a valid integer( range)?\.?"), "« {0} » n'est pas un nombre entier"),
+    (re.compile(r"'?(.*?)'? is not a valid float( range)?\.?"), "« {0} » n'est pas un nombre"),
+    (re.compile(r"'?(.*?)'? is not a valid boolean\.?"), "« {0} » n'est pas oui ou non"),
+    (re.compile(r"'?(.*?)'? is not in the range (.*?)\.?"), "{0} est hors des bornes admises ({1})"),
+)
+
+
+#: pydantic's kinds of validation errors (typer >= 0.26 checks values with pydantic) in French.
+_PYDANTIC_MESSAGES = {
+    "int_parsing": "n'est pas un nombre entier",
+    "int_from_float": "n'est pas un nombre entier",
+    "float_parsing": "n'est pas un nombre",
+    "bool_parsing": "n'est pas oui ou non",
+    "greater_than_equal": "est trop petit (au moins {0})",
+    "greater_than": "est trop petit (plus de {0})",
+    "less_than_equal": "est trop grand (au plus {0})",
+    "less_than": "est trop grand (moins de {0})",
+}
+
+
+def usage_message(error: Exception, commands: list[str]) -> str:
+    """A French sentence for a command-line mistake caught by click (either copy of it)."""
+    name = type(error).__name__
+    message = getattr(error, "message", str(error))
+    if name == "NoSuchOption":
+        close = difflib.get_close_matches(error.option_name, list(error.possibilities or []), n=1)
+        return f"option inconnue : {error.option_name}" + (f" ; vouliez-vous dire {close[0]} ?" if close else "")
+    if name == "MissingParameter":
+        kind = "l'argument" if getattr(error, "param_type", None) == "argument" or getattr(error.param, "param_type_name", "") == "argument" else "l'option"
+        return f"{kind} {_hint(error.param)} est obligatoire"
+    if name == "BadParameter":
+        cause = error.__cause__
+        details = cause.errors() if hasattr(cause, "errors") else []
+        if details:
+            value, kind, bounds = details[0].get("input"), details[0].get("type", ""), details[0].get("ctx") or {}
+            french = _PYDANTIC_MESSAGES.get(kind)
+            shown = f"« {value} » " + (french.format(*bounds.values()) if french else "n'est pas une valeur admise")
+            return f"valeur invalide pour {_hint(error.param)} : {shown}"
+        for pattern, french in _VALUE_MESSAGES:
+            match = pattern.fullmatch(message.strip())
+            if match:
+                return f"valeur invalide pour {_hint(error.param)} : " + french.format(*match.groups())
+        return f"valeur invalide pour {_hint(error.param)}"
+    unknown = re.fullmatch(r"No such command '(.*)'\..*", message, re.DOTALL)
+    if unknown:
+        close = difflib.get_close_matches(unknown[1], commands, n=1)
+        return f"commande inconnue : « {unknown[1]} »" + (f" ; vouliez-vous dire « {close[0]} » ?" if close else "") + \
+            f" ; commandes : {', '.join(commands)}"
+    extra = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message)
+    if extra:
+        return f"argument(s) en trop : {extra[1]}"
+    requires = re.fullmatch(r"Option '(.*)' requires an argument\.?", message)
+    if requires:
+        return f"l'option {requires[1]} attend une valeur"
+    return "ligne de commande incorrecte"
+
+
+def _click_app():
+    """The click command of :data:`app`, each command with its help in French."""
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = FrenchCommand
+    return typer.main.get_command(app)
+
+
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the app and turn any unexpected failure into a short French message.
+
+    Command-line mistakes (unknown option or command, bad value, missing argument) exit 2 with a
+    French message; an unexpected failure exits 1."""
+    command = _click_app()
     try:
-        status = app(standalone_mode=False)
-    except typer.Exit as exit_:
+        status = command.main(args=args, prog_name="impact", standalone_mode=False)
+    except (typer.Exit, click.exceptions.Exit) as exit_:
         sys.exit(exit_.exit_code)
-    except typer.Abort:
-        typer.echo("impact : interrompu.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
+    except (typer.Abort, click.exceptions.Abort, KeyboardInterrupt):
         typer.echo("impact : interrompu.", err=True)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(exc.ctx.get_help() if exc.ctx else "")
+            sys.exit(0)
+        if isinstance(exc, USAGE_ERRORS):
+            context = getattr(exc, "ctx", None)
+            where = context.command_path if context is not None else "impact"
+            typer.echo(f"impact : {usage_message(exc, sorted(command.commands))}\nAide : {where} --help", err=True)
+            sys.exit(EXIT_INVALID)
+        if isinstance(exc, CLICK_ERRORS):
+            typer.echo(f"impact : {exc.format_message()}", err=True)
             sys.exit(EXIT_INVALID)
         if os.environ.get("IMPACT_DEBUG"):
             raise

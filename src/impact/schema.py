@@ -251,7 +251,7 @@ TABLES: tuple[Table, ...] = (
             Column("id_participant", "text", "Pseudonyme de la personne", required=True, unique=True, identifier=True),
             Column("sexe", "category", "Sexe", required=True, codes=SEXE),
             Column(
-                "annee_naissance", "integer", "Année de naissance", required=True,
+                "annee_naissance", "integer", "Année de naissance (vide ou « inconnu » si elle n'est pas connue : âge inconnu)",
                 minimum=MIN_BIRTH_YEAR,
             ),
             Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION),
