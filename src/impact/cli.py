@@ -391,6 +391,34 @@ def consolider(
     typer.echo(f"Rapport de consolidation {year} : {outcome.folder}")
 
 
+@app.command("importer")
+def importer(
+    source: Annotated[Path, typer.Argument(help="Classeur .xlsx, fichier CSV, ou dossier de classeurs et de fichiers CSV (un par an, par exemple).")],
+    out: Annotated[Path, typer.Option("--out", help="Dossier du jeu de données à écrire (un CSV par table, et correspondance.toml).")],
+    correspondance: Annotated[Path | None, typer.Option("--correspondance", metavar="FICHIER.toml", help="Décisions d'un import précédent à reprendre telles quelles.")] = None,
+) -> None:
+    """Importe un export réel (noms de feuilles quelconques, lignes de titre, feuille à plat d'une ligne par contrat, fichiers annuels) au format du kit, et note chaque décision dans correspondance.toml."""
+    from impact.dataset import validate
+    from impact.importing import ImportProblem, import_source, read_mapping
+
+    try:
+        mapping = read_mapping(correspondance) if correspondance is not None else None
+        result = import_source(source, out, mapping)
+    except ImportProblem as problem:
+        raise fail(str(problem)) from None
+    for sheet, target in result.mapping.sheets.items():
+        typer.echo(f"{sheet} : {'ignorée' if target == 'ignorer' else 'une ligne par contrat' if target == 'plat' else f'table {target}'}")
+    for column, values in result.unmapped.items():
+        for value, rows in values.most_common():
+            typer.echo(f"valeur non reconnue dans {column} : « {value} » ({rows} ligne{'s' if rows > 1 else ''}) ; indiquez son code dans correspondance.toml")
+    for table, first, second in result.near_duplicates:
+        typer.echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
+    typer.echo(f"Jeu de données écrit dans {out} ; décisions dans {out / 'correspondance.toml'}.")
+    dataset = validate(out)
+    _print_problems(dataset.problems)
+    raise typer.Exit(0 if dataset.is_valid else EXIT_INVALID)
+
+
 def _years(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
     if not match:
