@@ -20,8 +20,10 @@ from pathlib import Path
 
 import nbformat
 
+from impact.resources import resource_folder
+
 #: The report sources: Quarto project, style sheet and Word reference document.
-REPORTS = Path(__file__).resolve().parents[2] / "reports"
+REPORTS = resource_folder("reports")
 FORMATS = ("html", "docx", "pdf")
 
 
