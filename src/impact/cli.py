@@ -310,11 +310,31 @@ def comparer(
     typer.echo(f"Comparaison des territoires : {outcome.folder}")
 
 
+def _first_sheet(path: Path):
+    """The first sheet of a workbook as text cells, header row found below any banner rows, or exit 2."""
+    import openpyxl
+    import pandas as pd
+
+    from impact.reading import _cell_text
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        rows = [[_cell_text(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        workbook.close()
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
+        raise fail(f"classeur « {path.name} » illisible ({type(exc).__name__})") from None
+    rows = [r for r in rows if any(v.strip() for v in r)]
+    if not rows:
+        raise fail(f"classeur « {path.name} » vide")
+    width = len(rows[0])
+    return pd.DataFrame([(r + [""] * width)[:width] for r in rows[1:]], columns=rows[0], dtype=object)
+
+
 @app.command("pseudonymiser")
 def pseudonymiser(
-    fichier: Annotated[Path, typer.Argument(help="Fichier CSV à pseudonymiser.")],
+    fichier: Annotated[Path, typer.Argument(help="Fichier CSV ou classeur .xlsx (sa première feuille) à pseudonymiser.")],
     colonne: Annotated[list[str], typer.Option("--colonne", metavar="COLONNE", help="Colonne d'identifiants à remplacer (répétable).")],
-    out: Annotated[Path, typer.Option("--out", help="Fichier CSV à écrire.")],
+    out: Annotated[Path, typer.Option("--out", help="Fichier CSV à écrire (« ; » et UTF-8 avec BOM, pour Excel).")],
     cle_fichier: Annotated[Path | None, typer.Option("--cle-fichier", help="Fichier qui contient la clé secrète (sinon la variable IMPACT_CLE).")] = None,
 ) -> None:
     """Remplace des identifiants par des pseudonymes (HMAC-SHA-256) ; la même clé donne les mêmes pseudonymes partout."""
@@ -331,7 +351,10 @@ def pseudonymiser(
     if not fichier.is_file():
         raise fail(f"le fichier « {fichier} » n'existe pas")
     log = ProblemLog()
-    frame = read_csv(fichier.read_bytes(), fichier.stem, fichier.name, log)
+    if fichier.suffix.lower() == ".xlsx":
+        frame = _first_sheet(fichier)
+    else:
+        frame = read_csv(fichier.read_bytes(), fichier.stem, fichier.name, log)
     problems = log.frame()
     if frame is None or not problems.empty:
         typer.echo("\n".join(format_lines(problems)))
@@ -342,7 +365,8 @@ def pseudonymiser(
         raise fail(f"colonne(s) absente(s) de {fichier.name} : {', '.join(missing)} ; colonnes : {', '.join(map(str, frame.columns))}")
     for name in colonne:
         frame[headers[normalise_key(name)]] = pseudonymise(frame[headers[normalise_key(name)]], key)
-    text = frame.to_csv(sep=frame.attrs["separateur"], index=False, lineterminator="\n")
+    # For a French spreadsheet: ";" and UTF-8 with BOM, whatever the input was.
+    text = frame.to_csv(sep=";", index=False, lineterminator="\n")
     atomic_write_bytes(out, ("\ufeff" + text).encode("utf-8"))
     typer.echo(f"{len(frame)} lignes écrites dans {out} ; colonne(s) pseudonymisée(s) : {', '.join(colonne)}.")
 
@@ -417,6 +441,19 @@ def importer(
     dataset = validate(out)
     _print_problems(dataset.problems)
     raise typer.Exit(0 if dataset.is_valid else EXIT_INVALID)
+
+
+@app.command("carnets")
+def carnets(dossier: Annotated[Path, typer.Argument(help="Dossier où copier les carnets Jupyter (créé au besoin).")]) -> None:
+    """Copie les carnets du kit (bilan, comparaison, consolidation) pour les ouvrir dans JupyterLab ; changez leur cellule « parameters »."""
+    from impact.output import atomic_write_bytes
+    from impact.resources import resource_folder
+
+    if dossier.exists() and not dossier.is_dir():
+        raise fail(f"« {dossier} » est un fichier : indiquez un dossier")
+    written = [atomic_write_bytes(dossier / n.name, n.read_bytes()) for n in sorted(resource_folder("notebooks").glob("*.ipynb"))]
+    typer.echo(f"{len(written)} carnets copiés dans {dossier} : {', '.join(p.name for p in written)}.")
+    typer.echo("Ouvrez-les dans JupyterLab et changez la cellule « parameters » (dossier du jeu de données, année, territoire).")
 
 
 def _years(text: str) -> tuple[int, int]:
