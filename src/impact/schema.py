@@ -272,7 +272,7 @@ TABLES: tuple[Table, ...] = (
             Column("modalite", "category", "Modalité de mise en œuvre", required=True, codes=MODALITE),
             Column("date_debut", "date", "Date de début", required=True),
             Column("date_fin", "date", "Date de fin (vide tant que le contrat court)"),
-            Column("heures_realisees", "number", "Heures réalisées (obligatoire sans détail mensuel)", minimum=0),
+            Column("heures_realisees", "number", "Heures réalisées sur tout le contrat, pas sur l'année (obligatoire sans détail mensuel ; préférez la table heures)", minimum=0),
         ),
         key=("id_contrat",),
     ),
