@@ -27,8 +27,9 @@ import pandas as pd
 
 from impact.output import slug
 from impact.rendering import FORMATS, notebook_to_markdown, render
+from impact.resources import resource_folder
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = resource_folder("notebooks")
 NOTEBOOK = NOTEBOOKS / "bilan_territoire.ipynb"
 #: What a published report folder keeps besides the report's own files (``<document>.html``,
 #: ``.docx``, ``.pdf``, ``.ipynb``); the rest of the work folder is removed.

@@ -26,7 +26,7 @@ from impact.publication import FOOTNOTE, MARK, MEASURES
 from impact.schema import (DISPOSITIF, MODALITE, NIVEAU_FORMATION, PUBLICS, SEXE, SITUATION_GROUPE, TAILLE, TYPE_ACHETEUR,
                            TYPE_CONTRAT, TYPE_MARCHE, TYPE_STRUCTURE)
 
-AGE_LABELS = {"moins_26": "Moins de 26 ans", "26_49": "De 26 à 49 ans", "50_plus": "50 ans et plus"}
+AGE_LABELS = {"moins_26": "Moins de 26 ans", "26_49": "De 26 à 49 ans", "50_plus": "50 ans et plus", "inconnu": "Âge inconnu"}
 CPV_DIVISIONS = {
     "45": "Travaux de construction", "90": "Assainissement, nettoyage et environnement",
     "77": "Espaces verts (services agricoles et horticoles)", "79": "Services aux entreprises",
@@ -219,7 +219,7 @@ def key_figures(report: Report) -> Markdown:
 def trend_chart(report: Report) -> Image:
     """Hours, persons and contracts over the years up to N."""
     active = report.table.loc[(report.table["indicateur"] == "contrats") & (report.table["dimension"] == ENSEMBLE) & (report.table["valeur"] > 0), "annee"]
-    years = list(range(int(active.min()) if len(active) else report.year, report.year + 1))
+    years = list(range(min(int(active.min()), report.year) if len(active) else report.year, report.year + 1))
     series = {code: [report.total(code, year=y) for y in years] for code in ("heures", "personnes", "contrats")}
     figure = charts.trend(years, series["heures"], series["personnes"], series["contrats"],
                           f"Heures, personnes et contrats, {years[0]}-{years[-1]}")

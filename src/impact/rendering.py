@@ -21,9 +21,10 @@ from pathlib import Path
 import nbformat
 
 from impact.escaping import PANDOC_INPUT, markdown as escape_markdown
+from impact.resources import resource_folder
 
 #: The report sources: Quarto project, style sheet and Word reference document.
-REPORTS = Path(__file__).resolve().parents[2] / "reports"
+REPORTS = resource_folder("reports")
 FORMATS = ("html", "docx", "pdf")
 
 

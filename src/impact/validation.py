@@ -12,6 +12,9 @@ Every check is vectorised and reports all the rows it concerns at once.
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -23,7 +26,7 @@ from impact.output import RESERVED, slug
 from impact.problems import ProblemLog
 from impact.reading import RawTable
 from impact.schema import HEURES_ETP, TABLES, Column, Table, max_birth_year
-from impact.values import KIND_LABELS, PARSERS, parse_category
+from impact.values import KIND_LABELS, PARSERS, normalise_key, parse_category
 
 #: Tolerance, in hours, between ``heures_realisees`` and the sum of the monthly rows.
 MONTHLY_TOLERANCE = 1.0
@@ -62,6 +65,7 @@ def validate_tables(raw: dict[str, RawTable], log: ProblemLog, unreadable: set[s
     _check_unused(typed, log)
     _check_territories(typed, log)
     _check_territory_names(typed, log)
+    _check_territory_spellings(typed, log)
     _check_identifiers(typed, log)
     _check_text_values(typed, log)
     return typed
@@ -321,6 +325,30 @@ def _check_text_values(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
             for what, test in checks.items():
                 hit = test(values).to_numpy(dtype=bool)
                 log.warning(table.name, values.index[hit], column.name, "« " + values[hit] + " » " + what)
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with at most one letter added, removed or replaced."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    prefix = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return a[prefix + (len(a) >= len(b)):] == b[prefix + (len(b) >= len(a)):]
+
+
+def _check_territory_spellings(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+    """Territory names of ``operations`` that differ only by case, accents, spaces or punctuation,
+    or by one letter (names of 5 letters or more): two territories for the kit, most likely one
+    misspelt. A warning at the first line of the rarer name names both."""
+    operations = typed["operations"].dropna(subset=["territoire"]).reset_index()
+    if operations.empty:
+        return
+    usage = operations.groupby("territoire", observed=True)["ligne"].agg(["min", "size"]).sort_values("size", ascending=False, kind="stable")
+    keys = {name: re.sub(r"[^a-z0-9]", "", normalise_key(name)) for name in usage.index}
+    for main, other in itertools.combinations(usage.index, 2):
+        a, b = keys[main], keys[other]
+        if a != b and min(len(a), len(b)) >= 5 and within_one_edit(a, b):  # same key: same folder, an error
+            lines = {name: f"{usage.at[name, 'size']} ligne{'s' if usage.at[name, 'size'] > 1 else ''}" for name in (main, other)}
+            log.warning("operations", int(usage.at[other, "min"]), "territoire",
+                        f"territoire « {other} » ({lines[other]}) presque identique à « {main} » ({lines[main]}, première "
+                        f"ligne {usage.at[main, 'min']}) : le kit en fait deux territoires ; corrigez l'orthographe s'il s'agit du même")
 
 
 def _check_identifiers(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
