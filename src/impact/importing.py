@@ -25,7 +25,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
