@@ -39,6 +39,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
 	$(BIN)/python benchmarks/indicators.py
 	$(BIN)/python benchmarks/bilan.py
+	$(BIN)/python benchmarks/masking.py
 
 ## Régénère data_templates/ et les pages générées de docs/ depuis le code.
 docs: $(STAMP)
