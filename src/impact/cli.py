@@ -320,6 +320,7 @@ def demo(
     annees: Annotated[str, typer.Option("--annees", help="Années d'activité, par exemple 2019-2024.")] = "2019-2024",
     echelle: Annotated[float, typer.Option("--echelle", min=0.01, help="Multiplie le nombre de personnes.")] = 1.0,
     format_: Annotated[str, typer.Option("--format", help="csv (un fichier par table) ou xlsx (un classeur).")] = "csv",
+    comparaison: Annotated[Path | None, typer.Option("--comparaison", help="Dossier où écrire aussi deux groupes de comparaison fictifs : l'un avec un écart connu, l'autre sans.")] = None,
 ) -> None:
     """Écrit un jeu de données fictif mais réaliste, au format des modèles."""
     from impact import demo as demo_data
@@ -330,6 +331,11 @@ def demo(
     params = demo_data.DemoParameters(seed=graine, territories=territoires, first_year=first, last_year=last, scale=echelle)
     written = demo_data.write(params, dossier, format_)
     typer.echo(f"Jeu de démonstration écrit dans {dossier} ({len(written)} fichier{'s' if len(written) > 1 else ''}).")
+    if comparaison is not None:
+        from impact.formatting import french_change
+
+        for path, truth in demo_data.write_comparison(params, comparaison).items():
+            typer.echo(f"Groupe de comparaison {path} : écart vrai sur les sorties dynamiques des participants {french_change(truth, True)}.")
 
 
 def main() -> None:

@@ -71,6 +71,8 @@ MAX_TRIMMED = 0.10
 MIN_EFFECTIVE = 50
 #: Bootstrap replicates by default.
 REPLICATES = 400
+#: Replicates processed at once (memory: CHUNK × persons × coefficients floats).
+CHUNK = 25
 Z95 = float(norm.ppf(0.975))
 Z80 = float(norm.ppf(0.80))
 
@@ -127,8 +129,9 @@ def _batched_logit(X: np.ndarray, y: np.ndarray, counts: np.ndarray, start: np.n
 
 
 def _weighted_gram(weights: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """``X' diag(w) X`` for each row ``w`` of ``weights`` (replicates × persons)."""
-    return (X.T[None] * weights[:, None, :]) @ X
+    """``X' diag(w) X`` for each row ``w`` of ``weights`` (replicates × persons), by chunks of
+    :data:`CHUNK` replicates to bound the memory."""
+    return np.concatenate([(X.T[None] * weights[i:i + CHUNK, None, :]) @ X for i in range(0, len(weights), CHUNK)])
 
 
 def _estimates(X: np.ndarray, treated: np.ndarray, y: np.ndarray, beta: np.ndarray, counts: np.ndarray,

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from impact.problems import FOLDER, ProblemLog
-from impact.schema import TABLES, TABLES_BY_NAME
+from impact.schema import ALL_TABLES, TABLES
 from impact.values import normalise_key
 
 #: Column headers that hold direct identifiers of a person, reported as such in any table.
@@ -174,6 +174,17 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
     return frame
 
 
+def read_file(file: Path, table: str, log: ProblemLog) -> RawTable | None:
+    """One table from a lone CSV or Parquet ``file`` (the comparison group), or None when it cannot
+    be read (the problem is logged)."""
+    if not file.is_file():
+        log.error(table, None, None, f"le fichier « {file} » n'existe pas")
+        return None
+    reader = _read_parquet if file.suffix.lower() == ".parquet" else read_csv
+    frame = reader(file.read_bytes(), table, file.name, log)
+    return None if frame is None else _resolve_columns(frame, table, file.name, log)
+
+
 def _read_parquet(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFrame | None:
     """Read a Parquet file and turn every cell to text (dates as ``AAAA-MM-JJ``)."""
     try:
@@ -252,7 +263,7 @@ def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, s
 
 def _resolve_columns(frame: pd.DataFrame, table: str, source: str, log: ProblemLog) -> RawTable:
     """Match headers to the schema, set unknown columns aside, drop wholly empty rows."""
-    known = {normalise_key(c): c for c in TABLES_BY_NAME[table].names}
+    known = {normalise_key(c): c for c in next(t for t in ALL_TABLES if t.name == table).names}
     rename: dict[int, str] = {}
     extra: list[int] = []
     seen: dict[str, str] = {}
