@@ -221,6 +221,58 @@ def comparer(
     typer.echo(f"Comparaison des territoires : {outcome.folder}")
 
 
+@app.command("effet")
+def effet(
+    dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
+    out: Annotated[Path, typer.Option("--out", help="Dossier de sortie : le rapport va dans SORTIE/<annee>/etude_impact/.")],
+    comparaison: Annotated[Path | None, typer.Option("--comparaison", help="Groupe de comparaison (modèle data_templates/comparaison/).")] = None,
+    reference: Annotated[Path | None, typer.Option("--reference", help="Taux de sorties dynamiques de référence (dimension, modalite, taux, source).")] = None,
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours (ou la date de référence) pour le devenir.")] = 6,
+    mois: Annotated[int, typer.Option("--mois", min=1, help="Mois du début de parcours dont les heures sont rapprochées du devenir.")] = 3,
+    formats: Annotated[str, typer.Option("--formats", help="Formats séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
+    seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
+    replications: Annotated[int, typer.Option("--replications", min=20, help="Tirages du bootstrap.")] = 400,
+    graine: Annotated[int, typer.Option("--graine", help="Graine du bootstrap : la même graine donne les mêmes intervalles.")] = 1,
+) -> None:
+    """Étude d'impact : participants contre un groupe de comparaison (score de propension, diagnostics), lien avec les heures, référence externe."""
+    from impact.batch import NOTEBOOKS, Job, run_all
+    from impact.benchmark import ReferenceError, read_reference
+    from impact.comparison_group import read_comparison
+    from impact.facts import NoContractError
+    from impact.indicators import indicators, write
+    from impact.problems import ProblemLog
+
+    chosen = _formats(formats)
+    dataset = _load_or_exit(dossier)
+    if comparaison is not None:
+        log = ProblemLog()
+        read_comparison(comparaison, log)
+        problems = log.frame()
+        if (problems["gravite"] == "erreur").any():
+            _print_problems(problems, "groupe de comparaison")
+            raise typer.Exit(EXIT_INVALID)
+    if reference is not None:
+        try:
+            read_reference(reference)
+        except ReferenceError as error:
+            raise fail(str(error)) from None
+    try:
+        table = indicators(dataset, horizon=horizon)
+    except NoContractError as error:
+        raise fail(str(error)) from None
+    year = int(table["annee"].max())
+    published = write(dataset, table, out / str(year) / "indicateurs", horizon, HEURES_ETP, False, seuil)
+    extra = {"comparaison": str(comparaison.resolve()) if comparaison else None, "reference": str(reference.resolve()) if reference else None,
+             "mois": mois, "replications": replications, "graine": graine}
+    job = Job(dataset.path.resolve(), published.resolve(), year, "ensemble", out.resolve(), chosen, horizon, seuil,
+              NOTEBOOKS / "etude_impact.ipynb", "etude_impact", "etude_impact", extra)
+    (outcome,) = run_all([job], 1)
+    if not outcome.ok:
+        typer.echo(f"ÉCHEC de l'étude : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Rapport de l'étude : {outcome.folder}")
+
+
 @app.command("pseudonymiser")
 def pseudonymiser(
     fichier: Annotated[Path, typer.Argument(help="Fichier CSV à pseudonymiser.")],
