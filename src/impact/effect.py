@@ -83,17 +83,21 @@ def covariates(sample: pd.DataFrame, prior: bool = True) -> pd.DataFrame:
     the months employed in the 12 months before. Columns constant over the sample are left out."""
     age = sample["age"].astype(float)
     columns = {"Femme": (sample["sexe"] == "F").astype(float), "Âge": age, "Âge² / 100": age ** 2 / 100}
-    levels = list(NIVEAU_FORMATION)
-    columns |= {f"Formation : {NIVEAU_FORMATION[level].split(' (')[0]}": (sample["niveau_formation"] == level).astype(float) for level in levels[1:]}
-    columns |= {label.split(" (")[0]: sample[name].astype(float) for name, label in PUBLICS.items()}
+    columns |= {f"Formation {LEVEL_LABELS[level]}": (sample["niveau_formation"] == level).astype(float) for level in list(NIVEAU_FORMATION)[1:]}
+    columns |= {PUBLIC_LABELS[name]: sample[name].astype(float) for name in PUBLICS}
     if prior:
-        columns["Mois en emploi dans les 12 mois avant"] = sample[PRIOR].astype(float)
+        columns[PRIOR_LABEL] = sample[PRIOR].astype(float)
     frame = pd.DataFrame(columns, index=sample.index)
     return frame.loc[:, frame.nunique() > 1]
 
 
+#: Short labels of the covariates, for the balance table.
+LEVEL_LABELS = {"niveau_3": "CAP-BEP", "niveau_4": "bac", "niveau_5_plus": "bac + 2", "inconnu": "inconnue"}
+PUBLIC_LABELS = {"deld": "DELD", "minima_sociaux": "Minima sociaux", "travailleur_handicape": "Handicap", "jeune_peu_qualifie": "Jeune peu qualifié",
+                 "senior_50": "Senior 50 ans et plus", "residant_qpv": "Résidant QPV", "parcours_iae": "Parcours IAE", "autre_public": "Autre public"}
+PRIOR_LABEL = "Mois en emploi avant"
 #: Covariates whose variance ratio is checked (the continuous ones).
-CONTINUOUS = ("Âge", "Âge² / 100", "Mois en emploi dans les 12 mois avant")
+CONTINUOUS = ("Âge", "Âge² / 100", PRIOR_LABEL)
 
 
 def _design(frame: pd.DataFrame) -> np.ndarray:

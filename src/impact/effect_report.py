@@ -29,7 +29,7 @@ from impact.formatting import french_change, french_number, french_percent, mark
 from impact.indicators import HEURES_ETP, indicators, write
 from impact.problems import ProblemLog
 from impact.reading import sha256
-from impact.schema import PUBLICS
+from impact.schema import NIVEAU_FORMATION, PUBLICS, SEXE
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,11 @@ def overlap_text(report: Report) -> Markdown:
         "participant sans équivalent dans l'autre groupe ne peut pas être comparé.*\n")
 
 
+def _figure(value: float) -> str:
+    """Two decimals, without a negative zero."""
+    return french_number(round(float(value), 2) + 0.0, 2)
+
+
 def balance(report: Report) -> Markdown:
     """Standardised mean differences and variance ratios, before and after weighting and matching."""
     study = report.study
@@ -165,19 +170,18 @@ def balance(report: Report) -> Markdown:
     if study.balance is None:
         return Markdown("Équilibre non mesurable : aucun participant ou aucune personne de comparaison dans le support commun.\n")
     table, matched = study.balance, study.matched_balance
-    lines = [[name, french_number(r["moyenne_participants"], 2), french_number(r["moyenne_comparaison"], 2),
-              french_number(r["dms_avant"], 2), french_number(r["dms_apres"], 2),
-              french_number(matched.loc[name, "dms_apres"], 2) if matched is not None else "",
-              french_number(r["rv_apres"], 2) if name in effect.CONTINUOUS else ""] for name, r in table.iterrows()]
-    header = ["Caractéristique", "Moyenne participants", "Moyenne comparaison", "DMS avant", "DMS pondérée", "DMS appariée",
-              "Rapport de variances pondéré"]
+    lines = [[name, _figure(r["moyenne_participants"]), _figure(r["moyenne_comparaison"]), _figure(r["dms_avant"]), _figure(r["dms_apres"]),
+              _figure(matched.loc[name, "dms_apres"]) if matched is not None else "",
+              _figure(r["rv_apres"]) if name in effect.CONTINUOUS else ""] for name, r in table.iterrows()]
+    header = ["Caractéristique", "Participants", "Comparaison", "DMS avant", "DMS pondérée", "DMS appariée", "RV pondéré"]
     verdict = "atteint" if study.balance_ok else "**n'est pas atteint**"
     text = (f"Différence moyenne standardisée (DMS) de chaque caractéristique, avant et après pondération ou appariement ; "
             f"cible : moins de {french_number(effect.MAX_SMD, 1)} en valeur absolue, et un rapport de variances entre 0,5 et 2 pour "
             f"l'âge et les mois en emploi. L'équilibre après pondération {verdict}. *Lecture : une fois pondérés, les deux groupes "
             "doivent se ressembler sur tout ce que les données mesurent.* Appariement : "
-            f"{french_percent(study.matched_share)} des participants ont un voisin dans la marge de {effect.CALIPER} écart-type.\n\n")
-    return Markdown(text + markdown_table(lines, header, "Équilibre des caractéristiques (DMS : différence moyenne standardisée)"))
+            f"{french_percent(study.matched_share)} des participants ont un voisin dans la marge de {french_number(effect.CALIPER, 1)} écart-type "
+            "du logit du score.\n\n")
+    return Markdown(text + markdown_table(lines, header, "Équilibre des caractéristiques : moyennes, différences moyennes standardisées (DMS) et rapport de variances (RV)"))
 
 
 def estimates(report: Report) -> Markdown:
@@ -290,7 +294,8 @@ def benchmark_section(report: Report) -> Markdown:
     rows = [[str(stratum), french_number(r["personnes"], 0) if shown[stratum] else "s", french_percent(r["taux_reference"]),
              french_number(r["observees"], 0) if shown[stratum] else "s", french_number(r["attendues"], 1) if shown[stratum] else "s"]
             for stratum, r in bench.table.iterrows()]
-    labels = {**PUBLICS, "aucun": "aucun public"}
+    labels = {**PUBLICS, "aucun": "Aucun public", **SEXE, **NIVEAU_FORMATION, "moins_26": "Moins de 26 ans", "26_49": "26 à 49 ans",
+              "50_plus": "50 ans et plus"}
     rows = [[labels.get(r[0], r[0]).split(" (")[0], *r[1:]] for r in rows]
     text = (f"**Une comparaison à une référence, pas une estimation de ce que la clause a changé.** Source des taux de référence : "
             f"{bench.source}. Sorties dynamiques observées : {french_number(bench.observed, 0)} ; attendues si chaque sortant avait le "
