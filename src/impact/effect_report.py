@@ -11,7 +11,9 @@ of which is an estimate of what the clause changed. The kit's own name in the pr
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +79,15 @@ def prepare(dossier: str | Path, comparaison: str | Path | None = None, referenc
                   association(leavers, facts, mois), bench, len(leavers), int(replications), files)
 
 
+def _with_study(section: Callable[[Report], Markdown | Image]) -> Callable[[Report], Markdown | Image]:
+    """A section that shows nothing without a comparison group."""
+    @functools.wraps(section)
+    def shown(report: Report) -> Markdown | Image:
+        return Markdown("") if report.study is None else section(report)
+
+    return shown
+
+
 def _difference(report: Report) -> str:
     return "effet" if report.credible else "écart"
 
@@ -128,10 +139,9 @@ def sizes(report: Report) -> Markdown:
     return Markdown(text + table)
 
 
+@_with_study
 def overlap_chart(report: Report) -> Image | Markdown:
     """Histograms of the propensity scores of both groups, with the common support."""
-    if report.study is None:
-        return Markdown("")
     o = report.study.overlap
     treated = report.study.sample["participant"].to_numpy(dtype=bool)
     figure = charts.overlap(o.score[treated], o.score[~treated], o.support, "Recouvrement des scores de propension")
@@ -140,10 +150,9 @@ def overlap_chart(report: Report) -> Image | Markdown:
     return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
 
 
+@_with_study
 def overlap_text(report: Report) -> Markdown:
     """The trimming applied, the effective size, and their reading."""
-    if report.study is None:
-        return Markdown("")
     o = report.study.overlap
     verdict = "suffisant" if o.passes else "**insuffisant**"
     return Markdown(
@@ -162,11 +171,10 @@ def _figure(value: float) -> str:
     return french_number(round(float(value), 2) + 0.0, 2)
 
 
+@_with_study
 def balance(report: Report) -> Markdown:
     """Standardised mean differences and variance ratios, before and after weighting and matching."""
     study = report.study
-    if study is None:
-        return Markdown("")
     if study.balance is None:
         return Markdown("Équilibre non mesurable : aucun participant ou aucune personne de comparaison dans le support commun.\n")
     table, matched = study.balance, study.matched_balance
@@ -184,11 +192,10 @@ def balance(report: Report) -> Markdown:
     return Markdown(text + markdown_table(lines, header, "Équilibre des caractéristiques : moyennes, différences moyennes standardisées (DMS) et rapport de variances (RV)"))
 
 
+@_with_study
 def estimates(report: Report) -> Markdown:
     """The estimates of the three estimators when the diagnostics pass; the descriptive rates otherwise."""
     study = report.study
-    if study is None:
-        return Markdown("")
     if not study.estimates or not report.credible:
         rows = [[effect.OUTCOMES[name].capitalize(), french_percent(e.p1), french_percent(e.p0_raw), french_change(e.raw_difference, True)]
                 for name, e in study.estimates.items()]
@@ -217,11 +224,10 @@ def estimates(report: Report) -> Markdown:
     return Markdown(text + markdown_table(rows, header, f"{noun.capitalize()} moyen sur les participants (points de pourcentage)"))
 
 
+@_with_study
 def placebo(report: Report) -> Markdown:
     """The placebo outcome: prior employment, with a score that leaves it out."""
     study = report.study
-    if study is None:
-        return Markdown("")
     if study.placebo is None:
         return Markdown("Contrôle placebo impossible : les mois en emploi avant ne sont pas renseignés pour toutes les personnes.\n")
     e = study.placebo
@@ -237,11 +243,10 @@ def placebo(report: Report) -> Markdown:
                     + reading + "\n")
 
 
+@_with_study
 def sensitivity(report: Report) -> Markdown:
     """E-values and Rosenbaum bounds, only once the diagnostics pass."""
     study = report.study
-    if study is None:
-        return Markdown("")
     if not report.credible:
         return Markdown("Sans estimation ajustée, pas d'analyse de sensibilité.\n")
     rows = [[effect.OUTCOMES[name].capitalize(), french_number(study.e_values[name][0], 2), french_number(study.e_values[name][1], 2),
