@@ -53,6 +53,7 @@ import pandas as pd
 from scipy.special import expit, logit
 from scipy.stats import binom, norm
 
+from impact.formatting import french_number, french_percent
 from impact.schema import NIVEAU_FORMATION, PUBLICS
 
 #: The two outcomes estimated, with their French label.
@@ -191,7 +192,7 @@ def bootstrap_counts(treated: np.ndarray, replicates: int, seed: int) -> np.ndar
 class Estimate:
     """One outcome's estimates (``appariement``, ``ponderation``, ``doublement_robuste``), their
     bootstrap standard errors and 95 % intervals, the participants' observed rate ``p1`` and the
-    comparison group's raw rate ``p0_brut``."""
+    comparison group's raw rate ``p0_raw``."""
 
     outcome: str
     values: dict[str, float]
@@ -385,7 +386,7 @@ class Study:
         o = self.overlap
         if o.share_trimmed > MAX_TRIMMED:
             reasons.append(f"recouvrement insuffisant : {o.trimmed_treated} participants sur {o.n_treated} "
-                           f"({o.share_trimmed:.0%}) n'ont aucune personne comparable (au plus {MAX_TRIMMED:.0%} admis)".replace(".", ","))
+                           f"({french_percent(o.share_trimmed, 0)}) n'ont aucune personne comparable (au plus {french_percent(MAX_TRIMMED, 0)} admis)")
         if o.effective < MIN_EFFECTIVE:
             reasons.append(f"taille effective du groupe de comparaison pondéré de {o.effective:.0f} personnes, "
                            f"sous le minimum de {MIN_EFFECTIVE}")
@@ -395,7 +396,7 @@ class Study:
             bad = self.balance.loc[self.balance["dms_apres"].abs() >= MAX_SMD].index.tolist()
             ratio = self.balance.loc[self.balance.index.isin(CONTINUOUS) & ~self.balance["rv_apres"].between(*VARIANCE_RATIO)].index.tolist()
             if bad:
-                reasons.append(f"déséquilibre après pondération (différence standardisée d'au moins {MAX_SMD:g}) : {', '.join(bad)}".replace(".", ","))
+                reasons.append(f"déséquilibre après pondération (différence standardisée d'au moins {french_number(MAX_SMD, 1)}) : {', '.join(bad)}")
             if ratio:
                 reasons.append(f"rapport de variances hors de 0,5 à 2 après pondération : {', '.join(ratio)}")
         return reasons
