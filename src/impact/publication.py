@@ -31,12 +31,20 @@ the rates of each sex or age band and the overall one; the ``ensemble`` cell and
 territories. Cells are suppressed until no relation leaves a suppressed cell alone, or its
 suppressed cells adding up to less than ``seuil`` when its total is published, and until no
 suppressed cell of a year is determined by its relations taken together (a
-null-space test). What would give a suppressed cell away goes with it: its ``part`` (and the parts
+null-space test over the relations within and across territories) nor bounded closer than its
+protection interval by propagating bounds through them (``seuil`` persons; for hours, 10 % of the
+greatest value, the p % rule). What would give a suppressed cell away goes with it: its ``part`` (and the parts
 of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
 ``heures_par_personne``, ``heures_par_contrat``), ``valeur_precedente`` when the cell of N-1 is
 suppressed and ``evolution`` when either year is. The masks are computed on the whole table, every
 year at once, so that a year published alone or a year's ``valeur_precedente`` carries the same
 masks as the table.
+
+Why not ACRO (the output checker of trusted research environments): its threshold, p-ratio and
+nk-dominance checks are the primary rules above (``seuil``; the p % rule for hours; one employer
+above 85 %, n = 1 and k = 85), but it checks each table on its own and leaves linked tables to a
+human; the kit publishes many linked tables at once, so it suppresses on their relations as
+τ-Argus does, and ships an attacker that solves them (:mod:`impact.disclosure_audit`).
 """
 
 from __future__ import annotations
