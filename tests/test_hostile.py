@@ -148,3 +148,18 @@ def test_chromium_runs_nothing(hostile, tmp_path):
                                "--virtual-time-budget=2000", page.as_uri()], capture_output=True, text=True, timeout=120)
         assert "&lt;script&gt;document.body.setAttribute('data-pirate','1')" in done.stdout, done.stderr[-500:]
         assert "data-pirate=" not in done.stdout
+
+
+def test_workbooks_hold_no_formula(hostile):
+    """``indicateurs.xlsx`` beside each ``indicateurs.csv``: the territory ``=1+1 ...`` is a string
+    cell (with its escape character kept), numbers are numbers, and no cell is a formula."""
+    from openpyxl import load_workbook
+
+    root, out, _ = hostile
+    for path in (out / "2024" / "indicateurs" / "indicateurs.xlsx", root / "national" / "indicateurs.xlsx"):
+        rows = list(load_workbook(path).active.iter_rows())
+        assert {c.data_type for row in rows for c in row} == {"s", "n"}
+        names = {row[1].value for row in rows}
+        assert "=1+1 Lacs _x001B_[31mrouge_x001B_[0m \u202eenrev\u202c" in names or TERRITORIES["Pays des Trois Lacs"] in names
+    published = pd.read_csv(out / "2024" / "indicateurs" / "indicateurs.csv", dtype=str, keep_default_na=False)
+    assert TERRITORIES["Pays des Trois Lacs"] in set(published["territoire"])  # the machine contract keeps the value
