@@ -26,7 +26,7 @@ from tests.conftest import IMPACT
 TERRITORIES = {
     "Val d'Argent": "<script>document.body.setAttribute('data-pirate','1');alert(1)</script><img src=x onerror=alert(2)> Argent",
     "Côte d'Opale Sud": "[Opale](javascript:alert(3)) @cite $\\frac{1}{$ #titre *gras* _it_ ~sub~ ^sup^ \\textbf{x} <Nord>",
-    "Pays des Trois Lacs": "=1+1 Lacs \x1b[31mrouge\x1b[0m \u202eenrev\u202c",
+    "Pays des Trois Lacs": "=1+1 \"Lacs\" \x1b[31mrouge\x1b[0m \u202eenrev\u202c",
     "Plaine de l'Ouest": "Plaine" + " tres long nom" * 715,
 }
 #: What the other free-text columns receive, in turn.
@@ -152,7 +152,7 @@ def test_chromium_runs_nothing(hostile, tmp_path):
 
 def test_workbooks_hold_no_formula(hostile):
     """``indicateurs.xlsx`` beside each ``indicateurs.csv``: the territory ``=1+1 ...`` is a string
-    cell (with its escape character kept), numbers are numbers, and no cell is a formula."""
+    cell (its escape characters kept as Office escapes), numbers are numbers, and no cell is a formula."""
     from openpyxl import load_workbook
 
     root, out, _ = hostile
@@ -160,6 +160,7 @@ def test_workbooks_hold_no_formula(hostile):
         rows = list(load_workbook(path).active.iter_rows())
         assert {c.data_type for row in rows for c in row} == {"s", "n"}
         names = {row[1].value for row in rows}
-        assert "=1+1 Lacs _x001B_[31mrouge_x001B_[0m \u202eenrev\u202c" in names or TERRITORIES["Pays des Trois Lacs"] in names
+        # escape characters, which XML cannot hold, written as Office escapes (Excel shows them decoded)
+        assert '=1+1 "Lacs" _x001B_[31mrouge_x001B_[0m \u202eenrev\u202c' in names
     published = pd.read_csv(out / "2024" / "indicateurs" / "indicateurs.csv", dtype=str, keep_default_na=False)
     assert TERRITORIES["Pays des Trois Lacs"] in set(published["territoire"])  # the machine contract keeps the value

@@ -16,9 +16,11 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -167,10 +169,15 @@ def test_dead_workers_are_reported_per_territory(tmp_path, publications):
 
 def test_two_runs_into_one_output_folder_wait_for_each_other(tmp_path, publications):
     """The first run stops itself (SIGSTOP) just before its swap, lock held; the second says it
-    waits; once the first goes on, both finish, and the folder is the second's complete run."""
+    waits; once the first goes on, both finish, and the folder is the second's complete run. What
+    a killed run of an older kit left (a hidden work folder, the notebook of a territory that has
+    failed since) is gone."""
     data, previous, _ = publications
     out = tmp_path / "sortie"
     shutil.copytree(previous, out)
+    (out / "2024" / ".val-d-argent-en-cours-abc").mkdir()
+    (out / "2024" / "echecs").mkdir()
+    (out / "2024" / "echecs" / "val-d-argent.ipynb").write_text("{}", encoding="utf-8")
     first = subprocess.Popen(_command(data, out, "bilan", PREVIOUS), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "IMPACT_SIGNAL": "avant-echange:STOP"})
     _wait_for(lambda: Path(f"/proc/{first.pid}/stat").read_text().split(") ")[1].startswith("T"), first)
@@ -181,16 +188,37 @@ def test_two_runs_into_one_output_folder_wait_for_each_other(tmp_path, publicati
     assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
     assert {p for p in _snapshot(out) if not p.endswith(".ipynb")} == publications[2] and _thresholds(out) == {NEW}
     assert [str(p.relative_to(out)) for p in out.rglob(".*")] == []
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (out / "2024").rglob("*") if p.is_dir()} == {0o777 & ~umask}
+
+
+@contextmanager
+def _file_system(folder: Path, options: str):
+    """A small tmpfs mounted on ``folder`` with ``options``, when this machine lets the tests mount
+    one (CI runs as root), unmounted afterwards."""
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", folder], capture_output=True).returncode:
+        pytest.skip("montage d'un petit système de fichiers impossible ici")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", folder], check=True)
+
+
+def test_read_only_output_gives_a_french_message(tmp_path, publications):
+    data, _, _ = publications
+    with _file_system(tmp_path / "disque", "ro,size=1m") as disk:
+        done = subprocess.run(_command(data, disk / "sortie", "comparer", NEW), capture_output=True, text=True)
+        assert done.returncode == 2, done.stderr[-2000:]
+        assert "impact : écriture impossible (système de fichiers en lecture seule) :" in done.stderr and "Traceback" not in done.stderr
+        assert list(disk.iterdir()) == []
 
 
 def test_full_disk_gives_a_french_message_and_keeps_the_publication(tmp_path, publications):
-    """A 1,6 MB file system (tmpfs, when this machine lets the tests mount one) fills up."""
+    """1,6 MB hold the previous indicators and their staging copy, not the new ones."""
     data, previous, _ = publications
-    disk = tmp_path / "disque"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1600k", "tmpfs", disk], capture_output=True).returncode:
-        pytest.skip("montage d'un petit système de fichiers impossible ici")
-    try:
+    with _file_system(tmp_path / "disque", "size=1600k") as disk:
         out = disk / "sortie"
         shutil.copytree(previous / "2024" / "indicateurs", out / "2024" / "indicateurs")
         before = _snapshot(out)
@@ -198,5 +226,3 @@ def test_full_disk_gives_a_french_message_and_keeps_the_publication(tmp_path, pu
         assert done.returncode == 2, done.stderr[-2000:]
         assert "impact : écriture impossible (plus de place sur le disque)" in done.stderr and "Traceback" not in done.stderr
         assert _snapshot(out) == before and [p for p in out.rglob(".*")] == []
-    finally:
-        subprocess.run(["umount", disk], check=True)

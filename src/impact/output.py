@@ -1,7 +1,13 @@
-"""Atomic writing of outputs: a failed run never leaves a half-written file behind.
+"""Writing outputs so that a failed or interrupted run never leaves a half-written file or
+publication behind.
 
-Each file is written to a temporary name in its destination folder, flushed, then renamed over
-the final name (``os.replace`` is atomic on one file system).
+- Each file is written to a temporary name in its destination folder, flushed, then renamed over
+  the final name (``os.replace`` is atomic on one file system): :func:`atomic_write_bytes`.
+- A command's whole publication is built in a hidden staging folder and exchanged with the
+  previous one at the end, under a lock of the output folder: :func:`publication`; SIGINT and
+  SIGTERM become :class:`Interrupted` (:func:`on_signals`).
+- Folder names made from territory names: :func:`slug`; workbooks for people:
+  :func:`spreadsheet_bytes`.
 """
 
 from __future__ import annotations
@@ -129,7 +135,7 @@ def spreadsheet_bytes(frame: pd.DataFrame, formats: dict[str, str | np.ndarray],
         style = pd.Series(np.broadcast_to(np.asarray(formats.get(column, "General"), dtype=object), len(frame)), index=frame.index)
         reference = f'<c r="{letter}' + rows + '"'
         number_cells = reference + ' s="' + style.map(NUMBER_FORMATS).astype(str) + '"><v>' + numbers.map(repr) + "</v></c>"
-        text_cells = reference + ' t="inlineStr"><is><t xml:space="preserve">' + _xml_text(text.fillna("")) + "</t></is></c>"
+        text_cells = reference + ' t="inlineStr"><is><t xml:space="preserve">' + _xml_text(text.astype(object).where(text.notna(), "")) + "</t></is></c>"
         cells += np.where(text.notna(), text_cells, np.where(numbers.notna(), number_cells, ""))
     header = "".join(f'<c r="{letter}1" t="inlineStr"><is><t>{_xml_text(pd.Series([str(c)]))[0]}</t></is></c>'
                      for letter, c in zip(_column_letters(frame.shape[1]), frame.columns))
@@ -212,6 +218,22 @@ def staging_folder(parent: Path, prefix: str) -> Path:
     return make_folder(Path(tempfile.mkdtemp(prefix=prefix, dir=parent)))
 
 
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM received inside the block are acted on when it ends. (The handlers are
+    swapped, not the signal mask: a mask holds one thread, and any other thread of the process may
+    take the signal.)"""
+    received: list[int] = []
+    previous = {signum: signal.signal(signum, lambda number, _frame: received.append(number)) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
 def _remove_leftovers(folder: Path) -> None:
     """Remove the work folders of runs that were killed (a publication's staging folder, a
     report's hidden work folder) from ``folder`` and its subfolders."""
@@ -254,15 +276,12 @@ def publication(out: Path, names: list[str]) -> Iterator[Path]:
             yield stage
             _remove_leftovers(stage)
             checkpoint("avant-echange")
-            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-            try:
+            with _signals_held():
                 checkpoint("echange")
                 for name in names:
                     if (stage / name).exists():
                         _exchange(stage / name, out / name)
                 shutil.rmtree(stage)
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
     finally:
