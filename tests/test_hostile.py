@@ -142,12 +142,14 @@ def test_chromium_runs_nothing(hostile, tmp_path):
     """The pages as a browser leaves them after their scripts would have run: the payload that
     marks the page when it runs is there as text, and the mark is absent."""
     root, out, _ = hostile
-    for page in _reports(root, out)[:1] + _reports(root, out)[-2:]:
+    for page in _reports(root, out):
         done = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
                                "--disable-background-networking", f"--user-data-dir={tmp_path / 'profil'}", "--dump-dom",
                                "--virtual-time-budget=2000", page.as_uri()], capture_output=True, text=True, timeout=120)
-        assert "&lt;script&gt;document.body.setAttribute('data-pirate','1')" in done.stdout, done.stderr[-500:]
+        assert "</html>" in done.stdout, done.stderr[-500:]
         assert "data-pirate=" not in done.stdout
+        if page.parent.name in ("comparaison", "rapport", slug(TERRITORIES["Val d'Argent"])):
+            assert "&lt;script&gt;document.body.setAttribute('data-pirate','1')" in done.stdout
 
 
 def test_workbooks_hold_no_formula(hostile):

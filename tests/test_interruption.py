@@ -226,3 +226,14 @@ def test_full_disk_gives_a_french_message_and_keeps_the_publication(tmp_path, pu
         assert done.returncode == 2, done.stderr[-2000:]
         assert "impact : écriture impossible (plus de place sur le disque)" in done.stderr and "Traceback" not in done.stderr
         assert _snapshot(out) == before and [p for p in out.rglob(".*")] == []
+
+
+def test_interrupted_consolidation_publishes_nothing(tmp_path, publications):
+    """SIGTERM once the consolidation report is done, before anything is in place: the new output
+    folder stays empty (no consolidated file without its report)."""
+    _, previous, _ = publications
+    out = tmp_path / "national"
+    done = subprocess.run([IMPACT, "consolider", previous / "2024" / "indicateurs" / "indicateurs.csv", "--out", out, "--formats", "html"],
+                          capture_output=True, text=True, env={**os.environ, "IMPACT_SIGNAL": "rapport:TERM"})
+    assert done.returncode == 143 and done.stderr.strip().splitlines()[-1].startswith("impact : interrompu (SIGTERM)")
+    assert "Traceback" not in done.stderr and list(out.iterdir()) == []
