@@ -116,6 +116,8 @@ def test_html_reports_hold_no_script_handler_or_script_url(hostile):
     assert "&lt;script&gt;document.body.setAttribute" in text and "&lt;img src=x onerror=alert(2)&gt;" in text
     assert "Source : dossier « &lt;img src=x onerror=alert(9)&gt; »" in re.sub(r"\s+", " ", text)
     assert str(root) not in text  # the folder's name, never its path
+    for notebook in [*out.rglob("*.ipynb"), *(root / "national").rglob("*.ipynb")]:
+        assert str(root) not in notebook.read_text(encoding="utf-8"), notebook
     opale = _reports(root, out)[1].read_text(encoding="utf-8")
     assert "[Opale](javascript:alert(3)) @cite $\\frac{1}{$ #titre *gras* _it_ ~sub~ ^sup^ \\textbf{x} &lt;Nord&gt;" in re.sub(r"\s+", " ", opale)
 

@@ -183,7 +183,7 @@ def run(job: Job) -> Outcome:
         try:
             _KERNEL.execute(document)
         finally:
-            nbformat.write(document, notebook)
+            nbformat.write(_names_only(document), notebook)
         render(notebook_to_markdown(notebook, work, job.document), job.formats)
         _publish_rows(job, work)
         keep = {*PUBLISHED, *(f"{job.document}.{suffix}" for suffix in ("html", "docx", "pdf", "ipynb"))}
@@ -201,6 +201,26 @@ def run(job: Job) -> Outcome:
             shutil.move(notebook, kept)
         shutil.rmtree(work, ignore_errors=True)
         return Outcome(job.territory, None, kept, _describe(exc))
+
+
+def _names_only(document):
+    """The executed notebook as published: its parameters and papermill's record of them give
+    the folders and files by name, not by path (a path tells where the user keeps the data, and
+    names the hidden folders the report was built in)."""
+    from papermill.translators import translate_parameters
+
+    record = document.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if record.get(key):
+            record[key] = Path(record[key]).name
+    parameters = record.get("parameters", {})
+    for key, value in parameters.items():
+        if isinstance(value, str) and os.path.isabs(value):
+            parameters[key] = Path(value).name
+    for cell in document.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = translate_parameters("python3", "python", parameters, "Parameters").rstrip("\n")
+    return document
 
 
 def _describe(exc: Exception) -> str:
