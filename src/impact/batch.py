@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from impact.output import checkpoint, make_folder, slug, staging_folder
+from impact.output import FILE_SYSTEM_ERRORS, checkpoint, make_folder, slug, staging_folder
 from impact.rendering import FORMATS, notebook_to_markdown, render
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -228,6 +228,8 @@ def _describe(exc: Exception) -> str:
 
     if isinstance(exc, CellExecutionError):
         return f"une cellule du carnet a échoué ({exc.ename} : {exc.evalue})"
+    if isinstance(exc, OSError) and exc.errno in FILE_SYSTEM_ERRORS:
+        return f"écriture impossible ({FILE_SYSTEM_ERRORS[exc.errno]}) : « {exc.filename} »"
     return f"{type(exc).__name__} : {exc}"
 
 

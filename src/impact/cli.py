@@ -8,7 +8,6 @@ Exit status: 0 when all went well, 2 when the data are invalid (or a command's a
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import os
 import signal
 import re
@@ -356,17 +355,11 @@ def demo(
     echo(f"Jeu de démonstration écrit dans {dossier} ({len(written)} fichier{'s' if len(written) > 1 else ''}).")
 
 
-#: Errors of the file system that the user can fix, and how they read.
-FILE_SYSTEM_ERRORS = {errno.ENOSPC: "plus de place sur le disque", errno.EDQUOT: "quota de disque dépassé",
-                      errno.EROFS: "système de fichiers en lecture seule", errno.EACCES: "permission refusée",
-                      errno.EPERM: "opération non permise"}
-
-
 def main() -> None:
     """Entry point: run the app and turn any unexpected failure into a short French message.
     SIGINT and SIGTERM stop the command with one line and the status 130 or 143: the workers and
     their kernels are stopped, the staging folder removed, the previous publication kept."""
-    from impact.output import Interrupted, on_signals
+    from impact.output import FILE_SYSTEM_ERRORS, Interrupted, on_signals
 
     previous = on_signals()
     try:

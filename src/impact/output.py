@@ -12,6 +12,7 @@ publication behind.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import io
@@ -153,6 +154,12 @@ def spreadsheet_bytes(frame: pd.DataFrame, formats: dict[str, str | np.ndarray],
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text.encode("utf-8"))
     return buffer.getvalue()
+
+
+#: Errors of the file system that the user can fix, and how they read.
+FILE_SYSTEM_ERRORS = {errno.ENOSPC: "plus de place sur le disque", errno.EDQUOT: "quota de disque dépassé",
+                      errno.EROFS: "système de fichiers en lecture seule", errno.EACCES: "permission refusée",
+                      errno.EPERM: "opération non permise"}
 
 
 class Interrupted(BaseException):
