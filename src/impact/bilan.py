@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Image, Markdown
+from IPython.display import Markdown
 
 from impact import charts
-from impact.formatting import french_change, french_number, french_percent, markdown_table
+from impact.formatting import french_change, french_number, french_percent
+from impact.tables import markdown_table
 from impact.dataset import load
 from impact.indicators import DEFINITIONS, DIMENSIONS, ENSEMBLE, HEURES_ETP, indicators, write
 from impact.outcomes import KNOWLEDGE_RATE, NOT_OBSERVABLE, RATES, last_complete_cohort
-from impact.publication import FOOTNOTE, MARK, MEASURES
+from impact.publication import MARK, MEASURES
 from impact.schema import (DISPOSITIF, MODALITE, NIVEAU_FORMATION, PUBLICS, SEXE, SITUATION_GROUPE, TAILLE, TYPE_ACHETEUR,
                            TYPE_CONTRAT, TYPE_MARCHE, TYPE_STRUCTURE)
 
@@ -103,18 +104,23 @@ def read_published(path: Path) -> pd.DataFrame:
     return table
 
 
+#: Decimals of an indicator's values in the reports (hours, counts and means to the unit otherwise).
+DECIMALS = {"etp": 1}
+
+
 def cell(row: pd.Series, column: str, style: str = "number") -> str:
-    """One cell as published: the mark of a masked value, or the value in French format."""
+    """One cell as published: the mark of a masked value, or the value in French format with a
+    fixed number of decimals (percentages with one, see :data:`DECIMALS` for the numbers)."""
     if row.get(f"{column}_masque", False):
         return MARK
     value = row[column]
     if style == "percent":
-        return french_percent(value)
+        return french_percent(value, 1, fixed=True)
     if style == "points":
         return french_change(value, True)
     if style == "change":
         return french_change(value)
-    return french_number(value, 0 if column == "effectif" else 2)
+    return french_number(value, DECIMALS.get(row.get("indicateur"), 0) if column in ("valeur", "valeur_precedente") else 0, fixed=True)
 
 
 def change_cell(row: pd.Series, style: str) -> str:
@@ -138,11 +144,9 @@ def interval(row: pd.Series) -> str:
 
 
 def with_footnote(parts: list[str]) -> Markdown:
-    """The section's tables, and the footnote that explains the mark when one is shown."""
-    text = "\n".join(parts)
-    if f"| {MARK} |" in text or f"| {MARK}\n" in text:
-        text += f"\n{FOOTNOTE}\n"
-    return Markdown(text)
+    """The section's tables, each with the footnote of the mark under it when it shows one (see
+    :func:`impact.tables.markdown_table`)."""
+    return Markdown("\n".join(parts))
 
 
 def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, seuil: int = 5,
@@ -215,20 +219,20 @@ def key_figures(report: Report) -> Markdown:
     return with_footnote([markdown_table(rows, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"], caption)])
 
 
-def trend_chart(report: Report) -> Image:
+def trend_chart(report: Report) -> charts.FigureOutput:
     """Hours, persons and contracts over the years up to N."""
     active = report.table.loc[(report.table["indicateur"] == "contrats") & (report.table["dimension"] == ENSEMBLE) & (report.table["valeur"] > 0), "annee"]
     years = list(range(int(active.min()) if len(active) else report.year, report.year + 1))
     series = {code: [report.total(code, year=y) for y in years] for code in ("heures", "personnes", "contrats")}
-    figure = charts.trend(years, series["heures"], series["personnes"], series["contrats"],
-                          f"Heures, personnes et contrats, {years[0]}-{years[-1]}")
+    figure = charts.trend(years, {"Heures réalisées": series["heures"], "Personnes en contrat": series["personnes"],
+                                  "Contrats actifs": series["contrats"]}, f"Heures, personnes et contrats, {years[0]}-{years[-1]}")
     def shown(value: float) -> str:
         return french_number(value, 0) or UNPUBLISHED
 
     alt = (f"Évolution de {years[0]} à {years[-1]} : heures réalisées de {shown(series['heures'][0])} à "
            f"{shown(series['heures'][-1])}, personnes de {shown(series['personnes'][0])} à "
            f"{shown(series['personnes'][-1])}, contrats de {shown(series['contrats'][0])} à {shown(series['contrats'][-1])}.")
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+    return charts.figure_output(figure, alt)
 
 
 def _breakdown(report: Report, indicator: str, dimension: str, second: str | None, headers: list[str], caption: str) -> str:
@@ -269,7 +273,7 @@ def people_reached(report: Report) -> Markdown:
     return with_footnote(parts)
 
 
-def publics_chart(report: Report) -> Image | Markdown:
+def publics_chart(report: Report) -> charts.FigureOutput | Markdown:
     """Shares of persons in each public whose share is published (the masked ones are named in the
     description, never drawn)."""
     rows = report.rows("personnes", "public")
@@ -282,7 +286,7 @@ def publics_chart(report: Report) -> Image | Markdown:
     alt = "Part des personnes par public : " + " ; ".join(f"{l} {french_percent(v)}" for l, v in zip(labels, shown["part"]))
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt + "."})
+    return charts.figure_output(figure, alt + ".")
 
 
 def delivery(report: Report) -> Markdown:
@@ -385,7 +389,7 @@ def outcomes(report: Report) -> Markdown:
     return with_footnote(parts)
 
 
-def outcomes_chart(report: Report) -> Image | Markdown:
+def outcomes_chart(report: Report) -> charts.FigureOutput | Markdown:
     """The outcome rates of the last complete cohort with their 95 % intervals."""
     cohort = report.cohort
     if cohort is None:
@@ -402,7 +406,7 @@ def outcomes_chart(report: Report) -> Image | Markdown:
     hidden = [labels[c] for c in rows if c not in shown]
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt + "."})
+    return charts.figure_output(figure, alt + ".")
 
 
 def methods(report: Report) -> Markdown:

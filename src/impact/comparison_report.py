@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from IPython.display import Image, Markdown
+from IPython.display import Markdown
 
 import impact
 from impact import charts, comparison
 from impact.bilan import MIN_KNOWN, cell, coverage_note, interval, read_published, with_footnote
-from impact.formatting import french_change, french_number, french_percent, markdown_table
+from impact.formatting import french_change, french_number, french_percent
+from impact.tables import markdown_table
 from impact.indicators import ENSEMBLE, HEURES_ETP, INTERNAL_FILE, indicators, write
 from impact.outcomes import KNOWLEDGE_RATE, last_complete_cohort
 
@@ -103,7 +104,7 @@ def side_by_side(report: Comparison) -> Markdown:
         hours = row(territory, "heures")
         per_inhabitant = ""
         if territory in population.index and not hours["valeur_masque"]:
-            per_inhabitant = french_number(hours["valeur"] / float(population[territory]) * 1000, 1)
+            per_inhabitant = french_number(hours["valeur"] / float(population[territory]) * 1000, 1, fixed=True)
         line = [("Ensemble" if territory == ENSEMBLE else territory), cell(hours, "valeur"), cell(hours, "evolution", "change"),
                 cell(row(territory, "personnes"), "valeur"), cell(row(territory, "heures_par_personne"), "valeur"),
                 cell(row(territory, "personnes", "sexe", "F"), "part", "percent"),
@@ -160,7 +161,7 @@ def _left_out(report: Comparison, shown: pd.Index) -> str:
             f"{', '.join(hidden)}.")
 
 
-def funnel_chart(report: Comparison) -> Image | Markdown:
+def funnel_chart(report: Comparison) -> charts.FigureOutput | Markdown:
     """The funnel plot of the dynamic-exit rates of the last complete cohort."""
     if report.cohort is None:
         return Markdown("Aucune cohorte complète : pas de graphique en entonnoir.\n")
@@ -176,7 +177,7 @@ def funnel_chart(report: Comparison) -> Image | Markdown:
     alt = (f"Graphique en entonnoir, sortants de {report.cohort} : taux commun {french_percent(result.pooled)} ; "
            + ("territoires hors des limites : " + ", ".join(outside) if outside else "tous les territoires montrés sont dans les limites")
            + "." + _left_out(report, table.index))
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+    return charts.figure_output(figure, alt)
 
 
 def funnel_note(report: Comparison) -> Markdown:

@@ -16,7 +16,8 @@ import pandas as pd
 from IPython.display import Markdown
 
 from impact.bilan import cell, read_published, with_footnote
-from impact.formatting import french_number, french_percent, markdown_table
+from impact.formatting import french_number, french_percent
+from impact.tables import markdown_table
 from impact.indicators import ENSEMBLE
 
 #: The national totals shown, with their label and style.

@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import base64
 import shutil
+import re
 import subprocess
+import zipfile
 from pathlib import Path
 
+import matplotlib
 import nbformat
 
 #: The report sources: Quarto project, style sheet and Word reference document.
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
 FORMATS = ("html", "docx", "pdf")
+#: The fonts of the PDF (DejaVu Sans, shipped with matplotlib): Typst embeds them.
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
 class RenderError(RuntimeError):
@@ -46,8 +51,10 @@ def notebook_to_markdown(notebook: Path, folder: Path, name: str = "bilan") -> P
             data = output.get("data", {})
             if "image/png" in data:
                 figures += 1
-                image = f"{name}-figure-{figures}.png"
-                (folder / image).write_bytes(base64.b64decode(data["image/png"]))
+                image = f"{name}-figure-{figures}"
+                (folder / f"{image}.png").write_bytes(base64.b64decode(data["image/png"]))
+                if "image/svg+xml" in data:
+                    (folder / f"{image}.svg").write_text(data["image/svg+xml"], encoding="utf-8")
                 alt = output.get("metadata", {}).get("image/png", {}).get("alt") or "Graphique"
                 parts.append(f"![{_one_line(alt)}]({image})")
             elif "text/markdown" in data:
@@ -74,28 +81,55 @@ def _pandoc(markdown: Path, fmt: str) -> Path:
     import pypandoc
 
     folder = markdown.parent
-    common = ["--standalone", "--metadata", "lang=fr", "--resource-path", str(folder)]
+    common = ["--standalone", "--metadata", "lang=fr", "--resource-path", str(folder), "--shift-heading-level-by=-1"]
     if fmt == "html":
         target = markdown.with_suffix(".html")
-        extra = ["--embed-resources", "--css", str(REPORTS / "bilan.css"), "--metadata", "document-css=false"]
+        extra = ["--embed-resources", "--css", str(REPORTS / "bilan.css"), "--metadata", "document-css=false",
+                 f"--default-image-extension={_image_extension(folder, 'svg')}"]
         pypandoc.convert_file(str(markdown), "html5", outputfile=str(target), extra_args=common + extra)
     elif fmt == "docx":
         target = markdown.with_suffix(".docx")
-        pypandoc.convert_file(str(markdown), "docx", outputfile=str(target), extra_args=common + ["--reference-doc", str(REPORTS / "reference.docx")])
+        pypandoc.convert_file(str(markdown), "docx+native_numbering", outputfile=str(target), extra_args=common + [
+            "--reference-doc", str(REPORTS / "reference.docx"), "--toc", "--toc-depth=1", "--default-image-extension=png"])
+        keep_rows_whole(target)
     else:
         import typst
 
         source = markdown.with_suffix(".typ")
-        pypandoc.convert_file(str(markdown), "typst", outputfile=str(source), extra_args=common)
+        pypandoc.convert_file(str(markdown), "typst", outputfile=str(source), extra_args=common + [
+            "--template", str(REPORTS / "rapport.typst"), f"--default-image-extension={_image_extension(folder, 'svg')}"])
         target = markdown.with_suffix(".pdf")
-        typst.compile(str(source), output=str(target), root=str(folder))
+        typst.compile(str(source), output=str(target), root=str(folder), font_paths=[str(FONTS)])
     return target
+
+
+def _image_extension(folder: Path, preferred: str) -> str:
+    """``preferred`` when every figure of ``folder`` exists in that format, else ``png``."""
+    figures = list(folder.glob("*-figure-*.png"))
+    return preferred if all(f.with_suffix(f".{preferred}").exists() for f in figures) else "png"
+
+
+def keep_rows_whole(docx: Path) -> None:
+    """Mark every table row of a Word file as not splitting across pages (``w:cantSplit``), and
+    its first row as the header repeated on each page."""
+    with zipfile.ZipFile(docx) as archive:
+        entries = {item: archive.read(item.filename) for item in archive.infolist()}
+    document = next(item for item in entries if item.filename == "word/document.xml")
+    xml = entries[document].decode("utf-8")
+    xml = re.sub(r"<w:tr>(?!<w:trPr>)", "<w:tr><w:trPr></w:trPr>", xml)
+    xml = xml.replace("<w:trPr>", "<w:trPr><w:cantSplit />")
+    entries[document] = xml.encode("utf-8")
+    temporary = docx.with_suffix(".docx.tmp")
+    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item, data in entries.items():
+            archive.writestr(item, data)
+    temporary.replace(docx)
 
 
 def _quarto(markdown: Path, fmt: str) -> Path:
     """Render with Quarto inside a copy of the ``reports/`` project."""
     folder = markdown.parent
-    for asset in ("_quarto.yml", "bilan.css", "reference.docx"):
+    for asset in ("_quarto.yml", "bilan.css", "reference.docx", "rapport.typst"):
         shutil.copy(REPORTS / asset, folder / asset)
     to = {"html": "html", "docx": "docx", "pdf": "typst"}[fmt]
     done = subprocess.run(["quarto", "render", markdown.name, "--to", to], cwd=folder, capture_output=True, text=True)
