@@ -35,7 +35,7 @@ DPI = 300
 MASKED = "s"
 _FRENCH = FuncFormatter(lambda value, _: french_number(value, 0))
 _PERCENT = FuncFormatter(lambda value, _: f"{french_number(value * 100, 0)}\u202f%")
-_STYLE = {"font.family": "sans-serif", "font.sans-serif": [FONT], "font.size": 9, "axes.titlesize": 10, "axes.titleweight": "bold",
+_STYLE = {"font.family": "sans-serif", "font.sans-serif": [FONT], "font.size": 9, "axes.titlesize": 9, "axes.titleweight": "normal", "axes.titlecolor": "#404040",
           "axes.titlelocation": "left", "axes.labelsize": 9, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5,
           "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "path"}
 
@@ -50,22 +50,24 @@ def _styled(draw):
 
 
 class FigureOutput:
-    """A chart as a notebook displays it: SVG and PNG with the alt text in the metadata."""
+    """A chart as a notebook displays it: SVG and PNG, with in the metadata its alt text (what it
+    shows, values included), its title (the message, the caption of the report) and the lines
+    under it (Champ, Source)."""
 
-    def __init__(self, figure, alt: str):
+    def __init__(self, figure, alt: str, title: str = "", notes: list[str] | None = None):
         self.svg = _save(figure, "svg")
         self.png = _save(figure, "png")
         plt.close(figure)
-        self.alt = alt
+        self.described = {"alt": alt, "titre": title or alt, "notes": list(notes or [])}
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return ({"image/svg+xml": self.svg.decode("utf-8"), "image/png": base64.b64encode(self.png).decode("ascii")},
-                {"image/png": {"alt": self.alt}, "image/svg+xml": {"alt": self.alt}})
+                {"image/png": self.described})
 
 
-def figure_output(figure, alt: str) -> FigureOutput:
-    """``figure`` ready to display with its alt text; the figure is closed."""
-    return FigureOutput(figure, alt)
+def figure_output(figure, alt: str, title: str = "", notes: list[str] | None = None) -> FigureOutput:
+    """``figure`` ready to display with its alt text, title and notes; the figure is closed."""
+    return FigureOutput(figure, alt, title, notes)
 
 
 @_styled
@@ -96,7 +98,10 @@ def trend(years: list[int], series: dict[str, list[float]], title: str):
     from zero: the first and last bars labelled with their value, ``s`` where a value is not
     published."""
     colours = [COLOURS["heures"], COLOURS["personnes"], COLOURS["contrats"], COLOURS["bar"]]
-    figure, panels = plt.subplots(1, len(series), figsize=(2.45 * len(series), 2.6), squeeze=False)
+    width = max(6.3, 2.1 * len(series))
+    figure, panels = plt.subplots(1, len(series), figsize=(width, 2.6), squeeze=False)
+    # Year labels side by side when they fit in a panel (about 0.42 in each), else upright.
+    upright = len(years) * 0.42 > width / len(series)
     labels = [str(y) for y in years]
     for axes, (name, values), colour in zip(panels[0], series.items(), colours):
         values = np.asarray(values, dtype=float)
@@ -108,8 +113,8 @@ def trend(years: list[int], series: dict[str, list[float]], title: str):
         axes.yaxis.set_major_formatter(_FRENCH)
         axes.yaxis.set_major_locator(MaxNLocator(4))
         axes.set_ylim(0, max(np.nanmax(values) if np.isfinite(values).any() else 1, 1) * 1.18)
-        axes.tick_params(axis="x", labelrotation=0 if len(labels) <= 7 else 45)
-    figure.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+        axes.tick_params(axis="x", labelrotation=90 if upright else 0)
+    figure.suptitle(title, x=0.01, ha="left", fontsize=9, color="#404040")
     figure.tight_layout()
     return figure
 
@@ -132,9 +137,9 @@ def ranked(labels: list[str], values: list[float], title: str, xlabel: str, refe
                    [french_number(values[i], decimals) for i in order], _FRENCH, None)
     if reference is not None and np.isfinite(reference[1]):
         axes = figure.axes[0]
-        axes.axvline(reference[1], color=COLOURS["reference"], linestyle="--", linewidth=1)
-        axes.annotate(f"{reference[0]} : {french_number(reference[1], decimals)}", (reference[1], 1.0), xycoords=("data", "axes fraction"),
-                      xytext=(3, 2), textcoords="offset points", fontsize=8, color="#444444", va="bottom")
+        axes.axvline(reference[1], color=COLOURS["reference"], linestyle="--", linewidth=1,
+                     label=f"{reference[0]} : {french_number(reference[1], decimals)}")
+        axes.legend(frameon=False, loc="lower right")
     return figure
 
 
@@ -199,7 +204,7 @@ def small_trends(years: list[int], series: dict[str, list[float]], title: str, y
         axes.set_visible(False)
     for axes in panels[:, 0]:
         axes.set_ylabel(ylabel, fontsize=8)
-    figure.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    figure.suptitle(title, x=0.01, ha="left", fontsize=9, color="#404040")
     figure.tight_layout()
     return figure
 

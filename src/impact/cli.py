@@ -107,6 +107,16 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _check_publisher(folder: Path, editeur: str | None) -> None:
+    """Exit 2 with the French message when ``folder/publication.toml`` cannot be read."""
+    from impact.editorial import PublicationError, publisher
+
+    try:
+        publisher(folder, editeur)
+    except PublicationError as error:
+        raise fail(str(error)) from None
+
+
 def _year_indicators(dossier: Path, annee: int, horizon: int):
     """Validate ``dossier``, compute its indicators and check ``annee`` is in them, or exit 2;
     return (dataset, table). Nothing is written."""
@@ -168,6 +178,7 @@ def bilan(
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     processus: Annotated[int | None, typer.Option("--processus", min=1, help="Rapports produits en parallèle (par défaut : le nombre de cœurs).")] = None,
+    editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
 ) -> None:
     """Produit le bilan annuel d'un territoire (ou de tous) en HTML, Word et PDF, depuis le carnet paramétré."""
     from impact.batch import Job, progress_bar, run_all, split_by_territory
@@ -176,6 +187,7 @@ def bilan(
     if (territoire is None) == (not tous):
         raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires")
     chosen = _formats(formats)
+    _check_publisher(dossier, editeur)
     dataset, table = _year_indicators(dossier, annee, horizon)
     known = list(dict.fromkeys(table["territoire"]))
     if territoire is not None and territoire not in known:
@@ -183,7 +195,8 @@ def bilan(
     published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, False, seuil)
     names = known if tous else [territoire]
     files = split_by_territory(published, published.parent / "territoires")
-    jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, out.resolve(), chosen, horizon, seuil) for name in names]
+    jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, out.resolve(), chosen, horizon, seuil, extra={"editeur": editeur})
+            for name in names]
     outcomes = run_all(jobs, processus, progress_bar)
     for outcome in outcomes:
         if outcome.ok:
@@ -204,16 +217,18 @@ def comparer(
     formats: Annotated[str, typer.Option("--formats", help="Formats séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
+    editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
 ) -> None:
     """Compare les territoires (volumes, publics, devenir, entonnoir, taux ajustés) et publie le rapport en HTML, Word et PDF."""
     from impact.batch import NOTEBOOKS, Job, run_all
     from impact.indicators import write
 
     chosen = _formats(formats)
+    _check_publisher(dossier, editeur)
     dataset, table = _year_indicators(dossier, annee, horizon)
     published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, False, seuil)
     job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", out.resolve(), chosen, horizon, seuil,
-              NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison")
+              NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison", {"editeur": editeur})
     (outcome,) = run_all([job], 1)
     if not outcome.ok:
         typer.echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
@@ -265,8 +280,9 @@ def consolider(
     annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à garder (répétable) ; par défaut toutes.")] = None,
     heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein (1 600 pour la consolidation nationale).")] = HEURES_ETP,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
-    regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region) pour regrouper par région.")] = None,
+    regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region, et facultativement type_facilitateur) pour regrouper par région et par type de facilitateur.")] = None,
     formats: Annotated[str, typer.Option("--formats", help="Formats du rapport, séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
+    editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur du rapport (sinon celui de publication.toml dans le dossier de sortie).")] = None,
 ) -> None:
     """Consolide les retours de plusieurs facilitateurs (sommes, taux et évolutions recalculés) et publie le rapport de consolidation."""
     from impact.batch import NOTEBOOKS, Job, run_all
@@ -286,6 +302,7 @@ def consolider(
     if table.empty:
         raise fail("aucune ligne à consolider pour les années demandées")
     chosen = _formats(formats)
+    _check_publisher(out, editeur)
     if regions is not None and not regions.is_file():
         raise fail(f"table des régions « {regions} » introuvable")
     write(table, fichiers, out, heures_etp, seuil)
@@ -294,7 +311,7 @@ def consolider(
     year = int(table["annee"].max())
     job = Job(out.resolve(), (out / "indicateurs.csv").resolve(), year, "ensemble", out.resolve(), chosen, 6, seuil,
               NOTEBOOKS / "consolidation.ipynb", "rapport", "consolidation",
-              {"regions": str(regions.resolve()) if regions else None})
+              {"regions": str(regions.resolve()) if regions else None, "editeur": editeur})
     (outcome,) = run_all([job], 1)
     if not outcome.ok:
         typer.echo(f"ÉCHEC du rapport de consolidation : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)

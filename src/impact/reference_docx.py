@@ -10,7 +10,8 @@ It starts from pandoc's own reference document (every style pandoc uses is there
 - tables in 9 pt (pandoc's ``Table`` style and the ``Compact`` paragraphs of the cells), header
   row in bold over a rule, captions in bold kept with their table or figure;
 - a ``Notes`` paragraph style (8 pt, grey) for the Champ, Source, Lecture and secret lines under
-  the tables (:mod:`impact.tables`).
+  the tables (:mod:`impact.tables`), an ``Encadre`` style (shaded, ruled on the left) for the
+  methods box.
 
 pandoc writes the table of contents (``--toc``: a ``TOC`` field) and the numbered captions
 (``+native_numbering``: ``SEQ`` fields); :func:`impact.rendering.keep_rows_whole` keeps table rows
@@ -69,6 +70,24 @@ def _font(style, size: float | None = None, bold: bool | None = None, colour: st
         style.font.color.rgb = RGBColor.from_string(colour)
 
 
+def _shade(style, fill: str, rule: str) -> None:
+    """Grey background and a left rule on a paragraph style (the methods box)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = style.element.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    left = OxmlElement("w:left")
+    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "6"), ("w:color", rule)):
+        left.set(qn(key), value)
+    borders.append(left)
+    shading = OxmlElement("w:shd")
+    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
+        shading.set(qn(key), value)
+    properties.append(borders)
+    properties.append(shading)
+
+
 class _Styles:
     """The document's styles looked up by name, whatever its case (pandoc names some styles in
     lower case, as Word does: ``caption``)."""
@@ -125,6 +144,12 @@ def build(target: Path = TARGET) -> Path:
     _font(notes, 8, False, GREY)
     notes.paragraph_format.space_before = Pt(0)
     notes.paragraph_format.space_after = Pt(2)
+    box = styles.add_style("Encadre", WD_STYLE_TYPE.PARAGRAPH)
+    box.base_style = styles["Normal"]
+    _font(box, 9, False, None)
+    box.paragraph_format.left_indent = Cm(0.3)
+    box.paragraph_format.space_after = Pt(4)
+    _shade(box, "F2F2F2", ACCENT)
 
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)

@@ -1,9 +1,10 @@
 """From an executed notebook to published reports: HTML, Word and PDF.
 
 1. :func:`notebook_to_markdown` keeps what a reader should see: the Markdown cells, and the
-   Markdown and PNG outputs of the code cells (never their code, their parameters or their plain
-   text traces). Each figure is written beside the Markdown with its alt text from the output's
-   metadata (nbconvert's Markdown export would write ``png`` for every one).
+   Markdown and image outputs of the code cells (never their code, their parameters or their plain
+   text traces). Each figure is written beside the Markdown (SVG and PNG, referenced without
+   extension: pandoc takes the SVG for HTML and PDF, the PNG for Word) with, from the output's
+   metadata, its title as caption, its alt text and its Champ/Source lines.
 2. :func:`render` turns that Markdown into the asked formats: with ``quarto render`` when Quarto is
    on the PATH (the Quarto project of ``reports/``: French, self-contained HTML, the Word reference
    document, Typst for PDF), otherwise with pandoc (``pypandoc-binary``) for HTML and Word, and
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import matplotlib
 import nbformat
+
+from impact.editorial import notes_block
 
 #: The report sources: Quarto project, style sheet and Word reference document.
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
@@ -55,8 +58,12 @@ def notebook_to_markdown(notebook: Path, folder: Path, name: str = "bilan") -> P
                 (folder / f"{image}.png").write_bytes(base64.b64decode(data["image/png"]))
                 if "image/svg+xml" in data:
                     (folder / f"{image}.svg").write_text(data["image/svg+xml"], encoding="utf-8")
-                alt = output.get("metadata", {}).get("image/png", {}).get("alt") or "Graphique"
-                parts.append(f"![{_one_line(alt)}]({image})")
+                described = output.get("metadata", {}).get("image/png", {})
+                alt = described.get("alt") or "Graphique"
+                caption = described.get("titre") or alt
+                picture = f'![{_one_line(caption)}]({image}){{alt="{_one_line(alt).replace(chr(92), "/").replace(chr(34), chr(39))}"}}'
+                # The figure and its notes stay together on a page (blocs.lua, rapport.typst).
+                parts.append("::: graphique\n" + picture + "\n\n" + (notes_block(described["notes"]) if described.get("notes") else "") + ":::")
             elif "text/markdown" in data:
                 parts.append(data["text/markdown"])
     path = folder / f"{name}.md"
@@ -81,7 +88,8 @@ def _pandoc(markdown: Path, fmt: str) -> Path:
     import pypandoc
 
     folder = markdown.parent
-    common = ["--standalone", "--metadata", "lang=fr", "--resource-path", str(folder), "--shift-heading-level-by=-1"]
+    common = ["--standalone", "--metadata", "lang=fr", "--resource-path", str(folder), "--shift-heading-level-by=-1",
+              "--lua-filter", str(REPORTS / "blocs.lua")]
     if fmt == "html":
         target = markdown.with_suffix(".html")
         extra = ["--embed-resources", "--css", str(REPORTS / "bilan.css"), "--metadata", "document-css=false",
@@ -129,7 +137,7 @@ def keep_rows_whole(docx: Path) -> None:
 def _quarto(markdown: Path, fmt: str) -> Path:
     """Render with Quarto inside a copy of the ``reports/`` project."""
     folder = markdown.parent
-    for asset in ("_quarto.yml", "bilan.css", "reference.docx", "rapport.typst"):
+    for asset in ("_quarto.yml", "bilan.css", "reference.docx", "rapport.typst", "blocs.lua"):
         shutil.copy(REPORTS / asset, folder / asset)
     to = {"html": "html", "docx": "docx", "pdf": "typst"}[fmt]
     done = subprocess.run(["quarto", "render", markdown.name, "--to", to], cwd=folder, capture_output=True, text=True)
