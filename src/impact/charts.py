@@ -100,8 +100,8 @@ def trend(years: list[int], series: dict[str, list[float]], title: str):
     colours = [COLOURS["heures"], COLOURS["personnes"], COLOURS["contrats"], COLOURS["bar"]]
     width = max(6.3, 2.1 * len(series))
     figure, panels = plt.subplots(1, len(series), figsize=(width, 2.6), squeeze=False)
-    # Year labels side by side when they fit in a panel (about 0.42 in each), else upright.
-    upright = len(years) * 0.42 > width / len(series)
+    # Year labels side by side when they fit in a panel (about 0.34 in each), else upright.
+    upright = len(years) * 0.34 > width / len(series)
     labels = [str(y) for y in years]
     for axes, (name, values), colour in zip(panels[0], series.items(), colours):
         values = np.asarray(values, dtype=float)
