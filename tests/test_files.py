@@ -47,9 +47,13 @@ def test_unreadable_file(name, base_dataset, run_cli):
 
 
 def test_missing_folder(tmp_path, run_cli):
+    """One error, not one more per table."""
     status, out, _ = run_cli("valider", tmp_path / "nulle_part")
     assert status == 2
-    assert out.splitlines()[0] == f"dossier:-:-: erreur : le dossier « {tmp_path / 'nulle_part'} » n'existe pas"
+    assert out.splitlines() == [
+        f"dossier:-:-: erreur : le dossier « {tmp_path / 'nulle_part'} » n'existe pas : indiquez le dossier qui contient les tables",
+        "1 erreur, 0 avertissement : jeu de données inutilisable en l'état.",
+    ]
 
 
 def test_empty_folder(tmp_path, run_cli):
@@ -60,9 +64,20 @@ def test_empty_folder(tmp_path, run_cli):
 
 
 def test_file_instead_of_folder(base_dataset, run_cli):
+    """A table of the dataset given instead of its folder: the folder is read, with a warning."""
     status, out, _ = run_cli("valider", base_dataset / "acheteurs.csv")
-    assert status == 2
-    assert "n'est pas un dossier" in out.splitlines()[0]
+    assert status == 0
+    assert out.splitlines() == [
+        f"dossier:-:-: avertissement : « acheteurs.csv » est un fichier : tout son dossier, « {base_dataset} », est lu",
+        "0 erreur, 1 avertissement : jeu de données utilisable.",
+    ]
+
+
+def test_workbook_instead_of_folder(tmp_path, run_cli):
+    """A workbook given by its path is read alone, even beside other files."""
+    _workbook_from_base(tmp_path / "donnees.xlsx")
+    (tmp_path / "notes.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    assert run_cli("valider", tmp_path / "donnees.xlsx")[:2] == (0, "0 erreur, 0 avertissement : jeu de données utilisable.\n")
 
 
 def test_unreadable_workbook(tmp_path, run_cli):

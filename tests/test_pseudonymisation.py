@@ -77,3 +77,24 @@ def test_empty_cells_stay_empty():
     assert pseudonymise(pd.Series(["A", "", " A "]), b"k" * 16).tolist()[1] == ""
     values = pseudonymise(pd.Series(["A", "", " A "]), b"k" * 16).tolist()
     assert values[0] == values[2] != ""
+
+
+def test_workbook_in_french_excel_csv_out(tmp_path, keys, run_cli):
+    """A workbook with a title row is read; the output is ``;`` and UTF-8 with BOM whatever the input,
+    with the same pseudonyms as from the CSV."""
+    frame = pd.read_csv(BASE / "participants.csv", sep=";", dtype=str, keep_default_na=False)
+    with pd.ExcelWriter(tmp_path / "personnes.xlsx", engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name="Feuil1")
+    (tmp_path / "virgules.csv").write_text(frame.to_csv(sep=",", index=False), encoding="utf-8")
+    for name in ("personnes.xlsx", "virgules.csv"):
+        assert run_cli("pseudonymiser", tmp_path / name, "--colonne", "id_participant", "--cle-fichier", keys[0], "--out", tmp_path / f"{name}.out.csv")[0] == 0
+    first, second = ((tmp_path / f"{n}.out.csv").read_bytes() for n in ("personnes.xlsx", "virgules.csv"))
+    assert first == second
+    assert first.startswith("\ufeffid_participant;sexe;".encode("utf-8"))
+    assert _column(tmp_path / "personnes.xlsx.out.csv", "id_participant") == pseudonymise(frame["id_participant"], KEY.encode("utf-8")).tolist()
+
+
+def test_carnets_copies_the_notebooks(tmp_path, run_cli):
+    status, out, _ = run_cli("carnets", tmp_path / "carnets")
+    assert status == 0
+    assert sorted(p.name for p in (tmp_path / "carnets").iterdir()) == ["bilan_territoire.ipynb", "comparaison_territoires.ipynb", "consolidation.ipynb"]

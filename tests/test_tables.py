@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from impact.editorial import PublicationError, Publisher, direction, front_matter, publisher
+from impact.escaping import markdown, yaml_string
 from impact.formatting import french_number, french_percent
 from impact.publication import FOOTNOTE
 from impact.tables import NIL, markdown_table
@@ -30,9 +31,9 @@ def test_zero_reads_as_a_dash_and_the_secret_footnote_comes_once():
     text = markdown_table([["0 contrat", "0", "0,0\u202f%", "s"], ["Autre", "s", "12,5\u202f%", "3"]], ["Type", "A", "B", "C"], "Essai")
     lines = text.splitlines()
     assert lines[2] == f"| 0 contrat | {NIL} | {NIL} | s |"  # a label is never replaced
-    assert lines[3] == "| Autre | s | 12,5\u202f% | 3 |"
-    assert text.count(FOOTNOTE) == 1 and 'custom-style="Notes"' in text
-    assert FOOTNOTE not in markdown_table([["Autre", "1"]], ["Type", "A"], "Sans secret")
+    assert lines[3] == "| Autre | s | 12\\,5\u202f\\% | 3 |"  # cells escaped for pandoc (impact.escaping.markdown)
+    assert text.count(markdown(FOOTNOTE)) == 1 and 'custom-style="Notes"' in text
+    assert markdown(FOOTNOTE) not in markdown_table([["Autre", "1"]], ["Type", "A"], "Sans secret")
 
 
 def test_wide_table_with_few_rows_is_transposed():
@@ -49,7 +50,7 @@ def test_wide_table_with_many_rows_is_cut_repeating_its_labels():
     rows = [[f"T{r}", *(str(i) for i in range(1, 10))] for r in range(1, 12)]
     text = markdown_table(rows, header, "Large")
     # 9 figure columns, at most 6 beside the label column in each table: 6 then 3.
-    assert "Table: Large (1 sur 2)" in text and "Table: Large (2 sur 2)" in text
+    assert "Table: Large \\(1 sur 2\\)" in text and "Table: Large \\(2 sur 2\\)" in text
     firsts = [line for line in text.splitlines() if line.startswith("| Territoire")]
     assert firsts == ["| Territoire | Colonne 1 | Colonne 2 | Colonne 3 | Colonne 4 | Colonne 5 | Colonne 6 |",
                       "| Territoire | Colonne 7 | Colonne 8 | Colonne 9 |"]
@@ -77,9 +78,9 @@ def test_publisher_from_publication_toml_and_the_option(tmp_path):
 
 def test_front_matter_and_change_words():
     head = front_matter("Bilan 2024", "Val d'Argent", Publisher("PLIE", licence="Licence Ouverte 2.0"), dt.date(2024, 12, 31), dt.date(2025, 3, 1))
-    assert head.splitlines() == ["---", 'title: "Bilan 2024"', 'subtitle: "Val d\'Argent"',
-                                 'date: "Publié le 1er mars 2025 ; données extraites le 31/12/2024"', 'author: "PLIE"', 'editeur: "PLIE"',
-                                 'licence: "Licence : Licence Ouverte 2.0"', "lang: fr", "---"]
+    expected = {"title": "Bilan 2024", "subtitle": "Val d'Argent", "date": "Publié le 1er mars 2025 ; données extraites le 31/12/2024",
+                "author": "PLIE", "editeur": "PLIE", "licence": "Licence : Licence Ouverte 2.0"}
+    assert head.splitlines() == ["---", *(f"{key}: {yaml_string(value)}" for key, value in expected.items()), "lang: fr", "---"]
     assert direction(0.127) == "en hausse de 12,7\u202f%" and direction(-0.03) == "en baisse de 3,0\u202f%"
     assert direction(0.004) == "stables" and direction(float("nan")) == ""
 

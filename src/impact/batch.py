@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import atexit
 import os
-import re
 import shutil
 import sys
 import tempfile
-import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -27,9 +25,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from impact.output import slug
 from impact.rendering import FORMATS, notebook_to_markdown, render
+from impact.resources import resource_folder
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = resource_folder("notebooks")
 NOTEBOOK = NOTEBOOKS / "bilan_territoire.ipynb"
 #: What a published report folder keeps besides the report's own files (``<document>.html``,
 #: ``.docx``, ``.pdf``, ``.ipynb``); the rest of the work folder is removed.
@@ -71,12 +71,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def slug(territory: str) -> str:
-    """A folder name for ``territory``: ``Val d'Argent`` gives ``val-d-argent``."""
-    plain = unicodedata.normalize("NFKD", territory).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "territoire"
 
 
 class WarmKernel:
@@ -225,12 +219,15 @@ def run_all(jobs: list[Job], workers: int | None = None, progress: Callable[[int
 
 def progress_bar(done: int, total: int, outcome: Outcome) -> None:
     """A progress bar on standard error (one line per report when it is not a terminal)."""
+    from impact.escaping import console
+
     mark = "ok" if outcome.ok else "ÉCHEC"
+    territory = console(f"« {outcome.territory} »")[2:-2]
     if sys.stderr.isatty():
         filled = round(30 * done / total)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {outcome.territory[:30]:<30} {mark}")
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {territory[:30]:<30} {mark}")
         if done == total:
             sys.stderr.write("\n")
     else:
-        sys.stderr.write(f"[{done}/{total}] {outcome.territory} : {mark}\n")
+        sys.stderr.write(f"[{done}/{total}] « {territory} » : {mark}\n")
     sys.stderr.flush()

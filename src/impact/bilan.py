@@ -18,6 +18,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from impact import charts, editorial
+from impact.escaping import markdown
 from impact.formatting import french_change, french_number, french_percent
 from impact.tables import markdown_table
 from impact.dataset import load
@@ -28,7 +29,7 @@ from impact.publication import MARK, MEASURES
 from impact.schema import (DISPOSITIF, MODALITE, NIVEAU_FORMATION, PUBLICS, SEXE, SITUATION_GROUPE, TAILLE, TYPE_ACHETEUR,
                            TYPE_CONTRAT, TYPE_MARCHE, TYPE_STRUCTURE)
 
-AGE_LABELS = {"moins_26": "Moins de 26 ans", "26_49": "De 26 à 49 ans", "50_plus": "50 ans et plus"}
+AGE_LABELS = {"moins_26": "Moins de 26 ans", "26_49": "De 26 à 49 ans", "50_plus": "50 ans et plus", "inconnu": "Âge inconnu"}
 CPV_DIVISIONS = {
     "45": "Travaux de construction", "90": "Assainissement, nettoyage et environnement",
     "77": "Espaces verts (services agricoles et horticoles)", "79": "Services aux entreprises",
@@ -211,7 +212,7 @@ def title(report: Report) -> Markdown:
     heading = f"Bilan {report.year} des clauses sociales d'insertion"
     subtitle = f"{report.name} : heures d'insertion, personnes, employeurs et devenir"
     lines = [editorial.front_matter(heading, subtitle, report.publisher, report.extraction), "## L'essentiel", "",
-             *(f"{sentence}\n" for sentence in summary(report)), coverage_note(report.metadata, report.year), ""]
+             *(f"{markdown(sentence)}\n" for sentence in summary(report)), coverage_note(report.metadata, report.year), ""]
     return Markdown("\n".join(lines))
 
 
@@ -340,7 +341,7 @@ def series(report: Report) -> Markdown:
 
 def _years(report: Report) -> list[int]:
     active = report.table.loc[(report.table["indicateur"] == "contrats") & (report.table["dimension"] == ENSEMBLE) & (report.table["valeur"] > 0), "annee"]
-    return list(range(int(active.min()) if len(active) else report.year, report.year + 1))
+    return list(range(min(int(active.min()), report.year) if len(active) else report.year, report.year + 1))
 
 
 def _date(report: Report) -> str:
@@ -408,7 +409,7 @@ def table_or_notice(rows: list[list[str]], header: list[str], caption: str, alig
     table of marks tells the reader nothing but that the group is small."""
     figures = [c for row in rows for c in row[1:] if c != ""]
     if figures and sum(c == MARK for c in figures) * 2 > len(figures):
-        return f"{caption} : tableau non publié, trop peu de personnes ou d'employeurs pour le diffuser (secret statistique).\n"
+        return f"{markdown(caption)} : tableau non publié, trop peu de personnes ou d'employeurs pour le diffuser (secret statistique).\n"
     return markdown_table(rows, header, caption, align)
 
 

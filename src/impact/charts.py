@@ -1,7 +1,9 @@
 """Charts of the reports, drawn to the conventions of official statistics: one y-axis per panel
 (several measures are small multiples, never a second axis), bars sorted and labelled with their
 value, French number formats, the report's font (DejaVu Sans, the font of the HTML, Word and PDF
-texts), nothing clipped (the saved image is cropped to everything drawn).
+texts), nothing clipped (the saved image is cropped to everything drawn). Every text drawn
+(titles, labels, annotations) goes through :func:`impact.escaping.chart`: a ``$`` in a territory
+name is a dollar sign, never mathtext.
 
 :func:`figure_output` turns a figure into what a notebook displays: an SVG (vector, text drawn as
 paths so that it looks the same everywhere) for the HTML and PDF reports and a 300 dpi PNG for
@@ -23,6 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from impact.escaping import chart as label  # noqa: E402
 from impact.formatting import french_number, french_percent  # noqa: E402
 
 COLOURS = {"heures": "#2e6c9e", "personnes": "#d9822b", "contrats": "#4a9c5d", "bar": "#2e6c9e", "interval": "#555555",
@@ -77,8 +80,10 @@ def _save(figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def _wrap(label: str, width: int = 28) -> str:
-    return "\n".join(textwrap.wrap(label, width)) or label
+def _wrap(text: str, width: int = 28) -> str:
+    """``text`` escaped for matplotlib and wrapped at spaces into lines of ``width`` characters."""
+    text = label(text)
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _label_bars(axes, positions, values, text, horizontal: bool) -> None:
@@ -114,7 +119,7 @@ def trend(years: list[int], series: dict[str, list[float]], title: str):
         axes.yaxis.set_major_locator(MaxNLocator(4))
         axes.set_ylim(0, max(np.nanmax(values) if np.isfinite(values).any() else 1, 1) * 1.18)
         axes.tick_params(axis="x", labelrotation=90 if upright else 0)
-    figure.suptitle(title, x=0.01, ha="left", fontsize=9, color="#404040")
+    figure.suptitle(label(title), x=0.01, ha="left", fontsize=9, color="#404040")
     figure.tight_layout()
     return figure
 
@@ -138,7 +143,7 @@ def ranked(labels: list[str], values: list[float], title: str, xlabel: str, refe
     if reference is not None and np.isfinite(reference[1]):
         axes = figure.axes[0]
         axes.axvline(reference[1], color=COLOURS["reference"], linestyle="--", linewidth=1,
-                     label=f"{reference[0]} : {french_number(reference[1], decimals)}")
+                     label=label(f"{reference[0]} : {french_number(reference[1], decimals)}"))
         axes.legend(frameon=False, loc="lower right")
     return figure
 
@@ -149,12 +154,12 @@ def _bars(labels, values, title, xlabel, text, formatter, upper):
     positions = np.arange(len(labels))[::-1]
     axes.barh(positions, np.nan_to_num(values), color=COLOURS["bar"], height=0.65)
     _label_bars(axes, positions, values, text, True)
-    axes.set_yticks(positions, [_wrap(label) for label in labels])
+    axes.set_yticks(positions, [_wrap(text) for text in labels])
     axes.xaxis.set_major_formatter(formatter)
     top = np.nanmax(values) if np.isfinite(values).any() else 1
     axes.set_xlim(0, min(upper, top * 1.25) if upper else top * 1.22)
-    axes.set_xlabel(xlabel)
-    axes.set_title(title)
+    axes.set_xlabel(label(xlabel))
+    axes.set_title(label(title))
     axes.spines["left"].set_visible(False)
     axes.tick_params(axis="y", length=0)
     figure.tight_layout()
@@ -171,11 +176,11 @@ def rates(labels: list[str], values: list[float], low: list[float], high: list[f
                   ecolor=COLOURS["interval"], capsize=4)
     for position, value, top in zip(positions, values, high):
         axes.annotate(french_percent(value), (top, position), xytext=(5, 0), textcoords="offset points", va="center", fontsize=8)
-    axes.set_yticks(positions, [_wrap(label) for label in labels])
+    axes.set_yticks(positions, [_wrap(text) for text in labels])
     axes.set_xlim(0, 1.08)
     axes.xaxis.set_major_formatter(_PERCENT)
     axes.set_xlabel("Taux (intervalle de confiance à 95 %)")
-    axes.set_title(title)
+    axes.set_title(label(title))
     figure.tight_layout()
     return figure
 
@@ -203,8 +208,8 @@ def small_trends(years: list[int], series: dict[str, list[float]], title: str, y
     for axes in list(panels.flat)[count:]:
         axes.set_visible(False)
     for axes in panels[:, 0]:
-        axes.set_ylabel(ylabel, fontsize=8)
-    figure.suptitle(title, x=0.01, ha="left", fontsize=9, color="#404040")
+        axes.set_ylabel(label(ylabel), fontsize=8)
+    figure.suptitle(label(title), x=0.01, ha="left", fontsize=9, color="#404040")
     figure.tight_layout()
     return figure
 
@@ -216,18 +221,18 @@ def funnel(n: list[float], rates: list[float], labels: list[str], pooled: float,
     under the plot, never over a limit."""
     figure, axes = plt.subplots(figsize=(6.3, 4.2))
     axes.axhline(pooled, color=COLOURS["interval"], linewidth=1, label="Taux commun")
-    for (label, (grid, low, high)), style in zip(limits.items(), ("--", ":")):
-        axes.plot(grid, low, style, color=COLOURS["interval"], linewidth=1, label=label)
+    for (name, (grid, low, high)), style in zip(limits.items(), ("--", ":")):
+        axes.plot(grid, low, style, color=COLOURS["interval"], linewidth=1, label=label(name))
         axes.plot(grid, high, style, color=COLOURS["interval"], linewidth=1)
     axes.scatter(n, rates, color=COLOURS["bar"], zorder=3, label="Territoires")
     for x, y, text in zip(n, rates, labels):
-        axes.annotate(text, (x, y), fontsize=7.5, xytext=(4, 3), textcoords="offset points")
+        axes.annotate(label(text), (x, y), fontsize=7.5, xytext=(4, 3), textcoords="offset points")
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(_PERCENT)
     axes.xaxis.set_major_formatter(_FRENCH)
     axes.set_xlabel("Situations connues à l'horizon (personnes)")
     axes.set_ylabel("Taux de sorties dynamiques")
     axes.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4)
-    axes.set_title(title)
+    axes.set_title(label(title))
     figure.tight_layout()
     return figure

@@ -8,18 +8,92 @@ Exit status: 0 when all went well, 2 when the data are invalid (or a command's a
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperCommand, TyperGroup
+
+try:
+    from typer import _click as typer_click  # typer >= 0.26 ships its own copy of click
+except ImportError:  # pragma: no cover - older typer uses click itself
+    typer_click = click
 
 from impact import __version__
 from impact.schema import HEURES_ETP
 
 EXIT_INVALID = 2
+#: The English words of the help pages (click's and typer's) and their French, replaced as whole words.
+HELP_FRENCH = {
+    "Show this message and exit.": "Affiche cette aide.",
+    "default:": "par défaut\u00a0:",
+    "[required]": "[obligatoire]",
+    "Commands": "Commandes",
+    "COMMAND [ARGS]...": "COMMANDE [ARGUMENTS]...",
+    "[ARGS]...": "[ARGUMENTS]...",
+    "INTEGER RANGE": "ENTIER",
+    "FLOAT RANGE": "NOMBRE",
+    "INTEGER": "ENTIER",
+    "FLOAT": "NOMBRE",
+    "TEXT": "TEXTE",
+    "PATH": "CHEMIN",
+    "FILE": "FICHIER",
+    "DIRECTORY": "DOSSIER",
+    "<path>": "<chemin>",
+    "<int range>": "<entier>",
+    "<int>": "<entier>",
+    "<float range>": "<nombre>",
+    "<float>": "<nombre>",
+    "<str>": "<texte>",
+    "<bool>": "<oui/non>",
+}
+_HELP_PATTERN = re.compile("|".join(rf"(?<![\w<-]){re.escape(k)}(?![\w>-])" for k in sorted(HELP_FRENCH, key=len, reverse=True)))
+#: The usage errors of both click packages: typer >= 0.26 ships its own copy of click.
+USAGE_ERRORS = (click.UsageError, typer_click.exceptions.UsageError)
+CLICK_ERRORS = (click.ClickException, typer_click.exceptions.ClickException)
+
+
+def french_help(text: str) -> str:
+    """Text of a help page with click's English words in French (:data:`HELP_FRENCH`); typer's
+    ``<list[int]>`` becomes ``<entier>...``."""
+    text = re.sub(r"<list\[(\w+)\]>", lambda m: f"<{m[1].lower()}>...", text)
+    return _HELP_PATTERN.sub(lambda m: HELP_FRENCH[m[0]], text)
+
+
+class FrenchFormatter(typer_click.HelpFormatter):
+    """Lays out help pages with French words, translated before the columns are aligned."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, french_help(args), "Utilisation : ")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(french_help(heading))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        super().write_dl([(french_help(term), french_help(text)) for term, text in rows], *args, **kwargs)
+
+
+class FrenchContext(typer_click.Context):
+    formatter_class = FrenchFormatter
+
+
+class FrenchCommand(TyperCommand):
+    """A command whose help page is in French."""
+
+    context_class = FrenchContext
+
+
+class FrenchGroup(TyperGroup):
+    """The command group, whose help page is in French."""
+
+    context_class = FrenchContext
+
+
 app = typer.Typer(
     name="impact",
     help="Kit d'évaluation des clauses sociales d'insertion : modèles de saisie, validation, données de démonstration.",
@@ -27,7 +101,16 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=FrenchGroup,
 )
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print ``text`` line by line, each made safe for a terminal (:func:`impact.escaping.console`:
+    data values may hold carriage returns or escape sequences)."""
+    from impact.escaping import console
+
+    typer.echo("\n".join(console(line) for line in str(text).split("\n")), err=err)
 
 
 def _print_problems(problems, subject: str = "jeu de données") -> None:
@@ -36,16 +119,16 @@ def _print_problems(problems, subject: str = "jeu de données") -> None:
 
     lines = format_lines(problems)
     if lines:
-        typer.echo("\n".join(lines))
+        echo("\n".join(lines))
     text = summary(problems)
     if subject != "jeu de données":
         text = text.replace("jeu de données inutilisable", f"{subject} inutilisables")
-    typer.echo(text)
+    echo(text)
 
 
 def fail(message: str, status: int = EXIT_INVALID) -> typer.Exit:
     """Print ``message`` in French on standard error and return the exit to raise."""
-    typer.echo(f"impact : {message}", err=True)
+    echo(f"impact : {message}", err=True)
     return typer.Exit(status)
 
 
@@ -54,7 +137,7 @@ def _version(
     version: Annotated[bool, typer.Option("--version", help="Affiche la version du kit.")] = False,
 ) -> None:
     if version:
-        typer.echo(f"impact {__version__}")
+        echo(f"impact {__version__}")
         raise typer.Exit(0)
 
 
@@ -64,9 +147,9 @@ def modeles(dossier: Annotated[Path, typer.Argument(help="Dossier où copier les
     from impact.templates import write_templates
 
     written = write_templates(dossier)
-    typer.echo(f"{len(written)} fichiers écrits dans {dossier} :")
+    echo(f"{len(written)} fichiers écrits dans {dossier} :")
     for path in written:
-        typer.echo(f"  {path}")
+        echo(f"  {path}")
 
 
 @app.command("valider")
@@ -82,7 +165,7 @@ def valider(
     _print_problems(dataset.problems)
     if rapport is not None:
         atomic_write_text(rapport, dataset.problems.to_csv(index=False, lineterminator="\n"))
-        typer.echo(f"Rapport écrit : {rapport}")
+        echo(f"Rapport écrit : {rapport}")
     raise typer.Exit(0 if dataset.is_valid else EXIT_INVALID)
 
 
@@ -117,15 +200,32 @@ def _check_publisher(folder: Path, editeur: str | None) -> None:
         raise fail(str(error)) from None
 
 
-def _year_indicators(dossier: Path, annee: int, horizon: int):
-    """Validate ``dossier``, compute its indicators and check ``annee`` is in them, or exit 2;
-    return (dataset, table). Nothing is written."""
+def _extraction_date(text: str | None):
+    """The ``--date-extraction`` given (a Timestamp), None when not given, or exit 2."""
+    import pandas as pd
+
+    if text is None:
+        return None
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {text} »") from None
+
+
+#: The ``--date-extraction`` option of the commands that compute indicators.
+DateExtraction = Annotated[str | None, typer.Option("--date-extraction", metavar="AAAA-MM-JJ",
+                                                    help="Date d'extraction des données (par défaut la dernière date observée).")]
+
+
+def _year_indicators(dossier: Path, annee: int, horizon: int, extraction=None):
+    """Validate ``dossier``, compute its indicators (as at ``extraction``, a Timestamp or None)
+    and check ``annee`` is in them, or exit 2; return (dataset, table). Nothing is written."""
     from impact.facts import NoContractError
     from impact.indicators import indicators
 
     dataset = _load_or_exit(dossier)
     try:
-        table = indicators(dataset, horizon=horizon)
+        table = indicators(dataset, horizon=horizon, extraction_date=extraction)
     except NoContractError as error:
         raise fail(str(error)) from None
     if annee not in set(table["annee"]):
@@ -137,24 +237,17 @@ def _year_indicators(dossier: Path, annee: int, horizon: int):
 def indicateurs(
     dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
     out: Annotated[Path, typer.Option("--out", help="Dossier de sortie : indicateurs.csv et metadonnees.json.")],
-    annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à calculer (répétable) ; par défaut toutes.")] = None,
+    annee: Annotated[list[int] | None, typer.Option("--annee", metavar="ANNEE", help="Année à calculer (répétable) ; par défaut toutes.")] = None,
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
-    date_extraction: Annotated[str | None, typer.Option("--date-extraction", help="Date d'extraction AAAA-MM-JJ (par défaut la dernière date observée).")] = None,
+    date_extraction: DateExtraction = None,
     heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein.")] = HEURES_ETP,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion : les comptes de 1 à SEUIL personnes sont masqués.")] = 5,
 ) -> None:
     """Calcule les indicateurs de chaque année, territoire et de l'ensemble : indicateurs.csv (publiable, petits effectifs masqués) et sa version interne non diffusable."""
-    import pandas as pd
-
     from impact.facts import NoContractError
     from impact.indicators import indicators, write
 
-    extraction = None
-    if date_extraction is not None:
-        try:
-            extraction = pd.Timestamp(dt.date.fromisoformat(date_extraction))
-        except ValueError:
-            raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {date_extraction} »") from None
+    extraction = _extraction_date(date_extraction)
     dataset = _load_or_exit(dossier)
     try:
         table = indicators(dataset, horizon=horizon, extraction_date=extraction, heures_etp=heures_etp)
@@ -164,7 +257,7 @@ def indicateurs(
         raise fail(f"aucune des années demandées ({', '.join(map(str, annee))}) ne figure dans les données")
     write(dataset, table, out, horizon, heures_etp, extraction is not None, seuil, annee)
     rows = int(table["annee"].isin(annee).sum()) if annee else len(table)
-    typer.echo(f"{rows} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
+    echo(f"{rows} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
 
 
 @app.command("bilan")
@@ -178,6 +271,7 @@ def bilan(
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     processus: Annotated[int | None, typer.Option("--processus", min=1, help="Rapports produits en parallèle (par défaut : le nombre de cœurs).")] = None,
+    date_extraction: DateExtraction = None,
     editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
 ) -> None:
     """Produit le bilan annuel d'un territoire (ou de tous) en HTML, Word et PDF, depuis le carnet paramétré."""
@@ -188,11 +282,12 @@ def bilan(
         raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires")
     chosen = _formats(formats)
     _check_publisher(dossier, editeur)
-    dataset, table = _year_indicators(dossier, annee, horizon)
+    extraction = _extraction_date(date_extraction)
+    dataset, table = _year_indicators(dossier, annee, horizon, extraction)
     known = list(dict.fromkeys(table["territoire"]))
     if territoire is not None and territoire not in known:
         raise fail(f"territoire « {territoire} » inconnu ; territoires du jeu : {', '.join(known)}")
-    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, False, seuil)
+    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
     names = known if tous else [territoire]
     files = split_by_territory(published, published.parent / "territoires")
     jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, out.resolve(), chosen, horizon, seuil, extra={"editeur": editeur})
@@ -200,11 +295,11 @@ def bilan(
     outcomes = run_all(jobs, processus, progress_bar)
     for outcome in outcomes:
         if outcome.ok:
-            typer.echo(f"{outcome.territory} : {outcome.folder}")
+            echo(f"« {outcome.territory} » : {outcome.folder}")
     failures = [o for o in outcomes if not o.ok]
     for outcome in failures:
-        typer.echo(f"ÉCHEC {outcome.territory} : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
-    typer.echo(f"{len(outcomes) - len(failures)} bilan(s) produit(s) sur {len(outcomes)} dans {out / str(annee)}.")
+        echo(f"ÉCHEC « {outcome.territory} » : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+    echo(f"{len(outcomes) - len(failures)} bilan(s) produit(s) sur {len(outcomes)} dans {out / str(annee)}.")
     if failures:
         raise typer.Exit(1)
 
@@ -217,6 +312,7 @@ def comparer(
     formats: Annotated[str, typer.Option("--formats", help="Formats séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
+    date_extraction: DateExtraction = None,
     editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
 ) -> None:
     """Compare les territoires (volumes, publics, devenir, entonnoir, taux ajustés) et publie le rapport en HTML, Word et PDF."""
@@ -225,22 +321,43 @@ def comparer(
 
     chosen = _formats(formats)
     _check_publisher(dossier, editeur)
-    dataset, table = _year_indicators(dossier, annee, horizon)
-    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, False, seuil)
+    extraction = _extraction_date(date_extraction)
+    dataset, table = _year_indicators(dossier, annee, horizon, extraction)
+    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
     job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", out.resolve(), chosen, horizon, seuil,
               NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison", {"editeur": editeur})
     (outcome,) = run_all([job], 1)
     if not outcome.ok:
-        typer.echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"Comparaison des territoires : {outcome.folder}")
+    echo(f"Comparaison des territoires : {outcome.folder}")
+
+
+def _first_sheet(path: Path):
+    """The first sheet of a workbook as text cells, header row found below any banner rows, or exit 2."""
+    import openpyxl
+    import pandas as pd
+
+    from impact.reading import _cell_text
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        rows = [[_cell_text(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        workbook.close()
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
+        raise fail(f"classeur « {path.name} » illisible ({type(exc).__name__})") from None
+    rows = [r for r in rows if any(v.strip() for v in r)]
+    if not rows:
+        raise fail(f"classeur « {path.name} » vide")
+    width = len(rows[0])
+    return pd.DataFrame([(r + [""] * width)[:width] for r in rows[1:]], columns=rows[0], dtype=object)
 
 
 @app.command("pseudonymiser")
 def pseudonymiser(
-    fichier: Annotated[Path, typer.Argument(help="Fichier CSV à pseudonymiser.")],
-    colonne: Annotated[list[str], typer.Option("--colonne", help="Colonne d'identifiants à remplacer (répétable).")],
-    out: Annotated[Path, typer.Option("--out", help="Fichier CSV à écrire.")],
+    fichier: Annotated[Path, typer.Argument(help="Fichier CSV ou classeur .xlsx (sa première feuille) à pseudonymiser.")],
+    colonne: Annotated[list[str], typer.Option("--colonne", metavar="COLONNE", help="Colonne d'identifiants à remplacer (répétable).")],
+    out: Annotated[Path, typer.Option("--out", help="Fichier CSV à écrire (« ; » et UTF-8 avec BOM, pour Excel).")],
     cle_fichier: Annotated[Path | None, typer.Option("--cle-fichier", help="Fichier qui contient la clé secrète (sinon la variable IMPACT_CLE).")] = None,
 ) -> None:
     """Remplace des identifiants par des pseudonymes (HMAC-SHA-256) ; la même clé donne les mêmes pseudonymes partout."""
@@ -257,10 +374,13 @@ def pseudonymiser(
     if not fichier.is_file():
         raise fail(f"le fichier « {fichier} » n'existe pas")
     log = ProblemLog()
-    frame = read_csv(fichier.read_bytes(), fichier.stem, fichier.name, log)
+    if fichier.suffix.lower() == ".xlsx":
+        frame = _first_sheet(fichier)
+    else:
+        frame = read_csv(fichier.read_bytes(), fichier.stem, fichier.name, log)
     problems = log.frame()
     if frame is None or not problems.empty:
-        typer.echo("\n".join(format_lines(problems)))
+        echo("\n".join(format_lines(problems)))
         raise typer.Exit(EXIT_INVALID)
     headers = {normalise_key(h): h for h in frame.columns}
     missing = [c for c in colonne if normalise_key(c) not in headers]
@@ -268,16 +388,17 @@ def pseudonymiser(
         raise fail(f"colonne(s) absente(s) de {fichier.name} : {', '.join(missing)} ; colonnes : {', '.join(map(str, frame.columns))}")
     for name in colonne:
         frame[headers[normalise_key(name)]] = pseudonymise(frame[headers[normalise_key(name)]], key)
-    text = frame.to_csv(sep=frame.attrs["separateur"], index=False, lineterminator="\n")
+    # For a French spreadsheet: ";" and UTF-8 with BOM, whatever the input was.
+    text = frame.to_csv(sep=";", index=False, lineterminator="\n")
     atomic_write_bytes(out, ("\ufeff" + text).encode("utf-8"))
-    typer.echo(f"{len(frame)} lignes écrites dans {out} ; colonne(s) pseudonymisée(s) : {', '.join(colonne)}.")
+    echo(f"{len(frame)} lignes écrites dans {out} ; colonne(s) pseudonymisée(s) : {', '.join(colonne)}.")
 
 
 @app.command("consolider")
 def consolider(
-    fichiers: Annotated[list[Path], typer.Argument(help="Les indicateurs.csv retournés par les facilitateurs.")],
+    fichiers: Annotated[list[Path], typer.Argument(metavar="FICHIERS", help="Les indicateurs.csv retournés par les facilitateurs.")],
     out: Annotated[Path, typer.Option("--out", help="Dossier de sortie du fichier consolidé.")],
-    annee: Annotated[list[int] | None, typer.Option("--annee", help="Année à garder (répétable) ; par défaut toutes.")] = None,
+    annee: Annotated[list[int] | None, typer.Option("--annee", metavar="ANNEE", help="Année à garder (répétable) ; par défaut toutes.")] = None,
     heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein (1 600 pour la consolidation nationale).")] = HEURES_ETP,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region, et facultativement type_facilitateur) pour regrouper par région et par type de facilitateur.")] = None,
@@ -307,16 +428,91 @@ def consolider(
         raise fail(f"table des régions « {regions} » introuvable")
     write(table, fichiers, out, heures_etp, seuil)
     territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
-    typer.echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")
+    echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")
     year = int(table["annee"].max())
     job = Job(out.resolve(), (out / "indicateurs.csv").resolve(), year, "ensemble", out.resolve(), chosen, 6, seuil,
               NOTEBOOKS / "consolidation.ipynb", "rapport", "consolidation",
               {"regions": str(regions.resolve()) if regions else None, "editeur": editeur})
     (outcome,) = run_all([job], 1)
     if not outcome.ok:
-        typer.echo(f"ÉCHEC du rapport de consolidation : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        echo(f"ÉCHEC du rapport de consolidation : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"Rapport de consolidation {year} : {outcome.folder}")
+    echo(f"Rapport de consolidation {year} : {outcome.folder}")
+
+
+@app.command("verifier-secret")
+def verifier_secret(
+    sortie: Annotated[Path, typer.Argument(help="Dossier des sorties publiées (indicateurs, bilans, comparaison).")],
+    seuil: Annotated[int | None, typer.Option("--seuil", min=1, help="Seuil de diffusion (par défaut celui des métadonnées de la sortie).")] = None,
+    heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein utilisées par la sortie.")] = HEURES_ETP,
+    rapport: Annotated[Path | None, typer.Option("--rapport", help="Fichier CSV où écrire toutes les valeurs retrouvées.")] = None,
+) -> None:
+    """Attaque les sorties publiées comme le ferait un lecteur : cherche les valeurs masquées qu'on peut retrouver ou encadrer à moins du seuil près (sortie 2 si une valeur est trouvée)."""
+    from impact.disclosure_audit import check, published_tables, published_threshold
+    from impact.output import atomic_write_bytes
+
+    if not sortie.is_dir():
+        raise fail(f"dossier « {sortie} » introuvable")
+    tables = published_tables(sortie)
+    if not tables:
+        raise fail(f"aucun tableau d'indicateurs publié (indicateurs.csv) sous « {sortie} »")
+    seuil = seuil or published_threshold(sortie)
+    cells, reports = check(sortie, seuil, heures_etp)
+    for row in cells.head(30).itertuples(index=False):
+        where = row.modalite if row.dimension == "ensemble" else f"{row.dimension} = {row.modalite}"
+        span = f"vaut {row.bas:n}" if row.bas == row.haut else f"entre {row.bas:n} et {row.haut:n}"
+        echo(f"{row.annee} · {row.territoire} · {row.indicateur} ({where}) · {row.cellule} : {span} (protection {row.protection:n})")
+    for row in reports.head(30).itertuples(index=False):
+        echo(f"{row.fichier} : {row.probleme} : « {row.texte} »")
+    if rapport is not None:
+        atomic_write_bytes(rapport, cells.to_csv(index=False, sep=";").encode("utf-8-sig"))
+    if len(cells) or len(reports):
+        echo(f"{len(cells)} valeur(s) masquée(s) retrouvée(s) ou trop encadrée(s), {len(reports)} problème(s) dans les rapports "
+                   f"({len(tables)} tableau(x) lu(s), seuil {seuil}).")
+        raise typer.Exit(EXIT_INVALID)
+    echo(f"Aucune valeur masquée ne peut être retrouvée ni encadrée à moins de {seuil} près "
+               f"({len(tables)} tableau(x) lu(s)) ; rien de masqué n'est imprimé dans les rapports.")
+
+
+@app.command("importer")
+def importer(
+    source: Annotated[Path, typer.Argument(help="Classeur .xlsx, fichier CSV, ou dossier de classeurs et de fichiers CSV (un par an, par exemple).")],
+    out: Annotated[Path, typer.Option("--out", help="Dossier du jeu de données à écrire (un CSV par table, et correspondance.toml).")],
+    correspondance: Annotated[Path | None, typer.Option("--correspondance", metavar="FICHIER.toml", help="Décisions d'un import précédent à reprendre telles quelles.")] = None,
+) -> None:
+    """Importe un export réel (noms de feuilles quelconques, lignes de titre, feuille à plat d'une ligne par contrat, fichiers annuels) au format du kit, et note chaque décision dans correspondance.toml."""
+    from impact.dataset import validate
+    from impact.importing import ImportProblem, import_source, read_mapping
+
+    try:
+        mapping = read_mapping(correspondance) if correspondance is not None else None
+        result = import_source(source, out, mapping)
+    except ImportProblem as problem:
+        raise fail(str(problem)) from None
+    for sheet, target in result.mapping.sheets.items():
+        echo(f"{sheet} : {'ignorée' if target == 'ignorer' else 'une ligne par contrat' if target == 'plat' else f'table {target}'}")
+    for column, values in result.unmapped.items():
+        for value, rows in values.most_common():
+            echo(f"valeur non reconnue dans {column} : « {value} » ({rows} ligne{'s' if rows > 1 else ''}) ; indiquez son code dans correspondance.toml")
+    for table, first, second in result.near_duplicates:
+        echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
+    echo(f"Jeu de données écrit dans {out} ; décisions dans {out / 'correspondance.toml'}.")
+    dataset = validate(out)
+    _print_problems(dataset.problems)
+    raise typer.Exit(0 if dataset.is_valid else EXIT_INVALID)
+
+
+@app.command("carnets")
+def carnets(dossier: Annotated[Path, typer.Argument(help="Dossier où copier les carnets Jupyter (créé au besoin).")]) -> None:
+    """Copie les carnets du kit (bilan, comparaison, consolidation) pour les ouvrir dans JupyterLab ; changez leur cellule « parameters »."""
+    from impact.output import atomic_write_bytes
+    from impact.resources import resource_folder
+
+    if dossier.exists() and not dossier.is_dir():
+        raise fail(f"« {dossier} » est un fichier : indiquez un dossier")
+    written = [atomic_write_bytes(dossier / n.name, n.read_bytes()) for n in sorted(resource_folder("notebooks").glob("*.ipynb"))]
+    echo(f"{len(written)} carnets copiés dans {dossier} : {', '.join(p.name for p in written)}.")
+    echo("Ouvrez-les dans JupyterLab et changez la cellule « parameters » (dossier du jeu de données, année, territoire).")
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -346,30 +542,112 @@ def demo(
     first, last = _years(annees)
     params = demo_data.DemoParameters(seed=graine, territories=territoires, first_year=first, last_year=last, scale=echelle)
     written = demo_data.write(params, dossier, format_)
-    typer.echo(f"Jeu de démonstration écrit dans {dossier} ({len(written)} fichier{'s' if len(written) > 1 else ''}).")
+    echo(f"Jeu de démonstration écrit dans {dossier} ({len(written)} fichier{'s' if len(written) > 1 else ''}).")
 
 
-def main() -> None:
-    """Entry point: run the app and turn any unexpected failure into a short French message."""
+def _hint(param) -> str:
+    """How a parameter is written on the command line: ``--annee`` or ``DOSSIER``."""
+    if param is None:
+        return "un paramètre"
+    options = [o for o in getattr(param, "opts", []) if o.startswith("-")]
+    return " / ".join(options) if options else (param.name or "").upper()
+
+
+#: click's messages on bad values and their French (the value is kept).
+_VALUE_MESSAGES = (
+    (re.compile(r"'?(.*?)'? is not a valid integer( range)?\.?"), "« {0} » n'est pas un nombre entier"),
+    (re.compile(r"'?(.*?)'? is not a valid float( range)?\.?"), "« {0} » n'est pas un nombre"),
+    (re.compile(r"'?(.*?)'? is not a valid boolean\.?"), "« {0} » n'est pas oui ou non"),
+    (re.compile(r"'?(.*?)'? is not in the range (.*?)\.?"), "{0} est hors des bornes admises ({1})"),
+)
+
+
+#: pydantic's kinds of validation errors (typer >= 0.26 checks values with pydantic) in French.
+_PYDANTIC_MESSAGES = {
+    "int_parsing": "n'est pas un nombre entier",
+    "int_from_float": "n'est pas un nombre entier",
+    "float_parsing": "n'est pas un nombre",
+    "bool_parsing": "n'est pas oui ou non",
+    "greater_than_equal": "est trop petit (au moins {0})",
+    "greater_than": "est trop petit (plus de {0})",
+    "less_than_equal": "est trop grand (au plus {0})",
+    "less_than": "est trop grand (moins de {0})",
+}
+
+
+def usage_message(error: Exception, commands: list[str]) -> str:
+    """A French sentence for a command-line mistake caught by click (either copy of it)."""
+    name = type(error).__name__
+    message = getattr(error, "message", str(error))
+    if name == "NoSuchOption":
+        close = difflib.get_close_matches(error.option_name, list(error.possibilities or []), n=1)
+        return f"option inconnue : {error.option_name}" + (f" ; vouliez-vous dire {close[0]} ?" if close else "")
+    if name == "MissingParameter":
+        kind = "l'argument" if getattr(error, "param_type", None) == "argument" or getattr(error.param, "param_type_name", "") == "argument" else "l'option"
+        return f"{kind} {_hint(error.param)} est obligatoire"
+    if name == "BadParameter":
+        cause = error.__cause__
+        details = cause.errors() if hasattr(cause, "errors") else []
+        if details:
+            value, kind, bounds = details[0].get("input"), details[0].get("type", ""), details[0].get("ctx") or {}
+            french = _PYDANTIC_MESSAGES.get(kind)
+            shown = f"« {value} » " + (french.format(*bounds.values()) if french else "n'est pas une valeur admise")
+            return f"valeur invalide pour {_hint(error.param)} : {shown}"
+        for pattern, french in _VALUE_MESSAGES:
+            match = pattern.fullmatch(message.strip())
+            if match:
+                return f"valeur invalide pour {_hint(error.param)} : " + french.format(*match.groups())
+        return f"valeur invalide pour {_hint(error.param)}"
+    unknown = re.fullmatch(r"No such command '(.*)'\..*", message, re.DOTALL)
+    if unknown:
+        close = difflib.get_close_matches(unknown[1], commands, n=1)
+        return f"commande inconnue : « {unknown[1]} »" + (f" ; vouliez-vous dire « {close[0]} » ?" if close else "") + \
+            f" ; commandes : {', '.join(commands)}"
+    extra = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message)
+    if extra:
+        return f"argument(s) en trop : {extra[1]}"
+    requires = re.fullmatch(r"Option '(.*)' requires an argument\.?", message)
+    if requires:
+        return f"l'option {requires[1]} attend une valeur"
+    return "ligne de commande incorrecte"
+
+
+def _click_app():
+    """The click command of :data:`app`, each command with its help in French."""
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = FrenchCommand
+    return typer.main.get_command(app)
+
+
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the app and turn any unexpected failure into a short French message.
+
+    Command-line mistakes (unknown option or command, bad value, missing argument) exit 2 with a
+    French message; an unexpected failure exits 1."""
+    command = _click_app()
     try:
-        status = app(standalone_mode=False)
-    except typer.Exit as exit_:
+        status = command.main(args=args, prog_name="impact", standalone_mode=False)
+    except (typer.Exit, click.exceptions.Exit) as exit_:
         sys.exit(exit_.exit_code)
-    except typer.Abort:
-        typer.echo("impact : interrompu.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        typer.echo("impact : interrompu.", err=True)
+    except (typer.Abort, click.exceptions.Abort, KeyboardInterrupt):
+        echo("impact : interrompu.", err=True)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            echo(exc.ctx.get_help() if exc.ctx else "")
+            sys.exit(0)
+        if isinstance(exc, USAGE_ERRORS):
+            context = getattr(exc, "ctx", None)
+            where = context.command_path if context is not None else "impact"
+            echo(f"impact : {usage_message(exc, sorted(command.commands))}\nAide : {where} --help", err=True)
+            sys.exit(EXIT_INVALID)
+        if isinstance(exc, CLICK_ERRORS):
+            echo(f"impact : {exc.format_message()}", err=True)
             sys.exit(EXIT_INVALID)
         if os.environ.get("IMPACT_DEBUG"):
             raise
-        typer.echo(f"impact : erreur interne inattendue ({type(exc).__name__} : {exc}). "
+        echo(f"impact : erreur interne inattendue ({type(exc).__name__} : {exc}). "
                    "Relancez avec IMPACT_DEBUG=1 pour le détail et signalez-la.", err=True)
         sys.exit(1)
     sys.exit(status or 0)

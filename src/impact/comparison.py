@@ -53,7 +53,7 @@ MIN_EVENTS_PER_PARAMETER = 10
 #: Share of z-scores winsorised at each end to estimate overdispersion (Spiegelhalter 2005).
 WINSORISED = 0.10
 #: Categorical covariates of the adjusted model, their levels (the first is the reference).
-COVARIATES = {"sexe": list(SEXE), "tranche_age": ["26_49", "moins_26", "50_plus"], "niveau_formation": list(NIVEAU_FORMATION)}
+COVARIATES = {"sexe": list(SEXE), "tranche_age": ["26_49", "moins_26", "50_plus", "inconnu"], "niveau_formation": list(NIVEAU_FORMATION)}
 
 
 def holm(p_values: pd.Series) -> pd.Series:

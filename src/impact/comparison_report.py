@@ -21,6 +21,7 @@ import impact
 from impact import charts, comparison, editorial
 from impact.editorial import Publisher
 from impact.bilan import MIN_KNOWN, cell, coverage_note, interval, read_published, with_footnote
+from impact.escaping import markdown
 from impact.formatting import french_change, french_number, french_percent
 from impact.tables import markdown_table
 from impact.indicators import ENSEMBLE, HEURES_ETP, INTERNAL_FILE, indicators, write
@@ -110,7 +111,7 @@ def title(report: Comparison) -> Markdown:
     head = editorial.front_matter(f"Comparaison des territoires, {report.year}",
                                   f"Volumes, publics et devenir des personnes dans {len(report.territories)} territoires",
                                   report.publisher, report.extraction_date.date())
-    return Markdown("\n".join([head, "## L'essentiel", "", *(f"{s}\n" for s in summary(report)), cohort, "",
+    return Markdown("\n".join([head, "## L'essentiel", "", *(f"{markdown(s)}\n" for s in summary(report)), cohort, "",
                                 coverage_note(report.metadata, report.year), ""]))
 
 
@@ -290,7 +291,7 @@ def funnel_note(report: Comparison) -> Markdown:
         text += (f"Surdispersion estimée φ = {french_number(result.phi, 2)} (test du χ² : p = {french_number(result.phi_p_value, 3)}) ; "
                  + ("les limites sont élargies d'un facteur √φ, comme le recommande Spiegelhalter (2005), car les territoires varient "
                     "plus que le hasard ne l'explique." if result.widened else "les limites ne sont pas élargies."))
-    return Markdown(text + _left_out(report, result.table.index) + "\n")
+    return Markdown(text + " " + markdown(_left_out(report, result.table.index)) + "\n")
 
 
 def adjusted(report: Comparison) -> Markdown:
@@ -320,7 +321,7 @@ def adjusted(report: Comparison) -> Markdown:
             "différences que les données ne mesurent pas. L'écart au taux d'ensemble est testé avec sa propre variance, et la "
             f"correction de Holm tient compte des {len(result.table)} comparaisons. Les heures travaillées ne sont pas dans le "
             "modèle : elles dépendent du parcours lui-même (une personne qui trouve un emploi part plus tôt)."
-            + _left_out(report, shown.index) + "\n")
+            + " " + markdown(_left_out(report, shown.index)) + "\n")
     header = ["Territoire", "Situations connues", "Taux observé", "Taux standardisé", "Intervalle à 95 %", "Écart à l'ensemble",
               "p (Holm)", "Écart significatif"]
     return Markdown(note + "\n" + markdown_table(lines, header, f"Taux de sorties dynamiques standardisés, {_cohort_words(report)}"))

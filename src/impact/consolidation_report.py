@@ -18,6 +18,7 @@ from IPython.display import Markdown
 from impact import charts, editorial
 from impact.bilan import LABELS, cell, read_published, with_footnote
 from impact.editorial import Publisher
+from impact.escaping import markdown
 from impact.formatting import french_number, french_percent
 from impact.tables import markdown_table
 from impact.indicators import ENSEMBLE
@@ -100,7 +101,7 @@ def title(report: Consolidation) -> Markdown:
                                   f"{len(report.territories)} territoires, {len(returns)} retours de facilitateurs, {span}",
                                   report.publisher, None)
     return Markdown("\n".join([
-        head, "## L'essentiel", "", *(f"{s}\n" for s in summary(report)),
+        head, "## L'essentiel", "", *(f"{markdown(s)}\n" for s in summary(report)),
         f"Cette consolidation rassemble {len(returns)} retours de facilitateurs couvrant {len(report.territories)} territoires "
         f"({span}). Les comptes sont additionnés ; les parts, les ratios, les taux et leurs intervalles sont recalculés à partir "
         "des comptes additionnés, jamais moyennés ; un ratio ne porte que sur les territoires qui en donnent les deux termes. "
@@ -284,7 +285,7 @@ def sources(report: Consolidation) -> Markdown:
     """The returns, the parameters, and where the technical provenance is."""
     returns = report.metadata["entrees"]["retours"]
     text = (f"Un équivalent temps plein compte {french_number(report.metadata['parametres']['heures_etp'], 0)} heures. Seuil de "
-            f"diffusion : {report.metadata['parametres']['seuil']} personnes. Retours consolidés : {', '.join(Path(r).name for r in returns)}.\n\n"
+            f"diffusion : {report.metadata['parametres']['seuil']} personnes. Retours consolidés : {markdown(', '.join(Path(r).name for r in returns))}.\n\n"
             "Provenance : la version du kit, les paramètres et l'empreinte SHA-256 de chaque retour figurent dans metadonnees.json, "
             "publié avec ce rapport et avec indicateurs.csv.\n")
     return Markdown(text)

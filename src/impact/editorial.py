@@ -14,12 +14,12 @@ The publisher comes from ``publication.toml`` in the dataset folder (or beside a
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from impact.escaping import markdown, yaml_string
 from impact.formatting import french_change
 
 PUBLICATION_FILE = "publication.toml"
@@ -72,7 +72,7 @@ def long_date(day: dt.date) -> str:
 def front_matter(title: str, subtitle: str, who: Publisher, extraction: dt.date | None, published: dt.date | None = None) -> str:
     """The YAML front matter of a report: title, subtitle, publisher (as author), the dates of
     publication and extraction, licence and contact (the Typst template puts them in the header
-    and footer)."""
+    and footer); every value plain text, escaped (:func:`impact.escaping.yaml_string`)."""
     published = published or dt.date.today()
     extracted = f" ; données extraites le {extraction:%d/%m/%Y}" if extraction else ""
     fields = {"title": title, "subtitle": subtitle, "date": f"Publié le {long_date(published)}{extracted}"}
@@ -82,7 +82,7 @@ def front_matter(title: str, subtitle: str, who: Publisher, extraction: dt.date 
     rights = " ; ".join(part for part in (f"Licence : {who.licence}" if who.licence else "", f"Contact : {who.contact}" if who.contact else "") if part)
     if rights:
         fields["licence"] = rights
-    lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()), "lang: fr", "---", ""]
+    lines = ["---", *(f"{key}: {yaml_string(value)}" for key, value in fields.items()), "lang: fr", "---", ""]
     return "\n".join(lines)
 
 
@@ -97,13 +97,16 @@ def notes(champ: str, who: Publisher, extraction: dt.date, lecture: str = "") ->
 
 
 def notes_block(lines: list[str]) -> str:
-    """Lines under a figure, in the notes style of the tables (:mod:`impact.tables`)."""
-    return "::: {.notes custom-style=\"Notes\"}\n" + "\n\n".join(lines) + "\n:::\n"
+    """Lines (plain text, escaped here) under a figure, in the notes style of the tables
+    (:mod:`impact.tables`)."""
+    return "::: {.notes custom-style=\"Notes\"}\n" + "\n\n".join(markdown(line) for line in lines) + "\n:::\n"
 
 
 def box(title: str, paragraphs: list[str]) -> str:
-    """A framed box (the methods box): HTML class ``encadre``, Word paragraph style ``Encadre``."""
-    return "::: {.encadre custom-style=\"Encadre\"}\n" + f"**{title}**\n\n" + "\n\n".join(paragraphs) + "\n:::\n"
+    """A framed box (the methods box) of plain-text paragraphs under a bold title: HTML class
+    ``encadre``, Word paragraph style ``Encadre``."""
+    return ("::: {.encadre custom-style=\"Encadre\"}\n" + f"**{markdown(title)}**\n\n" + "\n\n".join(markdown(p) for p in paragraphs)
+            + "\n:::\n")
 
 
 def direction(change: float, plural: bool = True) -> str:

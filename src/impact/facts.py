@@ -27,8 +27,8 @@ from impact.attribution import contract_ends, coverage, hours_by_contract_year, 
 from impact.dataset import Dataset
 from impact.schema import HEURES_ETP, PUBLICS
 
-#: Age bands of a person in year N (age = N - annee_naissance).
-AGE_BANDS = ("moins_26", "26_49", "50_plus")
+#: Age bands of a person in year N (age = N - annee_naissance); ``inconnu`` without a birth year.
+AGE_BANDS = ("moins_26", "26_49", "50_plus", "inconnu")
 #: Label of the CPV division of a market without a CPV code.
 UNKNOWN_DIVISION = "inconnue"
 
@@ -52,9 +52,10 @@ class Facts:
 
 
 def age_band(age: pd.Series) -> pd.Categorical:
-    """``moins_26`` under 26, ``26_49`` from 26 to 49, ``50_plus`` from 50 (age in years)."""
-    bands = np.select([age < 26, age < 50], ["moins_26", "26_49"], "50_plus")
-    return pd.Categorical(np.where(age.isna(), None, bands), categories=list(AGE_BANDS))
+    """``moins_26`` under 26, ``26_49`` from 26 to 49, ``50_plus`` from 50 (age in years),
+    ``inconnu`` when the age is unknown."""
+    bands = np.select([age.isna(), age < 26, age < 50], ["inconnu", "moins_26", "26_49"], "50_plus")
+    return pd.Categorical(bands, categories=list(AGE_BANDS))
 
 
 class NoContractError(ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from impact import __version__
@@ -15,7 +16,7 @@ def metadata(dataset: Dataset, parameters: dict[str, Any]) -> dict[str, Any]:
         "kit": "impact",
         "version": __version__,
         "parametres": parameters,
-        "entrees": {"dossier": str(dataset.path), "fichiers": {name: {"sha256": digest} for name, digest in sorted(dataset.sources.items())}},
+        "entrees": {"dossier": Path(dataset.path).resolve().name, "fichiers": {name: {"sha256": digest} for name, digest in sorted(dataset.sources.items())}},
     }
 
 

@@ -6,12 +6,31 @@ the final name (``os.replace`` is atomic on one file system).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+#: Longest folder name made from a territory name, in characters (file systems allow 255 bytes).
+SLUG_LENGTH = 60
+#: Folder names of ``SORTIE/<annee>/`` that are not territories: no territory may take them.
+RESERVED = ("ensemble", "indicateurs", "echecs", "comparaison", "rapport")
+
+
+def slug(territory: str) -> str:
+    """A folder name for ``territory``: ``Val d'Argent`` gives ``val-d-argent``. A name with no
+    letter or digit, or whose folder name would pass :data:`SLUG_LENGTH` characters, gets the
+    first 8 hexadecimal digits of its SHA-256 as a suffix (``territoire-1f2e3d4c``)."""
+    plain = unicodedata.normalize("NFKD", territory).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    if text and len(text) <= SLUG_LENGTH:
+        return text
+    digest = hashlib.sha256(territory.encode("utf-8")).hexdigest()[:8]
+    return f"{text[:SLUG_LENGTH - 9].rstrip('-') or 'territoire'}-{digest}"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from impact.escaping import console
 from impact.schema import TABLES
 
 ERROR = "erreur"
@@ -81,14 +82,28 @@ class ProblemLog:
         return frame.drop(columns="_order").reset_index(drop=True)
 
 
+#: How many lines a grouped problem names before ``…``.
+SHOWN_LINES = 5
+
+
 def format_lines(problems: pd.DataFrame) -> list[str]:
-    """Each problem as ``table:ligne:colonne: gravité : message`` (``-`` where not applicable)."""
+    """Each distinct problem once, as ``table:ligne:colonne: gravité : message`` (``-`` where not
+    applicable) at its first line; a problem repeated on several lines (same table, column and
+    message) ends with their count and the first :data:`SHOWN_LINES` of them. For a terminal
+    (:func:`impact.escaping.console`): no control character, long quoted values cut."""
     if problems.empty:
         return []
-    line = problems["ligne"].astype("string").fillna("-")
-    column = problems["colonne"].replace("", "-")
-    text = problems["table"] + ":" + line + ":" + column + ": " + problems["gravite"] + " : " + problems["message"]
-    return text.tolist()
+    frame = problems.reset_index(drop=True)
+    group = frame.groupby(["table", "colonne", "gravite", "message"], sort=False, dropna=False).ngroup()
+    rank = group.groupby(group).cumcount()
+    count = group.map(group.value_counts())
+    line = frame["ligne"].astype("string").fillna("-")
+    shown = line[rank < SHOWN_LINES].groupby(group[rank < SHOWN_LINES]).agg(", ".join)
+    first = rank == 0
+    repeated = (" (" + count.astype(str) + " lignes : " + group.map(shown) + count.gt(SHOWN_LINES).map({True: "…", False: ""}) + ")").where(count > 1, "")
+    column = frame["colonne"].replace("", "-")
+    text = frame["table"] + ":" + line + ":" + column + ": " + frame["gravite"] + " : " + frame["message"] + repeated
+    return [console(line) for line in text[first]]
 
 
 def summary(problems: pd.DataFrame) -> str:

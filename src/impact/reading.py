@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from impact.problems import FOLDER, ProblemLog
-from impact.schema import TABLES, TABLES_BY_NAME
+from impact.schema import TABLES, TABLES_BY_NAME, Table
 from impact.values import normalise_key
 
 #: Column headers that hold direct identifiers of a person, reported as such in any table.
@@ -33,6 +34,44 @@ IDENTIFYING_HEADERS = frozenset({"nom", "prenom", "nom_prenom", "nir", "numero_s
 #: Sheets of the kit's own workbook template that hold no data.
 TEMPLATE_SHEETS = frozenset({"notice", "listes"})
 _TABLE_KEYS = {normalise_key(t.name): t.name for t in TABLES}
+#: How many rows from the top of a sheet may hold titles or banners above the header row.
+HEADER_SEARCH_ROWS = 20
+#: A totals row: its first cell starts with "Total" or "Sous-total".
+_TOTAL = re.compile(r"^\s*(?:sous[\s-]?)?tota(?:l|ux)\b", re.IGNORECASE)
+
+
+def header_keys(table: Table) -> dict[str, str]:
+    """Every spelling of a header accepted for ``table`` (after :func:`normalise_key`) with its
+    column: the column's name, the dictionary's description with and without its parenthesis
+    (``Date de début``, ``Année de naissance``), an identifier's name without ``id_``
+    (``participant``), and ``id`` or ``identifiant`` for the table's own identifier. The names
+    themselves win over other spellings."""
+    keys: dict[str, str] = {}
+    for column in table.columns:
+        spellings = [re.sub(r"\s*\([^)]*\)", "", column.description), column.description]
+        if column.name.startswith("id_"):
+            spellings.append(column.name[3:])
+        if column.identifier:
+            spellings += ["id", "identifiant"]
+        for spelling in spellings:
+            keys.setdefault(normalise_key(spelling), column.name)
+    keys.update({normalise_key(c.name): c.name for c in table.columns})
+    return keys
+
+
+def find_header(rows: list[list[str]], keys: dict[str, str] | set[str]) -> int:
+    """Position of the header row among the first rows of a sheet: the first row that names the
+    most known columns (``keys``, compared after :func:`normalise_key`); 0 when none does better
+    than the first row."""
+    scores = [len({normalise_key(v) for v in row if v} & set(keys)) for row in rows[:HEADER_SEARCH_ROWS]]
+    return max(range(len(scores)), key=lambda i: (scores[i], -i)) if scores and max(scores) > scores[0] else 0
+
+
+def _say_header(table: str, position: int, log: ProblemLog) -> None:
+    """Warn that the header row was found below ``position`` title or banner rows."""
+    if position:
+        log.warning(table, position + 1, None, f"ligne d'en-tête trouvée ligne {position + 1} : "
+                    f"{'la ligne 1 est ignorée' if position == 1 else f'les lignes 1 à {position} sont ignorées'} (titre ou bandeau)")
 
 
 @dataclass
@@ -61,16 +100,26 @@ def sha256(data: bytes) -> str:
 
 
 def read_folder(path: Path, log: ProblemLog) -> RawDataset:
-    """Read every table file of the dataset folder ``path``."""
-    path = Path(path)
-    if not path.exists():
-        log.error(FOLDER, None, None, f"le dossier « {path} » n'existe pas")
-        return RawDataset({}, {})
-    if not path.is_dir():
-        log.error(FOLDER, None, None, f"« {path} » n'est pas un dossier : indiquez le dossier qui contient les tables")
-        return RawDataset({}, {})
+    """Read every table file of the dataset folder ``path``.
 
-    files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    A workbook given instead of its folder is read alone; another file of a dataset given instead
+    of its folder makes the whole folder read (with a warning). A missing folder is one error (the
+    tables are then not reported absent one by one)."""
+    path = Path(path)
+    nothing = RawDataset({}, {}, {t.name for t in TABLES})
+    if not path.exists():
+        log.error(FOLDER, None, None, f"le dossier « {path} » n'existe pas : indiquez le dossier qui contient les tables")
+        return nothing
+    if path.is_file() and path.suffix.lower() in (".csv", ".parquet"):
+        log.warning(FOLDER, None, None, f"« {path.name} » est un fichier : tout son dossier, « {path.parent} », est lu")
+        path = path.parent
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        files = [path]
+    elif path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    else:
+        log.error(FOLDER, None, None, f"« {path} » n'est pas un dossier : indiquez le dossier qui contient les tables")
+        return nothing
     workbooks = [p for p in files if p.suffix.lower() == ".xlsx"]
     flat = [p for p in files if p.suffix.lower() in (".csv", ".parquet")]
     tables: dict[str, RawTable] = {}
@@ -136,14 +185,17 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
     if not text.strip():
         log.error(table, None, None, f"fichier vide : {source} doit contenir au moins la ligne d'en-tête")
         return None
-    first_line = text[: text.find("\n")] if "\n" in text else text
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    header = next(csv.reader([first_line.rstrip("\r")], delimiter=delimiter))
+    top = text.splitlines()[:HEADER_SEARCH_ROWS]
+    delimiter = max((";", ",", "\t"), key=lambda d: max(line.count(d) for line in top))
+    schema = TABLES_BY_NAME.get(table)
+    skipped_lines = find_header(list(csv.reader(top, delimiter=delimiter)), header_keys(schema)) if schema else 0
+    _say_header(table, skipped_lines, log)
+    header = next(csv.reader([top[skipped_lines]], delimiter=delimiter))
     names = [f"c{i}" for i in range(len(header))]
     bad_rows: list[tuple[int | None, int, int]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad_rows.append((row.number, row.expected_columns, row.actual_columns))
+        bad_rows.append((row.number, row.expected_columns, 0 if _TOTAL.match(row.text) else row.actual_columns))
         return "skip"
 
     # UTF-8 files go to the parser as they are; Windows-1252 ones are re-encoded.
@@ -151,7 +203,7 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
     try:
         arrow = pacsv.read_csv(
             io.BytesIO(utf8),
-            read_options=pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=1, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=skipped_lines + 1, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False, newlines_in_values=True
             ),
@@ -165,11 +217,15 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
     frame = arrow.to_pandas()
     frame.columns = header
     frame.attrs["separateur"] = delimiter
+    frame.attrs["ligne_entete"] = skipped_lines + 1
     for number, expected, actual in bad_rows:
+        if not actual:
+            log.warning(table, number, None, "ligne de total ignorée")
+            continue
         detail = "trop de champs" if actual > expected else "champs manquants (ligne tronquée ?)"
         log.error(table, number, None, f"ligne ignorée : {actual} champs au lieu de {expected}, {detail}")
     skipped = {n for n, _, _ in bad_rows if n is not None}
-    candidates = np.arange(2, 2 + len(frame) + len(bad_rows))
+    candidates = np.arange(skipped_lines + 2, skipped_lines + 2 + len(frame) + len(bad_rows))
     frame.index = pd.Index(candidates[~np.isin(candidates, list(skipped))][: len(frame)], name="ligne")
     return frame
 
@@ -235,15 +291,18 @@ def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, s
             if not rows:
                 log.error(table, None, None, f"feuille « {sheet.title} » vide : elle doit contenir au moins la ligne d'en-tête")
                 continue
-            header = rows[0]
+            top = find_header(rows, header_keys(TABLES_BY_NAME[table]))
+            _say_header(table, top, log)
+            header = rows[top]
             while header and header[-1] == "":
                 header = header[:-1]
             width = len(header)
-            body = [(r + [""] * width)[:width] for r in rows[1:]]
-            overflow = [i for i, r in enumerate(rows[1:], start=2) if any(v != "" for v in r[width:])]
+            body = [(r + [""] * width)[:width] for r in rows[top + 1:]]
+            overflow = [i for i, r in enumerate(rows[top + 1:], start=top + 2) if any(v != "" for v in r[width:])]
             for line in overflow:
                 log.error(table, line, None, "valeurs au-delà de la dernière colonne nommée : ajoutez un en-tête ou supprimez-les")
-            frame = pd.DataFrame(body, columns=header, index=pd.RangeIndex(2, 2 + len(body), name="ligne"), dtype=object)
+            frame = pd.DataFrame(body, columns=header, index=pd.RangeIndex(top + 2, top + 2 + len(body), name="ligne"), dtype=object)
+            frame.attrs["ligne_entete"] = top + 1
             tables[table] = _resolve_columns(frame, table, source, log)
     finally:
         workbook.close()
@@ -251,8 +310,10 @@ def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, s
 
 
 def _resolve_columns(frame: pd.DataFrame, table: str, source: str, log: ProblemLog) -> RawTable:
-    """Match headers to the schema, set unknown columns aside, drop wholly empty rows."""
-    known = {normalise_key(c): c for c in TABLES_BY_NAME[table].names}
+    """Match headers to the schema (:func:`header_keys`), set unknown columns aside, drop wholly
+    empty rows and totals rows (with a warning)."""
+    known = header_keys(TABLES_BY_NAME[table])
+    line = frame.attrs.get("ligne_entete", 1)
     rename: dict[int, str] = {}
     extra: list[int] = []
     seen: dict[str, str] = {}
@@ -262,12 +323,12 @@ def _resolve_columns(frame: pd.DataFrame, table: str, source: str, log: ProblemL
             extra.append(position)
             label = str(header).strip() or f"(colonne {position + 1} sans en-tête)"
             if normalise_key(header) in IDENTIFYING_HEADERS:
-                log.warning(table, 1, label, "colonne de données directement identifiantes : retirez-la, "
+                log.warning(table, line, label, "colonne de données directement identifiantes : retirez-la, "
                             "les personnes doivent rester pseudonymes")
             else:
-                log.warning(table, 1, label, "colonne inconnue, ignorée")
+                log.warning(table, line, label, "colonne inconnue, ignorée")
         elif name in seen:
-            log.error(table, 1, name, f"colonne en double (« {seen[name]} » et « {header} »)")
+            log.error(table, line, name, f"colonne en double (« {seen[name]} » et « {header} »)")
             extra.append(position)
         else:
             seen[name] = str(header)
@@ -278,4 +339,9 @@ def _resolve_columns(frame: pd.DataFrame, table: str, source: str, log: ProblemL
     empty = np.ones(len(frame), dtype=bool)
     for position in range(frame.shape[1]):
         empty &= frame.iloc[:, position].astype("str").str.strip().eq("").to_numpy()
-    return RawTable(table, source, data.loc[~empty], extra_frame.loc[~empty])
+    total = np.zeros(len(frame), dtype=bool)
+    if frame.shape[1]:
+        total = frame.iloc[:, 0].astype("str").str.contains(_TOTAL).to_numpy(dtype=bool)
+        log.warning(table, frame.index[total], None, "ligne de total ignorée")
+    keep = ~empty & ~total
+    return RawTable(table, source, data.loc[keep], extra_frame.loc[keep])

@@ -25,9 +25,11 @@ import matplotlib
 import nbformat
 
 from impact.editorial import notes_block
+from impact.escaping import PANDOC_INPUT, markdown as escape_markdown, plain
+from impact.resources import resource_folder
 
 #: The report sources: Quarto project, style sheet and Word reference document.
-REPORTS = Path(__file__).resolve().parents[2] / "reports"
+REPORTS = resource_folder("reports")
 FORMATS = ("html", "docx", "pdf")
 #: The fonts of the PDF (DejaVu Sans, shipped with matplotlib): Typst embeds them.
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -61,18 +63,16 @@ def notebook_to_markdown(notebook: Path, folder: Path, name: str = "bilan") -> P
                 described = output.get("metadata", {}).get("image/png", {})
                 alt = described.get("alt") or "Graphique"
                 caption = described.get("titre") or alt
-                picture = f'![{_one_line(caption)}]({image}){{alt="{_one_line(alt).replace(chr(92), "/").replace(chr(34), chr(39))}"}}'
+                attribute = plain(alt).replace("\\", "/").replace('"', "'")
+                picture = f'![{escape_markdown(caption)}]({image}){{alt="{attribute}"}}'
                 # The figure and its notes stay together on a page (blocs.lua, rapport.typst).
-                parts.append("::: graphique\n" + picture + "\n\n" + (notes_block(described["notes"]) if described.get("notes") else "") + ":::")
+                notes = notes_block(described["notes"]) if described.get("notes") else ""
+                parts.append("::: graphique\n" + picture + "\n\n" + notes + ":::")
             elif "text/markdown" in data:
                 parts.append(data["text/markdown"])
     path = folder / f"{name}.md"
     path.write_text("\n\n".join(p.strip("\n") for p in parts) + "\n", encoding="utf-8")
     return path
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.replace("[", "(").replace("]", ")").split())
 
 
 def render(markdown: Path, formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
@@ -94,17 +94,17 @@ def _pandoc(markdown: Path, fmt: str) -> Path:
         target = markdown.with_suffix(".html")
         extra = ["--embed-resources", "--css", str(REPORTS / "bilan.css"), "--metadata", "document-css=false",
                  f"--default-image-extension={_image_extension(folder, 'svg')}"]
-        pypandoc.convert_file(str(markdown), "html5", outputfile=str(target), extra_args=common + extra)
+        pypandoc.convert_file(str(markdown), "html5", format=PANDOC_INPUT, outputfile=str(target), extra_args=common + extra)
     elif fmt == "docx":
         target = markdown.with_suffix(".docx")
-        pypandoc.convert_file(str(markdown), "docx+native_numbering", outputfile=str(target), extra_args=common + [
+        pypandoc.convert_file(str(markdown), "docx+native_numbering", format=PANDOC_INPUT, outputfile=str(target), extra_args=common + [
             "--reference-doc", str(REPORTS / "reference.docx"), "--toc", "--toc-depth=1", "--default-image-extension=png"])
         keep_rows_whole(target)
     else:
         import typst
 
         source = markdown.with_suffix(".typ")
-        pypandoc.convert_file(str(markdown), "typst", outputfile=str(source), extra_args=common + [
+        pypandoc.convert_file(str(markdown), "typst", format=PANDOC_INPUT, outputfile=str(source), extra_args=common + [
             "--template", str(REPORTS / "rapport.typst"), f"--default-image-extension={_image_extension(folder, 'svg')}"])
         target = markdown.with_suffix(".pdf")
         typst.compile(str(source), output=str(target), root=str(folder), font_paths=[str(FONTS)])
@@ -140,7 +140,7 @@ def _quarto(markdown: Path, fmt: str) -> Path:
     for asset in ("_quarto.yml", "bilan.css", "reference.docx", "rapport.typst", "blocs.lua"):
         shutil.copy(REPORTS / asset, folder / asset)
     to = {"html": "html", "docx": "docx", "pdf": "typst"}[fmt]
-    done = subprocess.run(["quarto", "render", markdown.name, "--to", to], cwd=folder, capture_output=True, text=True)
+    done = subprocess.run(["quarto", "render", markdown.name, "--to", to, "--from", PANDOC_INPUT], cwd=folder, capture_output=True, text=True)
     if done.returncode:
         raise RenderError(f"quarto render --to {to} a échoué : {done.stderr.strip()[-500:]}")
     return markdown.with_suffix(f".{fmt}")

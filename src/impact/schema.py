@@ -251,7 +251,7 @@ TABLES: tuple[Table, ...] = (
             Column("id_participant", "text", "Pseudonyme de la personne", required=True, unique=True, identifier=True),
             Column("sexe", "category", "Sexe", required=True, codes=SEXE),
             Column(
-                "annee_naissance", "integer", "Année de naissance", required=True,
+                "annee_naissance", "integer", "Année de naissance (vide ou « inconnu » si elle n'est pas connue : âge inconnu)",
                 minimum=MIN_BIRTH_YEAR,
             ),
             Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION),
@@ -272,7 +272,7 @@ TABLES: tuple[Table, ...] = (
             Column("modalite", "category", "Modalité de mise en œuvre", required=True, codes=MODALITE),
             Column("date_debut", "date", "Date de début", required=True),
             Column("date_fin", "date", "Date de fin (vide tant que le contrat court)"),
-            Column("heures_realisees", "number", "Heures réalisées (obligatoire sans détail mensuel)", minimum=0),
+            Column("heures_realisees", "number", "Heures réalisées sur tout le contrat, pas sur l'année (obligatoire sans détail mensuel ; préférez la table heures)", minimum=0),
         ),
         key=("id_contrat",),
     ),

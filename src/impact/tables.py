@@ -15,7 +15,9 @@ into a real table, laid out to the conventions of official statistics.
   several tables that each repeat the label column.
 
 The cells arrive formatted (French numbers with a fixed number of decimals per column, see
-:func:`impact.bilan.cell`); this module only lays them out.
+:func:`impact.bilan.cell`); this module lays them out and escapes them: cells, headings, caption
+and notes are plain text (:func:`impact.escaping.markdown`), a :class:`impact.escaping.Markup`
+cell is kept as the Markdown it is.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from impact.escaping import Markup, markdown
 from impact.publication import FOOTNOTE, MARK
 
 #: Characters of table text (8.5 pt DejaVu Sans) on the width of an A4 page less its margins,
@@ -44,7 +47,7 @@ def markdown_table(rows: list[list[str]], header: list[str], caption: str, align
     """The pipe table of ``rows`` under ``header`` with its caption (pandoc's ``Table: ...``) and its
     notes. ``align``: one letter per column, ``l`` or ``r`` (default: first column left, the
     others right)."""
-    rows = [[str(row[0]), *(NIL if _ZERO.match(str(c)) else str(c) for c in row[1:])] for row in rows]
+    rows = [[row[0], *(NIL if _ZERO.match(str(c)) else c for c in row[1:])] for row in rows]
     align = align or "l" + "r" * (len(header) - 1)
     notes = list(notes)
     if any(MARK in row[1:] for row in rows):
@@ -78,15 +81,15 @@ def _pipe(rows: list[list[str]], header: list[str], caption: str, align: str) ->
     rule = [("-" * max(3, round(w * scale) - 1) + ":") if a == "r" else (":" + "-" * max(3, round(w * scale) - 1)) for w, a in zip(widths, align)]
 
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+        return "| " + " | ".join(c if isinstance(c, Markup) else markdown(c) for c in cells) + " |"
 
-    return "\n".join([line(header), "|" + "|".join(rule) + "|", *(line(r) for r in rows), "", f"Table: {caption}", ""])
+    return "\n".join([line(header), "|" + "|".join(rule) + "|", *(line(r) for r in rows), "", f"Table: {markdown(caption)}", ""])
 
 
 def _notes(notes: list[str]) -> str:
     if not notes:
         return ""
-    return "\n::: {.notes custom-style=\"Notes\"}\n" + "\n\n".join(notes) + "\n:::\n"
+    return "\n::: {.notes custom-style=\"Notes\"}\n" + "\n\n".join(markdown(n) for n in notes) + "\n:::\n"
 
 
 def _too_wide(rows: list[list[str]], header: list[str], caption: str, align: str, notes: list[str]) -> str:

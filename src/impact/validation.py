@@ -12,16 +12,21 @@ Every check is vectorised and reports all the rows it concerns at once.
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import numpy as np
 import pandas as pd
 
 from impact.columns import is_member
+from impact.escaping import FORMULA_START
 from impact.formatting import french_number
 from impact.attribution import end_of_path, follow_up_window, hours_by_contract_year, observed_dates
+from impact.output import RESERVED, slug
 from impact.problems import ProblemLog
 from impact.reading import RawTable
 from impact.schema import HEURES_ETP, TABLES, Column, Table, max_birth_year
-from impact.values import KIND_LABELS, PARSERS, parse_category
+from impact.values import KIND_LABELS, PARSERS, normalise_key, parse_category
 
 #: Tolerance, in hours, between ``heures_realisees`` and the sum of the monthly rows.
 MONTHLY_TOLERANCE = 1.0
@@ -59,7 +64,10 @@ def validate_tables(raw: dict[str, RawTable], log: ProblemLog, unreadable: set[s
     _check_contracts(typed, _blank(raw, "contrats", "heures_realisees", typed["contrats"].index), log)
     _check_unused(typed, log)
     _check_territories(typed, log)
+    _check_territory_names(typed, log)
+    _check_territory_spellings(typed, log)
     _check_identifiers(typed, log)
+    _check_text_values(typed, log)
     return typed
 
 
@@ -267,6 +275,80 @@ def _check_territories(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
     first = unknown.reset_index().groupby("territoire", observed=True)["ligne"].min()
     log.warning("operations", first.to_numpy(), "territoire",
                 "territoire « " + first.index.astype(str) + " » absent de la table territoires")
+
+
+def _check_territory_names(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+    """Each territory gets its own report folder (:func:`impact.output.slug`): two names that
+    differ only by case, accents, punctuation or Unicode normalisation would share one, and a name
+    whose folder is one of the kit's own (``ensemble``, ``indicateurs``...) would take its place."""
+    rows = pd.concat([typed[t]["territoire"].dropna().astype(str).rename_axis("ligne").reset_index().assign(table=t)
+                      for t in ("operations", "territoires")], ignore_index=True)
+    first = rows.drop_duplicates("territoire").assign(dossier=lambda d: d["territoire"].map(slug))
+    reserved = first.loc[first["dossier"].isin(RESERVED)]
+    for table, found in reserved.groupby("table", sort=False):
+        log.error(table, found["ligne"].to_numpy(), "territoire",
+                  "territoire « " + found["territoire"] + " » : son nom de dossier « " + found["dossier"]
+                  + " » est réservé par le kit (" + ", ".join(RESERVED) + ") ; renommez ce territoire")
+    owner = first.drop_duplicates("dossier").set_index("dossier")
+    clash = first.loc[first.duplicated("dossier") & ~first["dossier"].isin(RESERVED)]
+    for table, found in clash.groupby("table", sort=False):
+        other = owner.loc[found["dossier"]]
+        log.error(table, found["ligne"].to_numpy(), "territoire",
+                  "territoire « " + found["territoire"] + " » : même nom de dossier « " + found["dossier"].to_numpy()
+                  + " » que le territoire « " + other["territoire"].to_numpy() + " » (" + other["table"].to_numpy() + ", ligne "
+                  + other["ligne"].astype(str).to_numpy() + ") ; les deux noms ne diffèrent que par la casse, les accents, la "
+                  "ponctuation ou le codage des caractères : écrivez-les à l'identique ou renommez l'un des deux")
+
+
+#: Text that markup would read as code or a link: an HTML tag, a Markdown link, a script URL.
+MARKUP = r"<\s*[A-Za-z/!]|\]\s*\(|javascript\s*:|\$[^$]*\$|\{="
+
+
+def _check_text_values(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+    """Warn about text values that a spreadsheet would read as a formula, that hold control
+    characters (carriage return, terminal escape, right-to-left override) or markup: the reports
+    show them as text, but they deserve a look."""
+    checks = {
+        "commence comme une formule de tableur (=, +, -, @) : il est écrit comme du texte dans les fichiers pour tableur":
+            lambda v: v.str.startswith(FORMULA_START),
+        "contient des caractères de contrôle ou invisibles (retour chariot, échappement de terminal, inversion du sens "
+        "d'écriture...) : ils sont retirés des rapports": lambda v: v.str.contains(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", regex=True),
+        "contient du balisage (HTML, lien Markdown, formule $...$) : il est montré comme du texte dans les rapports":
+            lambda v: v.str.contains(MARKUP, regex=True),
+    }
+    for table in TABLES:
+        frame = typed[table.name]
+        for column in table.columns:
+            if column.kind != "text" or frame.empty:
+                continue
+            values = frame[column.name].dropna().astype(str)
+            for what, test in checks.items():
+                hit = test(values).to_numpy(dtype=bool)
+                log.warning(table.name, values.index[hit], column.name, "« " + values[hit] + " » " + what)
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with at most one letter added, removed or replaced."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    prefix = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return a[prefix + (len(a) >= len(b)):] == b[prefix + (len(b) >= len(a)):]
+
+
+def _check_territory_spellings(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+    """Territory names of ``operations`` that differ only by case, accents, spaces or punctuation,
+    or by one letter (names of 5 letters or more): two territories for the kit, most likely one
+    misspelt. A warning at the first line of the rarer name names both."""
+    operations = typed["operations"].dropna(subset=["territoire"]).reset_index()
+    if operations.empty:
+        return
+    usage = operations.groupby("territoire", observed=True)["ligne"].agg(["min", "size"]).sort_values("size", ascending=False, kind="stable")
+    keys = {name: re.sub(r"[^a-z0-9]", "", normalise_key(name)) for name in usage.index}
+    for main, other in itertools.combinations(usage.index, 2):
+        a, b = keys[main], keys[other]
+        if a != b and min(len(a), len(b)) >= 5 and within_one_edit(a, b):  # same key: same folder, an error
+            lines = {name: f"{usage.at[name, 'size']} ligne{'s' if usage.at[name, 'size'] > 1 else ''}" for name in (main, other)}
+            log.warning("operations", int(usage.at[other, "min"]), "territoire",
+                        f"territoire « {other} » ({lines[other]}) presque identique à « {main} » ({lines[main]}, première "
+                        f"ligne {usage.at[main, 'min']}) : le kit en fait deux territoires ; corrigez l'orthographe s'il s'agit du même")
 
 
 def _check_identifiers(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:

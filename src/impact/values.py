@@ -22,8 +22,26 @@ TRUE_WORDS = frozenset({"oui", "o", "vrai", "true", "1", "x"})
 FALSE_WORDS = frozenset({"non", "n", "faux", "false", "0", ""})
 _SEPARATORS = re.compile(r"[\s'\-]+")
 _THOUSANDS = re.compile(r"[\s\u00a0\u202f]")
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
-_MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y")
+#: A unit written after a number: ``35 h``, ``12 €``, ``1 200 euros``.
+_UNIT = re.compile(r"(?<=\d)\s*(?:h|hrs?|heures?|€|eur|euros?)\.?$", re.IGNORECASE)
+#: Cells that say "unknown" or "not given": read as an empty cell, or as the ``inconnu(e)`` code of
+#: a list that has one (compared after :func:`normalise_key`, which turns ``-`` and ``--`` into ``_``).
+UNKNOWN_WORDS = frozenset({"_", "?", "??", "nc", "n.c.", "n/c", "nr", "n/a", "inconnu", "inconnue", "non_renseigne", "non_connu"})
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+                 "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y")
+_MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%m.%Y", *_DATE_FORMATS)
+#: French month names and their usual abbreviations (after :func:`normalise_key`), for ``mars 2023``.
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (("janvier", "janv", "jan"), ("fevrier", "fevr", "fev"), ("mars", "mar"), ("avril", "avr"), ("mai",),
+         ("juin",), ("juillet", "juil"), ("aout",), ("septembre", "sept", "sep"), ("octobre", "oct"),
+         ("novembre", "nov"), ("decembre", "dec")),
+        start=1,
+    )
+    for name in names
+}
+_NAMED_MONTH = re.compile(r"([a-z]+)\.?_?(\d{4})")
 
 
 def normalise_key(text: str) -> str:
@@ -38,18 +56,24 @@ def normalise_key(text: str) -> str:
     return _SEPARATORS.sub("_", plain).replace("œ", "oe")
 
 
+def is_unknown(text: str) -> bool:
+    """Whether a cell says "unknown" (``NC``, ``?``, ``-``, ``inconnu``...): see :data:`UNKNOWN_WORDS`."""
+    return normalise_key(text) in UNKNOWN_WORDS
+
+
 def _by_unique(
-    raw: pd.Series, parse: Callable[[pd.Index], tuple[np.ndarray, np.ndarray]], empty: object
+    raw: pd.Series, parse: Callable[[pd.Index], tuple[np.ndarray, np.ndarray]], empty: object, unknown_is_blank: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """Apply ``parse`` to the distinct values of ``raw`` (stripped) and map the result back.
 
-    ``parse`` returns (values, invalid) for the distinct values. Empty cells get ``empty`` and are
+    ``parse`` returns (values, invalid) for the distinct values. Empty cells, and cells that say
+    "unknown" (:func:`is_unknown`) unless ``unknown_is_blank`` is false, get ``empty`` and are
     never invalid.
     """
     codes, uniques = pd.factorize(raw.fillna("").to_numpy(dtype=object))
     text = pd.Index(uniques, dtype=object).astype(str).str.strip()
     values, invalid = parse(text)
-    blank = np.asarray(text == "", dtype=bool)
+    blank = np.array([t == "" or (unknown_is_blank and is_unknown(t)) for t in text], dtype=bool)
     invalid = np.asarray(invalid, dtype=bool) & ~blank
     values = np.where(blank | invalid, empty, np.asarray(values))
     return values[codes], invalid[codes]
@@ -57,10 +81,12 @@ def _by_unique(
 
 def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers with a decimal comma or point; spaces and non-breaking spaces as thousands
-    separators (``1 234,5`` is 1234.5). A value holding both a comma and a point is refused."""
+    separators (``1 234,5`` is 1234.5); a unit after the number is dropped (``35 h``, ``12 €``).
+    A value holding both a comma and a point is refused."""
 
     def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-        text = pd.Series(uniques, dtype=object).astype(str).str.replace(_THOUSANDS, "", regex=True)
+        text = pd.Series(uniques, dtype=object).astype(str).str.replace(_UNIT, "", regex=True)
+        text = text.str.replace(_THOUSANDS, "", regex=True)
         ambiguous = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
         text = text.str.replace(",", ".", regex=False)
         numbers = pd.to_numeric(text.where(~ambiguous, "x"), errors="coerce").to_numpy(dtype=float)
@@ -78,6 +104,7 @@ def parse_integer(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _parse_dates(uniques: pd.Index, formats: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Dates of the distinct values, trying each format in turn (the time of day is dropped)."""
     text = pd.Series(uniques, dtype=object).astype(str).str.strip()
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     for fmt in formats:
@@ -85,20 +112,29 @@ def _parse_dates(uniques: pd.Index, formats: tuple[str, ...]) -> tuple[np.ndarra
         if not todo.any():
             break
         result[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-    return result.to_numpy(), result.isna().to_numpy()
+    return result.dt.normalize().to_numpy(), result.isna().to_numpy()
 
 
 def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Calendar days as ``AAAA-MM-JJ`` or ``JJ/MM/AAAA`` (Excel date cells arrive as
-    ``AAAA-MM-JJ`` from :mod:`impact.reading`)."""
+    """Calendar days as ``AAAA-MM-JJ``, ``JJ/MM/AAAA``, ``JJ/MM/AA``, ``JJ.MM.AAAA`` or
+    ``JJ-MM-AAAA``, with or without a time of day (``2023-03-15 00:00:00``). Excel date cells
+    arrive as ``AAAA-MM-JJ`` from :mod:`impact.reading`."""
     values, bad = _by_unique(raw, lambda u: _parse_dates(u, _DATE_FORMATS), np.datetime64("NaT"))
     return pd.Series(values.astype("datetime64[ns]"), index=raw.index), pd.Series(bad, index=raw.index)
 
 
 def parse_month(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Calendar months as ``AAAA-MM`` or ``MM/AAAA``; a full date gives its month. The result is
-    the first day of the month."""
-    values, bad = _by_unique(raw, lambda u: _parse_dates(u, _MONTH_FORMATS), np.datetime64("NaT"))
+    """Calendar months as ``AAAA-MM``, ``MM/AAAA`` or ``mars 2023`` (French names, usual
+    abbreviations); a full date gives its month. The result is the first day of the month."""
+
+    def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+        named = [_NAMED_MONTH.fullmatch(normalise_key(u)) for u in uniques]
+        text = [
+            f"{m[2]}-{_MONTH_NAMES[m[1]]:02d}" if m and m[1] in _MONTH_NAMES else u for m, u in zip(named, uniques)
+        ]
+        return _parse_dates(pd.Index(text, dtype=object), _MONTH_FORMATS)
+
+    values, bad = _by_unique(raw, parse, np.datetime64("NaT"))
     months = pd.Series(values.astype("datetime64[ns]"), index=raw.index)
     return months.dt.to_period("M").dt.to_timestamp(), pd.Series(bad, index=raw.index)
 
@@ -116,16 +152,33 @@ def parse_boolean(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(values.astype(bool), index=raw.index), pd.Series(bad, index=raw.index)
 
 
+def category_keys(codes: Mapping[str, str]) -> dict[str, str]:
+    """Every spelling accepted for the codes of a list (after :func:`normalise_key`), with its code:
+    the code, its French label (``CDD d'insertion (CDDI)``), the label without its parenthesis
+    (``CDD d'insertion``), the acronym in the parenthesis (``CDDI``) and, when the list has an
+    ``inconnu(e)`` code, the words of :data:`UNKNOWN_WORDS`. The codes themselves win over labels."""
+    unknown = next((code for code in codes if code in ("inconnu", "inconnue")), None)
+    keys = dict.fromkeys(UNKNOWN_WORDS, unknown) if unknown else {}
+    for code, label in codes.items():
+        plain = re.sub(r"\s*\([^)]*\)", "", label)
+        acronym = re.fullmatch(r".*\(([A-Z]{2,})\)\s*", label)
+        for spelling in (plain, label, *([acronym[1]] if acronym else [])):
+            keys.setdefault(normalise_key(spelling), code)
+    keys.update({normalise_key(code): code for code in codes})
+    return keys
+
+
 def parse_category(raw: pd.Series, codes: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
     """Category codes read case-, accent- and space-insensitively (``Travaux `` is ``travaux``,
-    ``f`` is ``F``). The result is a pandas categorical over the declared codes."""
-    canonical = {normalise_key(code): code for code in codes}
+    ``f`` is ``F``), or their labels (:func:`category_keys`). The result is a pandas categorical
+    over the declared codes."""
+    canonical = category_keys(codes)
 
     def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
         found = [canonical.get(normalise_key(u)) for u in uniques]
         return np.array(found, dtype=object), np.array([f is None for f in found], dtype=bool)
 
-    values, bad = _by_unique(raw, parse, None)
+    values, bad = _by_unique(raw, parse, None, unknown_is_blank=not any(c in ("inconnu", "inconnue") for c in codes))
     typed = pd.Categorical(values, categories=list(codes))
     return pd.Series(typed, index=raw.index), pd.Series(bad, index=raw.index)
 
