@@ -246,7 +246,7 @@ def test_low_knowledge_rate_is_warned_with_bounds(tmp_path):
     assert done.returncode == 0, done.stderr
     text = re.sub(r"\s+", " ", _html_text(tmp_path / "sortie" / "2024" / "t1")).replace("\u202f", " ").replace("\u2019", "'")
     assert "Attention : la situation n'est connue que pour 57,1 % des sortants" in text
-    assert "Taux d'emploi durable 50 % " in text
+    assert "Taux d'emploi durable 50,0 % " in text  # one decimal in the column
     assert "28,6 % 71,4 %" in text
 
 

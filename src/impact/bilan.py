@@ -287,15 +287,20 @@ def summary(report: Report) -> list[str]:
     return sentences
 
 
+def _figure_rows(report: Report, figures: list[tuple[str, str, str]], previous: bool) -> list[list[str]]:
+    """One row per figure the table holds: label, value of N (and of N-1 when ``previous``), change."""
+    rows = []
+    for code, label, style in figures:
+        total = report.rows(code)
+        if len(total):
+            row = total.iloc[0]
+            rows.append([label, cell(row, "valeur", style), *([cell(row, "valeur_precedente", style)] if previous else []), change_cell(row, style)])
+    return rows
+
+
 def highlights(report: Report) -> Markdown:
     """The key figures of the first page: five or six figures with their change on N-1."""
-    rows = []
-    for code, label, style in HIGHLIGHTS:
-        total = report.rows(code)
-        if total.empty:
-            continue
-        row = total.iloc[0]
-        rows.append([label, cell(row, "valeur", style), change_cell(row, style)])
+    rows = _figure_rows(report, HIGHLIGHTS, previous=False)
     cohort = report.cohort
     if cohort is not None:
         rate = report.rows("taux_sorties_dynamiques", year=cohort).iloc[0]
@@ -352,13 +357,7 @@ def _date(report: Report) -> str:
 
 def key_figures(report: Report) -> Markdown:
     """The key figures of year N with N-1 and the change."""
-    rows = []
-    for code, label, style in KEY_FIGURES:
-        total = report.rows(code)
-        if total.empty:
-            continue
-        row = total.iloc[0]
-        rows.append([label, cell(row, "valeur", style), cell(row, "valeur_precedente", style), change_cell(row, style)])
+    rows = _figure_rows(report, KEY_FIGURES, previous=True)
     etp = report.metadata["parametres"]["heures_etp"]
     caption = f"{report.name} : tous les chiffres clés, {report.year} et {report.year - 1}"
     notes = [*report.notes(f"contrats d'insertion actifs en {report.year} et {report.year - 1}"),
@@ -397,20 +396,25 @@ def _breakdown(report: Report, indicator: str, dimension: str, second: str | Non
         if other is not None:
             line.append(cell(other.loc[modality], "part", "percent"))
         lines.append(line)
-    return table_or_notice(lines, headers, caption)
+    return table_or_notice(lines, headers, caption, notes=report.notes(CHAMPS[indicator].format(year=report.year)))
 
 
+#: The Champ line of a breakdown of each indicator.
+CHAMPS = {"personnes": "personnes en contrat d'insertion en {year} au titre des clauses sociales suivies",
+          "contrats": "contrats d'insertion actifs en {year} au titre des clauses sociales suivies",
+          "heures": "heures d'insertion réalisées en {year} au titre des clauses sociales suivies",
+          "entreprises": "employeurs des contrats d'insertion actifs en {year}"}
 #: How a masked value reads in a caption or a sentence.
 UNPUBLISHED = "non publié (secret statistique)"
 
 
-def table_or_notice(rows: list[list[str]], header: list[str], caption: str, align: str | None = None) -> str:
-    """The table, or one sentence in its place when more than half of its figures are masked: a
-    table of marks tells the reader nothing but that the group is small."""
+def table_or_notice(rows: list[list[str]], header: list[str], caption: str, align: str | None = None, notes: list[str] = ()) -> str:
+    """The table with its notes, or one sentence in its place when more than half of its figures
+    are masked: a table of marks tells the reader nothing but that the group is small."""
     figures = [c for row in rows for c in row[1:] if c != ""]
     if figures and sum(c == MARK for c in figures) * 2 > len(figures):
         return f"{markdown(caption)} : tableau non publié, trop peu de personnes ou d'employeurs pour le diffuser (secret statistique).\n"
-    return markdown_table(rows, header, caption, align)
+    return markdown_table(rows, header, caption, align, notes)
 
 
 def people_reached(report: Report) -> Markdown:
@@ -435,9 +439,13 @@ def publics_chart(report: Report) -> charts.FigureOutput | Markdown:
     labels = [PUBLICS[m].split(" (")[0] for m in shown.index]
     figure = charts.shares(labels, shown["part"].tolist(), f"Publics des personnes en contrat en {report.year}", "Part des personnes")
     alt = "Part des personnes par public : " + " ; ".join(f"{l} {french_percent(v)}" for l, v in zip(labels, shown["part"]))
+    notes = [*report.notes(CHAMPS["personnes"].format(year=report.year)), "Note : une personne compte dans chaque public qui la concerne."]
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-    return charts.figure_output(figure, alt + ".")
+        notes.append(f"Non représenté(s), {UNPUBLISHED} : {', '.join(hidden)}.")
+    first = shown["part"].idxmax()
+    title = f"{PUBLICS[first].split(' (')[0]} : le premier public, {french_percent(shown['part'].max())} des personnes en {report.year}"
+    return charts.figure_output(figure, alt + ".", title, notes)
 
 
 def delivery(report: Report) -> Markdown:
@@ -526,17 +534,19 @@ def outcomes(report: Report) -> Markdown:
         rows.append([label, *_rate_cells(rate)] + (_bounds(rate, known) if low_knowledge else []))
     header = ["Taux", "Valeur", "Intervalle à 95 %", "Effectif (dénominateur)", f"Évolution sur {cohort - 1}"]
     header += ["Si les inconnues étaient des échecs", "Si les inconnues étaient des réussites"] if low_knowledge else []
-    parts = [intro, text, table_or_notice(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {cohort}")]
+    champ = report.notes(f"personnes sorties en {cohort}, situation {report.horizon} mois après la fin de leur parcours")
+    parts = [intro, text, table_or_notice(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {cohort}", notes=champ)]
     groups = report.rows("sortants", "situation_groupe", year=cohort)
     parts.append(table_or_notice([[SITUATION_GROUPE[m], cell(r, "valeur"), cell(r, "part", "percent")] for m, r in groups.iterrows()],
-                                ["Situation", "Personnes", "Part de la cohorte"], f"Situation à {report.horizon} mois des personnes sorties en {cohort}"))
+                                ["Situation", "Personnes", "Part de la cohorte"], f"Situation à {report.horizon} mois des personnes sorties en {cohort}",
+                                notes=champ))
     by_group = []
     for dimension in ("sexe", "tranche_age", "public"):
         knowledge = report.rows(KNOWLEDGE_RATE[0], dimension, year=cohort)
         for modality, row in report.rows("taux_sorties_dynamiques", dimension, year=cohort).iterrows():
             by_group.append([LABELS[dimension][modality].split(" (")[0], *_rate_cells(row)[:3], cell(knowledge.loc[modality], "valeur", "percent")])
     parts.append(table_or_notice(by_group, ["Groupe", "Sorties dynamiques", "Intervalle à 95 %", "Situations connues", "Taux de connaissance"],
-                                f"Taux de sorties dynamiques des personnes sorties en {cohort}, par groupe"))
+                                f"Taux de sorties dynamiques des personnes sorties en {cohort}, par groupe", notes=champ))
     return with_footnote(parts)
 
 
@@ -555,9 +565,11 @@ def outcomes_chart(report: Report) -> charts.FigureOutput | Markdown:
     alt = "Taux et intervalles à 95 % : " + " ; ".join(
         f"{labels[c]} {french_percent(r['valeur'])} ({french_percent(r['ic_bas'])} à {french_percent(r['ic_haut'])})" for c, r in shown.items())
     hidden = [labels[c] for c in rows if c not in shown]
+    notes = report.notes(f"personnes sorties en {cohort} dont la situation à {report.horizon} mois est connue")
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-    return charts.figure_output(figure, alt + ".")
+        notes.append(f"Non représenté(s), {UNPUBLISHED} : {', '.join(hidden)}.")
+    return charts.figure_output(figure, alt + ".", f"Devenir à {report.horizon} mois des personnes sorties en {cohort}, avec les intervalles à 95 %", notes)
 
 
 def methods(report: Report) -> Markdown:
@@ -593,6 +605,7 @@ def methods(report: Report) -> Markdown:
         "valeurs qui permettraient de les retrouver par différence (autres cellules d'une même ventilation, valeur de "
         "l'année précédente, évolution, part).",
         "",
+        f"Source : dossier « {markdown(Path(report.metadata['entrees']['dossier']).name)} », données extraites le {_date(report)}. "
         "Provenance : la version du kit, les paramètres et l'empreinte SHA-256 de chaque fichier de données lu figurent dans "
         "metadonnees.json, publié avec ce rapport et avec indicateurs.csv.",
         "",

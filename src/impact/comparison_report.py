@@ -179,9 +179,9 @@ def trends_chart(report: Comparison) -> charts.FigureOutput | Markdown:
     series = {t: frame.loc[t].tolist() for t in report.territories}
     figure = charts.small_trends(years, series, f"Heures réalisées par territoire, {years[0]}-{years[-1]}", "Heures")
     alt = "Heures réalisées par territoire : " + " ; ".join(
-        f"{t} de {french_number(v[0], 0) or 's'} en {years[0]} à {french_number(v[-1], 0) or 's'} en {years[-1]}" for t, v in series.items()) + "."
+        f"{t} de {french_number(v[0], 0) or 'non publié'} en {years[0]} à {french_number(v[-1], 0) or 'non publié'} en {years[-1]}" for t, v in series.items()) + "."
     return charts.figure_output(figure, alt, f"Les heures de chaque territoire, {years[0]}-{years[-1]}",
-                                report.notes(f"contrats d'insertion actifs de {years[0]} à {years[-1]} ; « s » : valeur non publiée"))
+                                report.notes(f"contrats d'insertion actifs de {years[0]} à {years[-1]}") + ["Note : « s » sur un graphique, valeur non publiée (secret statistique)."])
 
 
 def side_by_side(report: Comparison) -> Markdown:

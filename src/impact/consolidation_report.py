@@ -174,7 +174,7 @@ def series_chart(report: Consolidation) -> charts.FigureOutput | Markdown:
     returns = [float(cover["retours"].get((y, "heures"), float("nan"))) if len(cover) else float("nan") for y in years]
     figure = charts.trend(years, {"Heures d'insertion réalisées": hours, "Retours reçus": returns}, f"Série consolidée, {years[0]}-{years[-1]}")
     alt = ("Heures consolidées et retours par année : "
-           + " ; ".join(f"{y} : {french_number(h, 0) or 's'} heures, {french_number(r, 0)} retours" for y, h, r in zip(years, hours, returns)) + ".")
+           + " ; ".join(f"{y} : {french_number(h, 0) + ' heures' if french_number(h, 0) else 'heures non publiées'}, {french_number(r, 0)} retours" for y, h, r in zip(years, hours, returns)) + ".")
     return charts.figure_output(figure, alt, f"Heures consolidées et nombre de retours, {years[0]}-{years[-1]}",
                                 report.notes("retours reçus pour chaque année ; les totaux dépendent du nombre de retours"))
 

@@ -88,7 +88,7 @@ def _pandoc(markdown: Path, fmt: str) -> Path:
     import pypandoc
 
     folder = markdown.parent
-    common = ["--standalone", "--metadata", "lang=fr", "--resource-path", str(folder), "--shift-heading-level-by=-1",
+    common = ["--standalone", "--metadata", "lang=fr", "--resource-path", str(folder), "--shift-heading-level-by=-1", "--wrap=none",
               "--lua-filter", str(REPORTS / "blocs.lua")]
     if fmt == "html":
         target = markdown.with_suffix(".html")
