@@ -100,7 +100,8 @@ def test_repeated_problem_printed_once(base_dataset, run_cli):
 
 
 def test_near_duplicate_territories(base_dataset, run_cli):
-    """« Nord » and « nord » (case) or « Nord-Est » and « Nord Est » (spaces): a warning naming both."""
+    """« Boucle Nord de Seine » and « Boucle Nord de Seinne » (one letter): a warning naming both;
+    « Nord » and « nord » (case) would share one report folder: an error naming both."""
     operations = base_dataset / "operations.csv"
     frame = pd.read_csv(operations, sep=";", dtype=str, keep_default_na=False)
     extra = frame.iloc[[0, 0, 0]].assign(id_operation=["O7", "O8", "O9"], territoire=["nord", "Boucle Nord de Seine", "Boucle Nord de Seinne"])
@@ -108,9 +109,9 @@ def test_near_duplicate_territories(base_dataset, run_cli):
     status, out, _ = run_cli("valider", base_dataset)
     lines = [line for line in out.splitlines() if "presque identique" in line]
     n = len(frame)
+    clash = [line for line in out.splitlines() if "même nom de dossier" in line]
+    assert status == 2 and len(clash) == 1 and "« nord »" in clash[0] and "« Nord »" in clash[0] and " erreur " in clash[0]
     assert lines == [
-        f"operations:{n + 2}:territoire: avertissement : territoire « nord » (1 ligne) presque identique à « Nord » "
-        "(1 ligne, première ligne 2) : le kit en fait deux territoires ; corrigez l'orthographe s'il s'agit du même",
         f"operations:{n + 4}:territoire: avertissement : territoire « Boucle Nord de Seinne » (1 ligne) presque identique à "
         f"« Boucle Nord de Seine » (1 ligne, première ligne {n + 3}) : le kit en fait deux territoires ; corrigez l'orthographe s'il s'agit du même",
     ]

@@ -149,10 +149,23 @@ def _kind(indicator: pd.Series) -> np.ndarray:
                      ["rate", "hours", "count"], "other")
 
 
-def audit(table: pd.DataFrame, seuil: int, heures_etp: float = 1607.0) -> pd.DataFrame:
-    """Every masked cell of ``table`` (text cells as published) that a reader can pin down or bound to
-    less than its protection interval: KEYS, ``cellule`` (valeur, numerateur or effectif), ``bas``,
-    ``haut`` (what the reader can prove), ``largeur`` and ``protection``."""
+@dataclass
+class System:
+    """What a reader knows of a published table: its cells (text as published), their parsed
+    ``values`` and ``kind``, the relations, the bounds of every unknown (``3 * row + cell``), which
+    cells are masked (``unknown``) and which are printed."""
+
+    cells: pd.DataFrame
+    values: pd.DataFrame
+    kind: np.ndarray
+    relations: _Relations
+    lower: np.ndarray
+    upper: np.ndarray
+    unknown: np.ndarray
+
+
+def system(table: pd.DataFrame, heures_etp: float = 1607.0) -> System:
+    """The reader's linear system for ``table`` (see the module docstring)."""
     cells = table[KEYS + MEASURES].reset_index(drop=True).copy()
     cells["annee"] = cells["annee"].astype(int)
     masked = pd.DataFrame({m: cells[m].eq(MARK) for m in MEASURES})
@@ -164,32 +177,42 @@ def audit(table: pd.DataFrame, seuil: int, heures_etp: float = 1607.0) -> pd.Dat
     unknown = np.zeros(3 * rows, dtype=bool)
     is_rate = kind == "rate"
     tol = np.vectorize(ROUNDING.get)(np.where(kind == "other", "hours", kind)).astype(float)
-    value_known = values["valeur"].notna().to_numpy()
-    known_v = value_known & ~is_rate
-    lower[3 * np.flatnonzero(known_v)] = values["valeur"].to_numpy()[known_v] - tol[known_v]
-    upper[3 * np.flatnonzero(known_v)] = values["valeur"].to_numpy()[known_v] + tol[known_v]
+    value = values["valeur"].to_numpy()
+    known_v = np.flatnonzero(np.isfinite(value) & ~is_rate)
+    lower[3 * known_v], upper[3 * known_v] = value[known_v] - tol[known_v], value[known_v] + tol[known_v]
     unknown[3 * np.flatnonzero(masked["valeur"].to_numpy() & ~is_rate & (kind != "other"))] = True
-    n_known = is_rate & values["effectif"].notna().to_numpy()
-    lower[3 * np.flatnonzero(n_known) + N] = upper[3 * np.flatnonzero(n_known) + N] = values["effectif"].to_numpy()[n_known]
+    effectif = values["effectif"].to_numpy()
+    known_n = np.flatnonzero(is_rate & np.isfinite(effectif))
+    lower[3 * known_n + N] = upper[3 * known_n + N] = effectif[known_n]
     unknown[3 * np.flatnonzero(is_rate & masked["effectif"].to_numpy()) + N] = True
     unknown[3 * np.flatnonzero(is_rate & masked["valeur"].to_numpy()) + K] = True
-    _wilson_bounds(cells, values, is_rate, lower, upper)
-
+    _wilson_bounds(values, is_rate, lower, upper)
     rel = _Relations([], [])
     index = _Index(cells)
     _breakdowns(rel, index)
     _outcomes(rel, index)
     _rate_values(rel, index, values, is_rate)
     _parts(rel, index, values)
-    _years(rel, index, values, kind, tol, lower, upper)
+    _years(index, values, kind, tol, rel, lower, upper)
     _ratios(rel, index, values, heures_etp)
     _territories(rel, index)
-    printed = ~unknown & (lower == upper)
-    hours = np.zeros(3 * rows, dtype=bool)
-    hours[3 * np.flatnonzero(kind == "hours")] = True
-    bounds = _solve(rel, lower, upper, unknown & ~_printed_elsewhere(rel, printed), np.where(hours, np.inf, seuil))
-    shown = _published_small(cells, values, is_rate, seuil)
-    return pd.concat([shown, _findings(cells, bounds, kind, seuil)], ignore_index=True).sort_values(KEYS + ["cellule"]).reset_index(drop=True)
+    return System(cells, values, kind, rel, lower, upper, unknown)
+
+
+def audit(table: pd.DataFrame, seuil: int, heures_etp: float = 1607.0) -> pd.DataFrame:
+    """Every masked cell of ``table`` (text cells as published) that a reader can pin down or bound to
+    less than its protection interval, and every count printed under the threshold: KEYS,
+    ``cellule`` (valeur, numerateur or effectif), ``bas``, ``haut`` (what the reader can prove),
+    ``largeur`` and ``protection``."""
+    known = system(table, heures_etp)
+    printed = ~known.unknown & (known.lower == known.upper)
+    hours = np.zeros(known.unknown.size, dtype=bool)
+    hours[3 * np.flatnonzero(known.kind == "hours")] = True
+    targets = known.unknown & ~_printed_elsewhere(known.relations, printed)
+    bounds = _solve(known.relations, known.lower, known.upper, targets, np.where(hours, np.inf, seuil))
+    shown = _published_small(known.cells, known.values, known.kind == "rate", seuil)
+    found = pd.concat([shown, _findings(known.cells, bounds, known.kind, seuil)], ignore_index=True)
+    return found.sort_values(KEYS + ["cellule"]).reset_index(drop=True)
 
 
 #: Counts of persons, and of companies, a table must not print from 1 to the threshold.
@@ -333,7 +356,7 @@ def _rate_values(rel: _Relations, index: _Index, values: pd.DataFrame, is_rate: 
     _rate_bounds(rel, prior, value - change, 2 * slack)
 
 
-def _wilson_bounds(cells: pd.DataFrame, values: pd.DataFrame, is_rate: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+def _wilson_bounds(values: pd.DataFrame, is_rate: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
     """Denominators a published rate and its Wilson interval can come from (inversion of the interval)."""
     rows = np.flatnonzero(is_rate & values[["valeur", "ic_bas", "ic_haut"]].notna().all(axis=1).to_numpy())
     if rows.size == 0:
@@ -375,7 +398,7 @@ def _parts(rel: _Relations, index: _Index, values: pd.DataFrame) -> None:
         rel.add(terms, lo, hi)
 
 
-def _years(rel: _Relations, index: _Index, values: pd.DataFrame, kind: np.ndarray, tol: np.ndarray,
+def _years(index: _Index, values: pd.DataFrame, kind: np.ndarray, tol: np.ndarray, rel: _Relations,
            lower: np.ndarray, upper: np.ndarray) -> None:
     """``valeur_precedente`` is the cell of N-1; ``evolution`` the relative change of a volume."""
     rows = np.flatnonzero((kind != "rate") & (kind != "other"))

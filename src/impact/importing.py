@@ -25,7 +25,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from impact.output import atomic_write_bytes, atomic_write_text
 from impact.problems import ProblemLog
 from impact.reading import _TOTAL, _cell_text, _decode, find_header, header_keys
 from impact.schema import TABLES, TABLES_BY_NAME
-from impact.validation import within_one_edit
+from impact.validation import near_names
 from impact.values import category_keys, normalise_key
 
 #: Target of a sheet whose rows each hold a whole contract (person, employer, market, buyer).
@@ -286,9 +285,7 @@ def _near_duplicates(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, st
         if table not in tables or name_column not in tables[table]:
             continue
         names = sorted(set(tables[table][name_column].dropna()) - {""})
-        keys = {n: re.sub(r"[^a-z0-9]", "", normalise_key(n)) for n in names}
-        found += [(table, a, b) for i, a in enumerate(names) for b in names[i + 1:]
-                  if keys[a] == keys[b] or (min(len(keys[a]), len(keys[b])) >= 5 and within_one_edit(keys[a], keys[b]))]
+        found += [(table, a, b) for i, a in enumerate(names) for b in names[i + 1:] if near_names(a, b)]
     return found
 
 

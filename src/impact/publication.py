@@ -30,7 +30,7 @@ the knowledge rate is the cohort less the neutralised; the other rates' is the k
 the rates of each sex or age band and the overall one; the ``ensemble`` cell and the cells of the
 territories. Cells are suppressed until no relation leaves a suppressed cell alone, or its
 suppressed cells adding up to less than ``seuil`` when its total is published, and until no
-suppressed cell of a territory and year is determined by its relations taken together (a
+suppressed cell of a year is determined by its relations taken together (a
 null-space test). What would give a suppressed cell away goes with it: its ``part`` (and the parts
 of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
 ``heures_par_personne``, ``heures_par_contrat``), ``valeur_precedente`` when the cell of N-1 is
@@ -188,7 +188,8 @@ class _System:
 def equations(table: pd.DataFrame) -> pd.DataFrame:
     """Every linear relation of the published table (see the module docstring): one row per cell
     of a relation, ``equation`` (a number), ``cell`` (``3 * row + kind``) and ``total``; relations
-    within a territory and year carry its ``scope``, those across territories have none (-1)."""
+    and its ``scope``, the year of its cells (a year's relations, within and across territories, are
+    examined together for cells they determine)."""
     table = table.reset_index(drop=True)
     rows = _Rows(table)
     codes = rows.codes
@@ -244,7 +245,7 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
     for kind in (K, N):
         within.add(overall, overall, kind, [(by, kind)], extra=codes["dimension"][by])
     system = within.frame()
-    system["scope"] = (codes["annee"] * (len(rows.labels["territoire"]) + 1) + codes["territoire"])[system["cell"].to_numpy() // 3]
+    system["scope"] = codes["annee"][system["cell"].to_numpy() // 3]
 
     # Across territories: the ensemble cell is the sum of the territories' cells (disjoint for
     # hours, contracts, operations and leavers; for persons, employers and buyers the sum only
@@ -257,13 +258,14 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
     across.add(whole[~rate], whole[~rate], V, [(parts[~rate], V)])
     for kind in (K, N):
         across.add(whole[rate], whole[rate], kind, [(parts[rate], kind)])
-    others = across.frame().assign(scope=-1)
+    others = across.frame()
+    others["scope"] = codes["annee"][others["cell"].to_numpy() // 3]
     others["equation"] += system["equation"].max() + 1 if len(system) else 0
     return pd.concat([system, others], ignore_index=True)
 
 
 def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None) -> np.ndarray:
-    """Suppressed cells that the relations of their territory and year determine taken together:
+    """Suppressed cells that the relations of their year (within and across territories) determine taken together:
     a cell is determined when the null space of the relations restricted to the suppressed cells
     has no component along it. Only groups of two relations or more sharing suppressed cells are
     examined (one relation with two suppressed cells or more determines none); their small dense
@@ -319,7 +321,7 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None = None) -> np.ndarray:
     """Suppress more cells until no relation leaves a suppressed cell alone or its suppressed cells
     adding up to less than ``seuil`` under a published total, and no suppressed cell is determined
-    by the relations of its territory and year. The cell suppressed in a relation that needs one is
+    by the relations of its year. The cell suppressed in a relation that needs one is
     the cheapest (``cost``, per cell: what else its suppression hides), then its smallest published
     part (a zero only when no positive one is left), else its total. Each round looks again only at
     the relations of the cells it suppressed."""

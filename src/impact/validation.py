@@ -333,6 +333,16 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[prefix + (len(a) >= len(b)):] == b[prefix + (len(b) >= len(a)):]
 
 
+def near_names(a: str, b: str) -> bool:
+    """Whether two names are most likely one misspelt: equal but for case, accents, spaces and
+    punctuation, or (5 letters or more) one letter apart with the same digits (« Lot 2 » and
+    « Lot 3 » are two names)."""
+    a, b = (re.sub(r"[^a-z0-9]", "", normalise_key(n)) for n in (a, b))
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 5 and re.sub(r"\D", "", a) == re.sub(r"\D", "", b) and within_one_edit(a, b)
+
+
 def _check_territory_spellings(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
     """Territory names of ``operations`` that differ only by case, accents, spaces or punctuation,
     or by one letter (names of 5 letters or more): two territories for the kit, most likely one
@@ -341,10 +351,8 @@ def _check_territory_spellings(typed: dict[str, pd.DataFrame], log: ProblemLog) 
     if operations.empty:
         return
     usage = operations.groupby("territoire", observed=True)["ligne"].agg(["min", "size"]).sort_values("size", ascending=False, kind="stable")
-    keys = {name: re.sub(r"[^a-z0-9]", "", normalise_key(name)) for name in usage.index}
     for main, other in itertools.combinations(usage.index, 2):
-        a, b = keys[main], keys[other]
-        if a != b and min(len(a), len(b)) >= 5 and within_one_edit(a, b):  # same key: same folder, an error
+        if near_names(main, other) and slug(main) != slug(other):  # one folder: an error already
             lines = {name: f"{usage.at[name, 'size']} ligne{'s' if usage.at[name, 'size'] > 1 else ''}" for name in (main, other)}
             log.warning("operations", int(usage.at[other, "min"]), "territoire",
                         f"territoire « {other} » ({lines[other]}) presque identique à « {main} » ({lines[main]}, première "
