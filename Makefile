@@ -17,11 +17,12 @@ $(STAMP): pyproject.toml
 ## Le travail principal, sur les données de démonstration intégrées.
 demo: $(STAMP)
 	rm -rf $(DEMO)/donnees
-	$(BIN)/impact demo $(DEMO)/donnees
+	$(BIN)/impact demo $(DEMO)/donnees --comparaison $(DEMO)/comparaison
 	$(BIN)/impact valider $(DEMO)/donnees --rapport $(DEMO)/validation.csv
 	$(BIN)/impact bilan $(DEMO)/donnees --annee 2024 --tous-territoires --out $(DEMO)/bilans
 	$(BIN)/impact comparer $(DEMO)/donnees --annee 2024 --out $(DEMO)/bilans
-	@echo "Bilans 2024 (HTML, Word, PDF) : $(DEMO)/bilans/2024/<territoire>/ ; comparaison : $(DEMO)/bilans/2024/comparaison/ ; données : $(DEMO)/donnees"
+	$(BIN)/impact effet $(DEMO)/donnees --comparaison $(DEMO)/comparaison/comparaison.csv --out $(DEMO)/bilans
+	@echo "Bilans 2024 (HTML, Word, PDF) : $(DEMO)/bilans/2024/<territoire>/ ; comparaison : $(DEMO)/bilans/2024/comparaison/ ; étude : $(DEMO)/bilans/2024/etude_impact/ ; données : $(DEMO)/donnees"
 
 ## Les tests.
 test: $(STAMP)
@@ -39,6 +40,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/validation.py
 	$(BIN)/python benchmarks/indicators.py
 	$(BIN)/python benchmarks/bilan.py
+	$(BIN)/python benchmarks/masking.py
 
 ## Régénère data_templates/, les pages générées de docs/ et reports/reference.docx depuis le code.
 docs: $(STAMP)

@@ -14,7 +14,7 @@ MISTAKES = {
     "valeur invalide": (("bilan", ".", "--annee", "deux", "--out", "s"), "impact : valeur invalide pour --annee : « deux » n'est pas un nombre entier"),
     "valeur hors bornes": (("bilan", ".", "--annee", "2024", "--out", "s", "--horizon", "0"), "impact : valeur invalide pour --horizon : « 0 » est trop petit (au moins 1)"),
     "commande inconnue": (("validate", "."), "impact : commande inconnue : « validate » ; vouliez-vous dire « valider » ? ; "
-                          "commandes : bilan, carnets, comparer, consolider, demo, importer, indicateurs, modeles, pseudonymiser, valider, verifier-secret"),
+                          "commandes : bilan, carnets, comparer, consolider, demo, effet, importer, indicateurs, modeles, pseudonymiser, valider, verifier-secret"),
     "argument manquant": (("valider",), "impact : l'argument DOSSIER est obligatoire"),
     "option obligatoire manquante": (("bilan", "."), "impact : l'option --annee est obligatoire"),
     "option sans valeur": (("bilan", ".", "--annee"), "impact : l'option --annee attend une valeur"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 import impact
@@ -100,26 +100,15 @@ def test_every_relation_of_the_attacker_is_true_of_the_real_values(demo_folder, 
 
 
 @pytest.mark.parametrize("seuil", [5, 11])
-def test_three_years_of_the_demo_leave_no_masked_count_recoverable(demo_folder, tmp_path, seuil):
+def test_three_years_of_the_demo_leave_nothing_to_work_back(demo_folder, tmp_path, seuil):
+    """Nothing pinned down, nothing bounded closer than its protection (``seuil`` persons, 10 % of
+    the hours), nothing masked printed in a figure: the command exits 0."""
     out = tmp_path / "sortie"
     assert _run("indicateurs", str(demo_folder), "--out", str(out), "--annee", "2022", "--annee", "2023", "--annee", "2024",
                 "--seuil", str(seuil)) == 0
     cells, reports = check(out, seuil)
+    assert cells.empty, cells.to_string()
     assert reports.empty
-    pinned = cells.loc[cells["largeur"] < 0.5]
-    assert pinned.empty, pinned.to_string()
-    if seuil == 5:
-        counts = cells.loc[cells["protection"] == seuil]
-        assert counts.empty, counts.to_string()
-
-
-@pytest.mark.xfail(strict=True, reason="issue 10 : encadrements plus étroits que le seuil par les inégalités entre territoires "
-                   "(seuil 11) et heures encadrées à moins de 10 % : la suppression secondaire ne teste que les relations "
-                   "exactes")
-def test_three_years_of_the_demo_leave_nothing_bounded_tighter_than_its_protection(demo_folder, tmp_path):
-    out = tmp_path / "sortie"
-    assert _run("indicateurs", str(demo_folder), "--out", str(out), "--annee", "2022", "--annee", "2023", "--annee", "2024",
-                "--seuil", "11") == 0
     assert _run("verifier-secret", str(out)) == 0
 
 
@@ -150,13 +139,17 @@ def test_a_territory_of_six_persons_keeps_its_secrets(tmp_path):
     persons = table.loc[(table["territoire"] == small) & (table["indicateur"] == "personnes") & (table["dimension"] == "ensemble"), "valeur"]
     assert persons.max() == 6
     cells = audit(published, 5)
-    pinned = cells.loc[cells["largeur"] < 0.5]
-    assert pinned.empty, pinned.to_string()
+    assert cells.empty, cells.to_string()
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), territories=st.integers(1, 4), scale=st.floats(0.05, 0.6), seuil=st.integers(3, 11))
-def test_no_masked_cell_can_be_pinned_on_random_datasets(tmp_path_factory, seed, territories, scale, seuil):
+@example(seed=100, territories=3, scale=0.13671875, seuil=3)
+def test_no_masked_cell_can_be_pinned_down_on_random_datasets(tmp_path_factory, seed, territories, scale, seuil):
+    """Exact recovery (SPEC 7) never; an interval narrower than the threshold can remain on small
+    random datasets (the example: contracts of two territories by type of structure, bounded to
+    0–2 at seuil 3 through the difference of two relations across territories; issue 10)."""
     folder = tmp_path_factory.mktemp("aleatoire")
     tables = generate(DemoParameters(seed=seed, territories=territories, first_year=2022, last_year=2024, scale=scale))
     tables["heures"]["mois"] = tables["heures"]["mois"].dt.strftime("%Y-%m")

@@ -81,7 +81,7 @@ def test_datapackage_describes_every_table():
 
 def test_modeles_command_and_blank_templates_validate(tmp_path, run_cli):
     status, out, _ = run_cli("modeles", tmp_path / "m")
-    assert status == 0 and "10 fichiers écrits" in out
+    assert status == 0 and "11 fichiers écrits" in out
     for folder in ("csv", "excel"):
         dataset = impact.validate(tmp_path / "m" / folder)
         assert dataset.problems.empty, dataset.problems.to_string()

@@ -353,6 +353,58 @@ def _first_sheet(path: Path):
     return pd.DataFrame([(r + [""] * width)[:width] for r in rows[1:]], columns=rows[0], dtype=object)
 
 
+@app.command("effet")
+def effet(
+    dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
+    out: Annotated[Path, typer.Option("--out", help="Dossier de sortie : le rapport va dans SORTIE/<annee>/etude_impact/.")],
+    comparaison: Annotated[Path | None, typer.Option("--comparaison", help="Groupe de comparaison (modèle data_templates/comparaison/).")] = None,
+    reference: Annotated[Path | None, typer.Option("--reference", help="Taux de sorties dynamiques de référence (dimension, modalite, taux, source).")] = None,
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours (ou la date de référence) pour le devenir.")] = 6,
+    mois: Annotated[int, typer.Option("--mois", min=1, help="Mois du début de parcours dont les heures sont rapprochées du devenir.")] = 3,
+    formats: Annotated[str, typer.Option("--formats", help="Formats séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
+    seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
+    replications: Annotated[int, typer.Option("--replications", min=20, help="Tirages du bootstrap.")] = 400,
+    graine: Annotated[int, typer.Option("--graine", help="Graine du bootstrap : la même graine donne les mêmes intervalles.")] = 1,
+) -> None:
+    """Étude d'impact : participants contre un groupe de comparaison (score de propension, diagnostics), lien avec les heures, référence externe."""
+    from impact.batch import NOTEBOOKS, Job, run_all
+    from impact.benchmark import ReferenceError, read_reference
+    from impact.comparison_group import read_comparison
+    from impact.facts import NoContractError
+    from impact.indicators import indicators, write
+    from impact.problems import ProblemLog
+
+    chosen = _formats(formats)
+    dataset = _load_or_exit(dossier)
+    if comparaison is not None:
+        log = ProblemLog()
+        read_comparison(comparaison, log)
+        problems = log.frame()
+        if (problems["gravite"] == "erreur").any():
+            _print_problems(problems, "groupe de comparaison")
+            raise typer.Exit(EXIT_INVALID)
+    if reference is not None:
+        try:
+            read_reference(reference)
+        except ReferenceError as error:
+            raise fail(str(error)) from None
+    try:
+        table = indicators(dataset, horizon=horizon)
+    except NoContractError as error:
+        raise fail(str(error)) from None
+    year = int(table["annee"].max())
+    published = write(dataset, table, out / str(year) / "indicateurs", horizon, HEURES_ETP, False, seuil)
+    extra = {"comparaison": str(comparaison.resolve()) if comparaison else None, "reference": str(reference.resolve()) if reference else None,
+             "mois": mois, "replications": replications, "graine": graine}
+    job = Job(dataset.path.resolve(), published.resolve(), year, "ensemble", out.resolve(), chosen, horizon, seuil,
+              NOTEBOOKS / "etude_impact.ipynb", "etude_impact", "etude_impact", extra)
+    (outcome,) = run_all([job], 1)
+    if not outcome.ok:
+        typer.echo(f"ÉCHEC de l'étude : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Rapport de l'étude : {outcome.folder}")
+
+
 @app.command("pseudonymiser")
 def pseudonymiser(
     fichier: Annotated[Path, typer.Argument(help="Fichier CSV ou classeur .xlsx (sa première feuille) à pseudonymiser.")],
@@ -533,6 +585,7 @@ def demo(
     annees: Annotated[str, typer.Option("--annees", help="Années d'activité, par exemple 2019-2024.")] = "2019-2024",
     echelle: Annotated[float, typer.Option("--echelle", min=0.01, help="Multiplie le nombre de personnes.")] = 1.0,
     format_: Annotated[str, typer.Option("--format", help="csv (un fichier par table) ou xlsx (un classeur).")] = "csv",
+    comparaison: Annotated[Path | None, typer.Option("--comparaison", help="Dossier où écrire aussi deux groupes de comparaison fictifs : l'un avec un écart connu, l'autre sans.")] = None,
 ) -> None:
     """Écrit un jeu de données fictif mais réaliste, au format des modèles."""
     from impact import demo as demo_data
@@ -543,6 +596,11 @@ def demo(
     params = demo_data.DemoParameters(seed=graine, territories=territoires, first_year=first, last_year=last, scale=echelle)
     written = demo_data.write(params, dossier, format_)
     echo(f"Jeu de démonstration écrit dans {dossier} ({len(written)} fichier{'s' if len(written) > 1 else ''}).")
+    if comparaison is not None:
+        from impact.formatting import french_change
+
+        for path, truth in demo_data.write_comparison(params, comparaison).items():
+            echo(f"Groupe de comparaison {path} : écart vrai sur les sorties dynamiques des participants {french_change(truth, True)}.")
 
 
 def _hint(param) -> str:

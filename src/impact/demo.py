@@ -23,7 +23,7 @@ import pandas as pd
 
 from impact.calibration import LABOUR_SHARES, hours_to_require
 from impact.output import atomic_write_bytes
-from impact.schema import PUBLICS, TABLES_BY_NAME
+from impact.schema import PRIOR_EMPLOYMENT, PUBLICS, TABLES_BY_NAME
 
 #: New persons per territory and year at ``echelle=1``, before the territory's size factor.
 NEW_PERSONS_PER_TERRITORY = 38
@@ -81,6 +81,10 @@ CONTRACTS_BY_STRUCTURE = {
 DYNAMIC_SITUATIONS = {"cdi": 0.16, "cdd_6_mois_plus": 0.14, "interim_6_mois_plus": 0.08, "creation_entreprise": 0.03, "fonction_publique": 0.02,
                       "cdd_moins_6_mois": 0.17, "interim_moins_6_mois": 0.15, "contrat_aide": 0.08, "formation_qualifiante": 0.12, "embauche_siae": 0.05}
 OTHER_SITUATIONS = {"demandeur_emploi": 0.75, "inactif": 0.13, "autre": 0.12}
+#: Random streams of their own (with the seed), so that adding them leaves the other tables alone.
+PRIOR_STREAM, COMPARISON_STREAM = 13, 14
+#: Log-odds gap of the demo comparison file with a difference (participants' chances lowered by it).
+DEMO_GAP = 0.6
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,12 @@ def _day(year: np.ndarray | int) -> np.ndarray:
 
 def generate(params: DemoParameters) -> dict[str, pd.DataFrame]:
     """A synthetic dataset as typed DataFrames, one per table of the schema."""
+    return _generate(params)[0]
+
+
+def _generate(params: DemoParameters) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The tables of :func:`generate`, and each person who finished their path with their log odds
+    of a dynamic exit (``id_participant``, ``logit``)."""
     rng = np.random.default_rng(params.seed)
     n_terr = params.territories
     years = np.arange(params.first_year, params.last_year + 1)
@@ -251,12 +261,16 @@ def generate(params: DemoParameters) -> dict[str, pd.DataFrame]:
     person_hours = np.bincount(owner, weights=hours, minlength=n_pers)
     suivis = _follow_ups(rng, params, participants.loc[finished], path_end[finished].astype("datetime64[D]"),
                          outcome_level[person_terr[finished]], person_hours[finished])
+    # Prior employment from a stream of its own, so that the other tables do not change with it.
+    participants[PRIOR_EMPLOYMENT] = _prior_employment(np.random.default_rng([params.seed, PRIOR_STREAM]), participants["deld"].to_numpy())
+    chances = pd.DataFrame({"id_participant": participants["id_participant"].to_numpy()[finished],
+                            "logit": _dynamic_logit(params, participants.loc[finished], outcome_level[person_terr[finished]], person_hours[finished])})
     participants = participants.loc[has_contract].reset_index(drop=True)
     return {
         "acheteurs": acheteurs, "operations": operations, "entreprises": entreprises,
         "participants": participants, "contrats": contrats, "heures": heures,
         "suivis": suivis, "territoires": territoires,
-    }
+    }, chances
 
 
 def _cumsum_by_group(values: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -372,17 +386,63 @@ def _operations(rng, params, op_terr, op_notified, names, buyer_start, n_buyers,
     return operations.loc[keep].reset_index(drop=True), op_ids
 
 
+def _dynamic_logit(params: DemoParameters, people: pd.DataFrame, level: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    """Log odds of a dynamic exit: the territory's level, sex, age, minimum income, hours worked."""
+    age = params.last_year - people["annee_naissance"].to_numpy()
+    return (-0.1 + level + 0.25 * (people["sexe"].to_numpy() == "F") - 0.35 * (age >= 50) + 0.15 * (age < 26)
+            - 0.3 * people["minima_sociaux"].to_numpy() + 0.25 * (hours >= 400))
+
+
+def _prior_employment(rng: np.random.Generator, deld: np.ndarray) -> np.ndarray:
+    """Months employed in the 12 months before: few for long-term jobseekers."""
+    return rng.binomial(12, np.where(deld, 0.08, 0.35))
+
+
+def comparison_group(params: DemoParameters, tables: dict[str, pd.DataFrame], chances: pd.DataFrame, gap: float) -> tuple[pd.DataFrame, float]:
+    """A comparison file for the demo dataset ``tables`` and its ``chances`` (from :func:`_generate`): twice as many
+    eligible non-participants as persons who finished their path, older, more often women and
+    long-term jobseekers, their situation 6 months after a reference date drawn from the same
+    chances of a dynamic exit as the participants with the same profile, lowered by ``gap`` on the
+    log-odds scale (the territory level and hours term of a participant drawn at random). Returns
+    the file and the true average difference on participants, in points / 100:
+    mean of ``expit(η) - expit(η - gap)`` over the persons who finished their path."""
+    rng = np.random.default_rng([params.seed, COMPARISON_STREAM])
+    people = tables["participants"].set_index("id_participant").loc[chances["id_participant"]]
+    size = 2 * len(chances)
+    reference = _day(rng.integers(params.first_year, params.last_year, size)) + rng.integers(0, 365 - 200, size).astype("timedelta64[D]")
+    year = reference.astype("datetime64[Y]").astype(int) + 1970
+    frame = _participants(rng, year, size)
+    age = rng.integers(18, 64, size)
+    older = rng.random(size) < 0.45
+    frame["annee_naissance"] = year - np.where(older, rng.integers(35, 64, size), age)
+    frame["sexe"] = np.where(rng.random(size) < 0.30, "F", "M")
+    frame["deld"] = rng.random(size) < 0.55
+    frame["senior_50"] = (year - frame["annee_naissance"] >= 50) & (rng.random(size) < 0.8)
+    frame["jeune_peu_qualifie"] = (year - frame["annee_naissance"] < 26) & frame["niveau_formation"].isin(["infra_3", "niveau_3"]) & (rng.random(size) < 0.9)
+    base = chances["logit"].to_numpy() - _dynamic_logit(params, people, np.zeros(len(people)), np.zeros(len(people)))
+    logit = _dynamic_logit(params, frame, base[rng.integers(0, len(base), size)], np.zeros(size)) - gap
+    dynamic = rng.random(size) < 1 / (1 + np.exp(-logit))
+    situation = np.where(dynamic, _choice(rng, DYNAMIC_SITUATIONS, size), _choice(rng, OTHER_SITUATIONS, size))
+    draw = rng.random(size)
+    situation = np.where(draw < 0.03, "neutralisee", np.where(draw < 0.12, "inconnue", situation))
+    ids = np.char.add("C", np.char.zfill(rng.permutation(np.arange(1, size + 1) * 11 + 300_000).astype(str), 7)).astype(object)
+    comparison = pd.DataFrame({"id_personne": ids, "sexe": frame["sexe"], "annee_naissance": frame["annee_naissance"],
+                               "niveau_formation": frame["niveau_formation"], **{name: frame[name] for name in PUBLICS},
+                               "date_reference": reference.astype("datetime64[ns]"),
+                               PRIOR_EMPLOYMENT: _prior_employment(rng, frame["deld"].to_numpy()),
+                               "horizon_mois": 6, "situation": situation})
+    own = chances["logit"].to_numpy()
+    truth = float(np.mean(1 / (1 + np.exp(-own)) - 1 / (1 + np.exp(-(own - gap)))))
+    return comparison, truth
+
+
 def _follow_ups(rng, params, people: pd.DataFrame, path_end: np.ndarray, level: np.ndarray, hours: np.ndarray) -> pd.DataFrame:
     """Situations 6 and 12 months after the end of each finished path, when already observable.
 
     The chance of a dynamic exit depends on the territory's level, sex, age, minimum income and
     hours worked; about 80 % (6 months) and 70 % (12 months) of the situations are known.
     """
-    age = params.last_year - people["annee_naissance"].to_numpy()
-    logit = (
-        -0.1 + level + 0.25 * (people["sexe"].to_numpy() == "F") - 0.35 * (age >= 50) + 0.15 * (age < 26)
-        - 0.3 * people["minima_sociaux"].to_numpy() + 0.25 * (hours >= 400)
-    )
+    logit = _dynamic_logit(params, people, level, hours)
     frames = []
     for horizon, coverage in ((6, 0.85), (12, 0.75)):
         observed = path_end + np.round(horizon * 30.44).astype(int) + rng.integers(0, 20, len(people))
@@ -409,6 +469,21 @@ def _french_csv(frame: pd.DataFrame) -> bytes:
             out[name] = np.where(out[name], "oui", "non")
     text = out.to_csv(sep=";", decimal=",", index=False, date_format="%d/%m/%Y", lineterminator="\n")
     return ("\ufeff" + text).encode("utf-8")
+
+
+#: The demo comparison files: with a difference of :data:`DEMO_GAP`, and with none.
+COMPARISON_FILES = {"comparaison.csv": DEMO_GAP, "comparaison_sans_ecart.csv": 0.0}
+
+
+def write_comparison(params: DemoParameters, folder: Path) -> dict[Path, float]:
+    """Write the demo comparison files (:data:`COMPARISON_FILES`) for the dataset of ``params`` to
+    ``folder``; return each file with its true average difference on participants (points / 100)."""
+    tables, chances = _generate(params)
+    written = {}
+    for name, gap in COMPARISON_FILES.items():
+        frame, truth = comparison_group(params, tables, chances, gap)
+        written[atomic_write_bytes(Path(folder) / name, _french_csv(frame))] = truth
+    return written
 
 
 def write(params: DemoParameters, folder: Path, file_format: str = "csv") -> list[Path]:

@@ -75,6 +75,10 @@ KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
 #: The three cells of a row: its value, and a rate's numerator and denominator.
 V, K, N = 0, 1, 2
 _SUPPRESSION_ROUNDS = 10_000
+_PROPAGATION_ROUNDS = 30
+#: Protection of a suppressed amount of hours: a reader must not bound it closer than this share
+#: of its greatest possible value (the p % rule of τ-Argus and ACRO, p = 10).
+HOURS_PROTECTION = 0.10
 
 
 def _kinds(table: pd.DataFrame) -> np.ndarray:
@@ -312,13 +316,72 @@ def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None 
     return np.concatenate(found) if found else np.array([], dtype=int)
 
 
+def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protection: np.ndarray,
+           hours: np.ndarray, scopes: np.ndarray | None = None) -> np.ndarray:
+    """Suppressed cells that the relations of their year bound too closely: the least and greatest
+    value each can take, by propagating bounds through the relations (every cell at least 0, a
+    published cell at its value; for ``sum of parts - total = 0``, each member lies between the
+    bounds the others leave it, rounds repeated until nothing moves), less than ``protection``
+    apart (hours: less than :data:`HOURS_PROTECTION` of the greatest value). What a reader gets by
+    combining relations with the signs of the values, beyond :func:`_pinned`'s exact ones."""
+    scope = system["scope"].to_numpy()
+    chosen = np.ones(len(system), dtype=bool) if scopes is None else np.isin(scope, scopes)
+    frame = system.loc[chosen]
+    cell = frame["cell"].to_numpy()
+    if not masked[cell].any():
+        return np.array([], dtype=int)
+    equation = pd.factorize(frame["equation"].to_numpy())[0]
+    size = equation.max() + 1
+    sign = np.where(frame["total"].to_numpy(), -1.0, 1.0)
+    hidden = masked[cell]
+    low = np.where(hidden, 0.0, values[cell])
+    high = np.where(hidden, np.inf, values[cell])
+    cells, index = np.unique(cell, return_inverse=True)
+    for _ in range(_PROPAGATION_ROUNDS):
+        term_low = np.where(sign > 0, low, -high)
+        term_high = np.where(sign > 0, high, -low)
+        others_low = _others(term_low, equation, size)
+        others_high = _others(term_high, equation, size)
+        # sign * x = -(sum of the other terms)
+        new_low = np.where(sign > 0, -others_high, others_low)
+        new_high = np.where(sign > 0, -others_low, others_high)
+        best_low = np.full(len(cells), -np.inf)
+        best_high = np.full(len(cells), np.inf)
+        np.maximum.at(best_low, index, np.where(hidden, new_low, -np.inf))
+        np.minimum.at(best_high, index, np.where(hidden, new_high, np.inf))
+        counted = ~hours[cell]
+        tighter_low = np.maximum(low, np.where(counted, np.ceil(best_low[index] - 1e-9), best_low[index]))
+        tighter_high = np.minimum(high, np.where(counted, np.floor(best_high[index] + 1e-9), best_high[index]))
+        if np.allclose(tighter_low, low, equal_nan=True) and np.array_equal(np.isinf(tighter_high), np.isinf(high)) \
+                and np.allclose(np.where(np.isinf(high), 0, tighter_high), np.where(np.isinf(high), 0, high)):
+            break
+        low, high = tighter_low, tighter_high
+    width = high - low
+    narrow = hidden & np.isfinite(width) & (high > 0) & np.where(hours[cell], width < HOURS_PROTECTION * high, width < protection[cell])
+    return np.unique(cell[narrow])
+
+
+def _others(term: np.ndarray, equation: np.ndarray, size: int) -> np.ndarray:
+    """For each member of a relation, the sum of the other members' ``term`` (infinite when one of
+    them is)."""
+    infinite = ~np.isfinite(term)
+    total = np.bincount(equation, weights=np.where(infinite, 0.0, term), minlength=size)
+    count = np.bincount(equation, weights=infinite, minlength=size)
+    rest = total[equation] - np.where(infinite, 0.0, term)
+    unbounded = count[equation] - infinite > 0
+    direction = np.sign(np.bincount(equation, weights=np.where(infinite, np.sign(term), 0.0), minlength=size)[equation]
+                        - np.where(infinite, np.sign(term), 0.0))
+    return np.where(unbounded, np.where(direction < 0, -np.inf, np.inf), rest)
+
+
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The positions ``starts[i] .. ends[i] - 1`` of every range, one after the other."""
     lengths = ends - starts
     return np.repeat(starts, lengths) + np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
-def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None = None) -> np.ndarray:
+def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None = None,
+              hours: np.ndarray | None = None) -> np.ndarray:
     """Suppress more cells until no relation leaves a suppressed cell alone or its suppressed cells
     adding up to less than ``seuil`` under a published total, and no suppressed cell is determined
     by the relations of its year. The cell suppressed in a relation that needs one is
@@ -342,15 +405,19 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     parts = np.bincount(equation, weights=np.where(hidden & ~total, value, 0.0), minlength=size)
     shown = np.bincount(equation, weights=total & ~hidden, minlength=size)
     scope = system["scope"].to_numpy()
+    hours_cells = np.zeros(len(masked), dtype=bool) if hours is None else hours
+    protection = np.full(len(masked), float(seuil))
+    members_per = np.bincount(equation, minlength=size)
     todo, dirty = np.arange(size), None
     for _ in range(_SUPPRESSION_ROUNDS):
         need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
         if not len(need):
             # Only the territories and years where cells were suppressed since the last look.
             pinned = _pinned(system, masked, dirty)
-            if not len(pinned):
+            exposed = np.union1d(pinned[values[pinned] > 0], _loose(system, values, masked, protection, hours_cells, dirty))  # a zero tells of nobody
+            need = _open(equation, np.isin(cell, exposed), count, members_per)
+            if not len(need):
                 return masked
-            need = np.unique(equation[np.isin(cell, pinned) & (scope >= 0)])
             dirty = np.array([], dtype=np.int64)
         # The members of the relations in need, in order of preference; the first one not hidden.
         members = order[_ranges(starts[need], starts[need + 1])]
@@ -372,6 +439,12 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     raise RuntimeError("la suppression secondaire ne converge pas")
 
 
+def _open(equation: np.ndarray, chosen: np.ndarray, count: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """The relations of the ``chosen`` members that still have a published member to suppress."""
+    found = np.unique(equation[chosen])
+    return found[count[found] < members[found]]
+
+
 def suppression_cost(table: pd.DataFrame) -> np.ndarray:
     """What suppressing each cell costs the reader, beyond the cell itself: a rate's numerator or
     denominator hides the rate (the known situations, which are the denominator of four rates,
@@ -390,7 +463,9 @@ def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     table = table.reset_index(drop=True)
     values = cell_values(table)
     kind = _kinds(table)
-    masked = secondary(equations(table), values, primary(table, seuil), seuil, suppression_cost(table)).reshape(-1, 3)
+    hours = np.zeros((len(table), 3), dtype=bool)
+    hours[:, V] = kind == "hours"
+    masked = secondary(equations(table), values, primary(table, seuil), seuil, suppression_cost(table), hours.reshape(-1)).reshape(-1, 3)
     is_rate = kind == "rate"
     hidden = np.where(is_rate, masked[:, K] | masked[:, N], masked[:, V])
     effectif = table["effectif"].to_numpy(dtype=float)

@@ -26,9 +26,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from impact.problems import FOLDER, ProblemLog
-from impact.schema import TABLES, TABLES_BY_NAME, Table
+from impact.schema import ALL_TABLES, TABLES, Table
 from impact.values import normalise_key
 
+#: Every table the reader knows, the optional comparison group included.
+_BY_NAME = {t.name: t for t in ALL_TABLES}
 #: Column headers that hold direct identifiers of a person, reported as such in any table.
 IDENTIFYING_HEADERS = frozenset({"nom", "prenom", "nom_prenom", "nir", "numero_secu", "securite_sociale", "email", "courriel", "telephone", "adresse"})
 #: Sheets of the kit's own workbook template that hold no data.
@@ -187,7 +189,7 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
         return None
     top = text.splitlines()[:HEADER_SEARCH_ROWS]
     delimiter = max((";", ",", "\t"), key=lambda d: max(line.count(d) for line in top))
-    schema = TABLES_BY_NAME.get(table)
+    schema = _BY_NAME.get(table)
     skipped_lines = find_header(list(csv.reader(top, delimiter=delimiter)), header_keys(schema)) if schema else 0
     _say_header(table, skipped_lines, log)
     header = next(csv.reader([top[skipped_lines]], delimiter=delimiter))
@@ -228,6 +230,17 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
     candidates = np.arange(skipped_lines + 2, skipped_lines + 2 + len(frame) + len(bad_rows))
     frame.index = pd.Index(candidates[~np.isin(candidates, list(skipped))][: len(frame)], name="ligne")
     return frame
+
+
+def read_file(file: Path, table: str, log: ProblemLog) -> RawTable | None:
+    """One table from a lone CSV or Parquet ``file`` (the comparison group), or None when it cannot
+    be read (the problem is logged)."""
+    if not file.is_file():
+        log.error(table, None, None, f"le fichier « {file} » n'existe pas")
+        return None
+    reader = _read_parquet if file.suffix.lower() == ".parquet" else read_csv
+    frame = reader(file.read_bytes(), table, file.name, log)
+    return None if frame is None else _resolve_columns(frame, table, file.name, log)
 
 
 def _read_parquet(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFrame | None:
@@ -291,7 +304,7 @@ def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, s
             if not rows:
                 log.error(table, None, None, f"feuille « {sheet.title} » vide : elle doit contenir au moins la ligne d'en-tête")
                 continue
-            top = find_header(rows, header_keys(TABLES_BY_NAME[table]))
+            top = find_header(rows, header_keys(_BY_NAME[table]))
             _say_header(table, top, log)
             header = rows[top]
             while header and header[-1] == "":
@@ -312,7 +325,7 @@ def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, s
 def _resolve_columns(frame: pd.DataFrame, table: str, source: str, log: ProblemLog) -> RawTable:
     """Match headers to the schema (:func:`header_keys`), set unknown columns aside, drop wholly
     empty rows and totals rows (with a warning)."""
-    known = header_keys(TABLES_BY_NAME[table])
+    known = header_keys(_BY_NAME[table])
     line = frame.attrs.get("ligne_entete", 1)
     rename: dict[int, str] = {}
     extra: list[int] = []

@@ -30,6 +30,9 @@ HEURES_ETP = 1607.0
 MIN_AGE = 14
 #: Earliest accepted birth year.
 MIN_BIRTH_YEAR = 1930
+#: Months employed in the 12 months before the clause (participants) or the reference date
+#: (comparison group): the prior employment of the impact study.
+PRIOR_EMPLOYMENT = "mois_emploi_12m"
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,7 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION),
             *(Column(name, "boolean", label, present=True) for name, label in PUBLICS.items()),
+            Column(PRIOR_EMPLOYMENT, "integer", "Mois en emploi pendant les 12 mois avant l'entrée en clause (facultatif, pour l'étude d'impact)", minimum=0),
         ),
         key=("id_participant",),
     ),
@@ -319,6 +323,34 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: The comparison group of the impact study (``impact effet --comparaison``): a file apart from the
+#: dataset, of eligible persons not hired through a clause (for example followed by the PLIE),
+#: with the participants' profile, a reference date, their prior employment and their situation
+#: ``horizon_mois`` months after the reference date.
+COMPARAISON = Table(
+    "comparaison",
+    "Groupe de comparaison (facultatif, fichier à part)",
+    "Des personnes éligibles qui n'ont pas été recrutées au titre d'une clause (par exemple suivies par le PLIE), "
+    "sous pseudonyme, avec leur situation quelques mois après une date de référence ; fichier fourni à part, "
+    "à « impact effet --comparaison ».",
+    (
+        Column("id_personne", "text", "Pseudonyme de la personne", required=True, identifier=True),
+        Column("sexe", "category", "Sexe", required=True, codes=SEXE),
+        Column("annee_naissance", "integer", "Année de naissance", required=True, minimum=MIN_BIRTH_YEAR),
+        Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION),
+        *(Column(name, "boolean", label, present=True) for name, label in PUBLICS.items()),
+        Column("date_reference", "date", "Date de référence (par exemple l'entrée en accompagnement)", required=True),
+        Column(PRIOR_EMPLOYMENT, "integer", "Mois en emploi pendant les 12 mois avant la date de référence", minimum=0),
+        Column("horizon_mois", "integer", "Mois après la date de référence (6, 12...)", required=True, minimum=0),
+        Column("situation", "category", "Situation observée", required=True,
+               codes={code: label for code, (label, _group) in SITUATION.items()}),
+    ),
+    optional=True,
+    key=("id_personne", "horizon_mois"),
+)
+#: Every table the schema describes, the comparison group included (templates and dictionary).
+ALL_TABLES: tuple[Table, ...] = (*TABLES, COMPARAISON)
 
 
 def max_birth_year() -> int:

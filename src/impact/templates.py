@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 from impact.output import atomic_write_bytes, atomic_write_text
-from impact.schema import DISPOSITIF_DECP, PUBLICS, SITUATION, TABLES, Column, Table
+from impact.schema import ALL_TABLES, COMPARAISON, DISPOSITIF_DECP, PUBLICS, SITUATION, TABLES, Column, Table
 
 WORKBOOK_NAME = "modele_clauses_sociales.xlsx"
 CSV_SEPARATOR = ";"
@@ -92,7 +92,7 @@ def data_dictionary() -> str:
         "`1`/`0`, `x`/vide ; codes et en-têtes sans égard à la casse, aux accents et aux espaces.",
         "",
     ]
-    for table in TABLES:
+    for table in ALL_TABLES:
         lines += [f"## `{table.name}` : {table.title}", "", table.description, ""]
         if table.optional:
             lines += ["Table facultative.", ""]
@@ -258,11 +258,13 @@ def workbook_bytes() -> bytes:
 
 def write_templates(folder: Path) -> list[Path]:
     """Write the templates to ``folder``: ``csv/`` holds the blank CSVs and ``datapackage.json``
-    that describes them, ``excel/`` the workbook (a dataset folder holds one or the other)."""
+    that describes them, ``excel/`` the workbook (a dataset folder holds one or the other),
+    ``comparaison/`` the blank comparison group of the impact study (a file apart)."""
     csv_folder, excel_folder = Path(folder) / "csv", Path(folder) / "excel"
     csv_folder.mkdir(parents=True, exist_ok=True)
     excel_folder.mkdir(parents=True, exist_ok=True)
     written = [atomic_write_bytes(csv_folder / f"{table.name}.csv", csv_template(table)) for table in TABLES]
+    written.append(atomic_write_bytes(Path(folder) / COMPARAISON.name / f"{COMPARAISON.name}.csv", csv_template(COMPARAISON)))
     written.append(atomic_write_text(csv_folder / "datapackage.json", json.dumps(datapackage(), ensure_ascii=False, indent=2) + "\n"))
     written.append(atomic_write_bytes(excel_folder / WORKBOOK_NAME, workbook_bytes()))
     return written

@@ -71,6 +71,13 @@ def validate_tables(raw: dict[str, RawTable], log: ProblemLog, unreadable: set[s
     return typed
 
 
+def validate_table(table: Table, raw: RawTable, log: ProblemLog) -> pd.DataFrame:
+    """Type one table read on its own (the comparison group) and check its key."""
+    typed = _type_table(table, raw, log)
+    _check_key(table, typed, log)
+    return typed
+
+
 def _empty_table(table: Table) -> pd.DataFrame:
     raw = pd.DataFrame({c.name: pd.Series(dtype="str") for c in table.columns}, index=pd.Index([], name="ligne"))
     return pd.DataFrame({c.name: _parse(c, raw[c.name])[0] for c in table.columns}, index=raw.index)

@@ -1,0 +1,322 @@
+"""The impact study report (``notebooks/etude_impact.ipynb``): its sections, in French.
+
+Guard rail on words: this report is the only output of the kit that may speak of an *effet* or an
+*impact* of the clause, and only when the diagnostics pass (overlap and balance,
+:attr:`impact.effect.Study.credible`). Otherwise every section speaks of an *écart* between the
+groups, the failing diagnostics are named, and only the descriptive comparison is shown. Without a
+comparison file the report holds the association with hours and the external benchmark, neither
+of which is an estimate of what the clause changed. The kit's own name in the provenance line
+(« Kit : impact x.y ») is not report prose.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from IPython.display import Image, Markdown
+
+import impact
+from impact import charts, effect
+from impact.benchmark import Benchmark, benchmark, read_reference
+from impact.comparison_group import known_leavers, read_comparison, study_sample
+from impact.dose_response import MONTHS, DoseResponse, association
+from impact.facts import build_facts
+from impact.formatting import french_change, french_number, french_percent, markdown_table
+from impact.indicators import HEURES_ETP, indicators, write
+from impact.problems import ProblemLog
+from impact.reading import sha256
+from impact.schema import NIVEAU_FORMATION, PUBLICS, SEXE
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the study report is built from; ``study`` and ``benchmark`` are None without their file."""
+
+    horizon: int
+    threshold: int
+    metadata: dict
+    comparison_file: str | None
+    study: effect.Study | None
+    dose: DoseResponse
+    benchmark: Benchmark | None
+    leavers: int
+    replicates: int
+    files: dict[str, str]
+
+    @property
+    def credible(self) -> bool:
+        return self.study is not None and self.study.credible
+
+
+def prepare(dossier: str | Path, comparaison: str | Path | None = None, reference: str | Path | None = None, horizon: int = 6,
+            mois: int = MONTHS, seuil: int = 5, sortie: str | Path = ".", indicateurs: str | Path | None = None,
+            replications: int = effect.REPLICATES, graine: int = 1) -> Report:
+    """The study of ``dossier``: against the comparison group of ``comparaison`` when given, the
+    association with the hours of the first ``mois`` months, the benchmark of ``reference``."""
+    dataset = impact.load(dossier)
+    if indicateurs is None:
+        indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False, seuil)
+    metadata = json.loads((Path(indicateurs).parent / "metadonnees.json").read_text(encoding="utf-8"))
+    facts = build_facts(dataset, pd.Timestamp(metadata["parametres"]["date_extraction"]))
+    leavers = known_leavers(facts, dataset, horizon)
+    study = None
+    if comparaison is not None:
+        log = ProblemLog()
+        group = read_comparison(Path(comparaison), log)
+        if group is None or (log.frame()["gravite"] == "erreur").any():
+            raise ValueError(f"groupe de comparaison inutilisable : {Path(comparaison).name}")
+        study = effect.study(study_sample(facts, dataset, group, horizon), replications, graine)
+    bench = benchmark(leavers, read_reference(Path(reference))) if reference is not None else None
+    files = {name: entry["sha256"] for name, entry in metadata["entrees"]["fichiers"].items()}
+    files |= {Path(f).name: sha256(Path(f).read_bytes()) for f in (comparaison, reference) if f is not None}
+    return Report(int(horizon), int(seuil), metadata, Path(comparaison).name if comparaison else None, study,
+                  association(leavers, facts, mois), bench, len(leavers), int(replications), files)
+
+
+def _with_study(section: Callable[[Report], Markdown | Image]) -> Callable[[Report], Markdown | Image]:
+    """A section that shows nothing without a comparison group."""
+    @functools.wraps(section)
+    def shown(report: Report) -> Markdown | Image:
+        return Markdown("") if report.study is None else section(report)
+
+    return shown
+
+
+def _difference(report: Report) -> str:
+    return "effet" if report.credible else "écart"
+
+
+def title(report: Report) -> Markdown:
+    """Front matter and the opening paragraph, which says what the report can and cannot claim."""
+    if report.study is None:
+        heading = "Devenir des participants : heures travaillées et référence externe"
+        opening = ("Aucun groupe de comparaison n'a été fourni : ce rapport ne dit pas ce que la clause a changé pour les "
+                   "personnes. Il décrit le lien entre les heures travaillées et le devenir, et compare le devenir observé à "
+                   "des taux de référence.")
+    elif report.credible:
+        heading = "Étude d'impact : ce que la clause a changé pour les personnes recrutées"
+        opening = (f"Les participants sont comparés à des personnes éligibles non recrutées ({report.comparison_file}), rendues "
+                   "comparables par leurs caractéristiques observées. Le recouvrement et l'équilibre des deux groupes sont "
+                   "satisfaisants : l'estimation ci-dessous peut se lire comme l'effet moyen de la clause sur les participants, "
+                   "sous l'hypothèse qu'aucune différence non mesurée ne sépare les groupes (voir la sensibilité).")
+    else:
+        heading = "Devenir des participants et d'un groupe de comparaison"
+        opening = ("Les participants sont comparés à des personnes éligibles non recrutées "
+                   f"({report.comparison_file}), mais **les diagnostics ne permettent pas d'estimer ce que la clause a changé** : "
+                   + " ; ".join(report.study.failures())
+                   + ". Seule la comparaison descriptive est montrée : l'écart entre les groupes mêle la clause et les "
+                     "différences de profil.")
+    return Markdown("\n".join(["---", f'title: "{heading}"', "lang: fr", "---", "", opening, ""]))
+
+
+def sizes(report: Report) -> Markdown:
+    """Who is compared, and the minimum detectable differences, before any estimate."""
+    if report.study is None:
+        return Markdown(f"Pas de groupe de comparaison. {french_number(report.leavers, 0)} sortants dont la situation à "
+                        f"{report.horizon} mois est connue fondent les sections suivantes.\n")
+    study = report.study
+    sample = study.sample
+    treated = int(sample["participant"].sum())
+    o = study.overlap
+    lines = [["Participants (situation connue)", french_number(treated, 0), french_number(treated - o.trimmed_treated, 0)],
+             ["Groupe de comparaison (situation connue)", french_number(len(sample) - treated, 0),
+              french_number(len(sample) - treated - o.trimmed_comparison, 0)]]
+    table = markdown_table(lines, ["Groupe", "Personnes", "Dans le support commun"], "Les deux groupes comparés")
+    text = (f"Participants : sortants de toutes les cohortes observables, situation à {report.horizon} mois après la fin du parcours. "
+            f"Groupe de comparaison : situation {report.horizon} mois après la date de référence. Les situations inconnues ou "
+            "neutralisées sont écartées.\n\n")
+    if study.detectable:
+        text += ("**Ce que l'étude peut détecter.** Avec ces effectifs, un écart réel est trouvé 8 fois sur 10 (au seuil de 5 %) "
+                 "s'il atteint au moins "
+                 + " et ".join(f"{french_change(value, True)} sur le taux d'{effect.OUTCOMES[name]}" for name, value in study.detectable.items())
+                 + " : un écart plus petit peut exister sans être vu.\n\n")
+    return Markdown(text + table)
+
+
+@_with_study
+def overlap_chart(report: Report) -> Image | Markdown:
+    """Histograms of the propensity scores of both groups, with the common support."""
+    o = report.study.overlap
+    treated = report.study.sample["participant"].to_numpy(dtype=bool)
+    figure = charts.overlap(o.score[treated], o.score[~treated], o.support, "Recouvrement des scores de propension")
+    alt = (f"Histogrammes des scores de propension : participants et groupe de comparaison ; support commun de "
+           f"{french_percent(o.support[0])} à {french_percent(o.support[1])}.")
+    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+
+
+@_with_study
+def overlap_text(report: Report) -> Markdown:
+    """The trimming applied, the effective size, and their reading."""
+    o = report.study.overlap
+    verdict = "suffisant" if o.passes else "**insuffisant**"
+    return Markdown(
+        "Le score de propension est la probabilité d'être participant selon le sexe, l'âge, le niveau de formation, les publics"
+        + (" et les mois en emploi avant" if report.study.prior_used else "") + " (régression logistique). "
+        f"Les personnes hors du support commun ({french_percent(o.support[0])} à {french_percent(o.support[1])}) sont écartées : "
+        f"{o.trimmed_treated} participant(s) ({french_percent(o.share_trimmed)}) et {o.trimmed_comparison} personne(s) du groupe de "
+        f"comparaison. Taille effective du groupe de comparaison pondéré : {french_number(o.effective, 0)} personnes. "
+        f"Recouvrement {verdict} (au plus {french_percent(effect.MAX_TRIMMED, 0)} de participants écartés et une taille "
+        f"effective d'au moins {effect.MIN_EFFECTIVE}). *Lecture : les deux groupes doivent partager les mêmes profils ; un "
+        "participant sans équivalent dans l'autre groupe ne peut pas être comparé.*\n")
+
+
+def _figure(value: float) -> str:
+    """Two decimals, without a negative zero."""
+    return french_number(round(float(value), 2) + 0.0, 2)
+
+
+@_with_study
+def balance(report: Report) -> Markdown:
+    """Standardised mean differences and variance ratios, before and after weighting and matching."""
+    study = report.study
+    if study.balance is None:
+        return Markdown("Équilibre non mesurable : aucun participant ou aucune personne de comparaison dans le support commun.\n")
+    table, matched = study.balance, study.matched_balance
+    lines = [[name, _figure(r["moyenne_participants"]), _figure(r["moyenne_comparaison"]), _figure(r["dms_avant"]), _figure(r["dms_apres"]),
+              _figure(matched.loc[name, "dms_apres"]) if matched is not None else "",
+              _figure(r["rv_apres"]) if name in effect.CONTINUOUS else ""] for name, r in table.iterrows()]
+    header = ["Caractéristique", "Participants", "Comparaison", "DMS avant", "DMS pondérée", "DMS appariée", "RV pondéré"]
+    verdict = "atteint" if study.balance_ok else "**n'est pas atteint**"
+    text = (f"Différence moyenne standardisée (DMS) de chaque caractéristique, avant et après pondération ou appariement ; "
+            f"cible : moins de {french_number(effect.MAX_SMD, 1)} en valeur absolue, et un rapport de variances entre 0,5 et 2 pour "
+            f"l'âge et les mois en emploi. L'équilibre après pondération {verdict}. *Lecture : une fois pondérés, les deux groupes "
+            "doivent se ressembler sur tout ce que les données mesurent.* Appariement : "
+            f"{french_percent(study.matched_share)} des participants ont un voisin dans la marge de {french_number(effect.CALIPER, 1)} écart-type "
+            "du logit du score.\n\n")
+    return Markdown(text + markdown_table(lines, header, "Équilibre des caractéristiques : moyennes, différences moyennes standardisées (DMS) et rapport de variances (RV)"))
+
+
+@_with_study
+def estimates(report: Report) -> Markdown:
+    """The estimates of the three estimators when the diagnostics pass; the descriptive rates otherwise."""
+    study = report.study
+    if not study.estimates or not report.credible:
+        rows = [[effect.OUTCOMES[name].capitalize(), french_percent(e.p1), french_percent(e.p0_raw), french_change(e.raw_difference, True)]
+                for name, e in study.estimates.items()]
+        return Markdown("Comparaison descriptive seulement (diagnostics non satisfaits) : l'écart brut mêle la clause et les "
+                        "différences de profil entre les groupes.\n\n"
+                        + markdown_table(rows, ["Devenir", "Participants", "Groupe de comparaison", "Écart brut"], "Taux bruts des deux groupes"))
+    noun = _difference(report)
+    rows = []
+    for name, e in study.estimates.items():
+        low, high = e.interval()
+        rows.append([effect.OUTCOMES[name].capitalize(), french_percent(e.p1), french_change(e.raw_difference, True),
+                     french_change(e.values["appariement"], True), french_change(e.values["ponderation"], True),
+                     french_change(e.values["doublement_robuste"], True), f"{french_change(low, True)} à {french_change(high, True)}"])
+    header = ["Devenir", "Taux des participants", "Écart brut", "Appariement", "Pondération", "Doublement robuste", "Intervalle à 95 %"]
+    lines = []
+    for name, e in study.estimates.items():
+        low, high = e.interval()
+        found = (f"la clause a un {noun} de {french_change(e.values['doublement_robuste'], True)} (de {french_change(low, True)} à "
+                 f"{french_change(high, True)})") if e.significant else (f"aucun {noun} n'est établi (intervalle de {french_change(low, True)} à "
+                                                                       f"{french_change(high, True)}, qui contient zéro)")
+        lines.append(f"- Taux d'{effect.OUTCOMES[name]} : {found}.")
+    text = ("Estimation principale : doublement robuste (régression du devenir pondérée par les chances d'être participant), "
+            "cohérente si le score de propension ou le modèle du devenir est juste. Intervalles par bootstrap : "
+            f"{report.replicates} tirages de personnes avec remise dans chaque groupe, score réestimé à chaque tirage, intervalle "
+            "normal (estimation ± 1,96 erreur type).\n\n" + "\n".join(lines) + "\n\n")
+    return Markdown(text + markdown_table(rows, header, f"{noun.capitalize()} moyen sur les participants (points de pourcentage)"))
+
+
+@_with_study
+def placebo(report: Report) -> Markdown:
+    """The placebo outcome: prior employment, with a score that leaves it out."""
+    study = report.study
+    if study.placebo is None:
+        return Markdown("Contrôle placebo impossible : les mois en emploi avant ne sont pas renseignés pour toutes les personnes.\n")
+    e = study.placebo
+    low, high = e.interval()
+    passed = low <= 0 <= high
+    reading = ("les autres caractéristiques suffisent à rendre les groupes semblables sur leur passé professionnel, ce qui rend "
+               "plausible qu'elles captent aussi une partie de ce qui n'est pas mesuré." if passed else
+               "la sélection dépend du passé professionnel au-delà des autres caractéristiques : l'estimation principale repose sur sa "
+               "prise en compte, et d'autres différences non mesurées peuvent subsister.")
+    return Markdown(f"Même estimation, sur un devenir que la clause ne peut pas changer : les mois en emploi dans les 12 mois avant, "
+                    f"avec un score de propension qui les ignore. Écart : {french_number(e.values['doublement_robuste'], 2)} mois "
+                    f"(de {french_number(low, 2)} à {french_number(high, 2)}). " + ("Aucun écart : " if passed else "**Écart net** : ")
+                    + reading + "\n")
+
+
+@_with_study
+def sensitivity(report: Report) -> Markdown:
+    """E-values and Rosenbaum bounds, only once the diagnostics pass."""
+    study = report.study
+    if not report.credible:
+        return Markdown("Sans estimation ajustée, pas d'analyse de sensibilité.\n")
+    rows = [[effect.OUTCOMES[name].capitalize(), french_number(study.e_values[name][0], 2), french_number(study.e_values[name][1], 2),
+             french_number(study.gamma[name], 2)] for name in study.estimates]
+    text = ("**Valeur E** : la force d'association (en rapport de risques) qu'un facteur non mesuré devrait avoir à la fois avec le "
+            "recrutement en clause et avec le devenir pour expliquer entièrement l'estimation (puis pour ramener l'intervalle à zéro) ; "
+            "1 signifie qu'aucun facteur n'est nécessaire. **Γ de Rosenbaum** : sur les paires appariées, le rapport de chances "
+            "d'être recruté entre deux personnes de même profil observé jusqu'auquel le résultat reste significatif à 5 % "
+            "(1 : déjà non significatif sans biais caché).\n\n")
+    return Markdown(text + markdown_table(rows, ["Devenir", "Valeur E", "Valeur E de l'intervalle", "Γ de Rosenbaum"], "Sensibilité à un facteur non mesuré"))
+
+
+def dose_chart(report: Report) -> Image | Markdown:
+    """The dynamic-exit rate against the hours of the first months: an association."""
+    dose = report.dose
+    if dose.curve is None:
+        return Markdown(f"Lien entre heures et devenir non estimé : {dose.reason}.\n")
+    c = dose.curve
+    figure = charts.curve(c["heures"].to_numpy(), c["taux"].to_numpy(), c["ic_bas"].to_numpy(), c["ic_haut"].to_numpy(),
+                          f"Sorties dynamiques selon les heures des {dose.months} premiers mois",
+                          f"Heures travaillées pendant les {dose.months} premiers mois du parcours", "Taux de sorties dynamiques")
+    alt = (f"Courbe du taux de sorties dynamiques selon les heures des {dose.months} premiers mois : de "
+           f"{french_percent(c['taux'].iloc[0])} à {french_number(c['heures'].iloc[0], 0)} heures à {french_percent(c['taux'].iloc[-1])} "
+           f"à {french_number(c['heures'].iloc[-1], 0)} heures.")
+    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+
+
+def dose_text(report: Report) -> Markdown:
+    """How the association is estimated and why it is not causal."""
+    dose = report.dose
+    if dose.curve is None:
+        return Markdown("")
+    q1, median, q3 = dose.quartiles
+    return Markdown(
+        f"**Une association, qui ne dit pas ce que les heures ont causé.** {french_number(dose.persons, 0)} sortants dont le parcours a duré au "
+        f"moins {dose.months} mois ; heures de leurs {dose.months} premiers mois (quartiles : {french_number(q1, 0)}, "
+        f"{french_number(median, 0)} et {french_number(q3, 0)} heures). Les heures totales ne sont pas utilisées : une personne qui "
+        "trouve un emploi quitte la clause plus tôt, ce qui ferait paraître les longs parcours moins favorables. Modèle logistique "
+        "avec une spline des heures, à sexe, âge et niveau de formation donnés ; test d'un lien avec les heures : "
+        f"p = {french_number(dose.p_value, 3)}. Les personnes qui travaillent plus d'heures peuvent différer sur ce que les données ne "
+        "mesurent pas.\n")
+
+
+def benchmark_section(report: Report) -> Markdown:
+    """Observed against expected dynamic exits, by indirect standardisation on the reference rates."""
+    bench = report.benchmark
+    if bench is None:
+        return Markdown("Pas de fichier de taux de référence : pas de comparaison à une référence externe.\n")
+    shown = bench.table["personnes"] > report.threshold
+    rows = [[str(stratum), french_number(r["personnes"], 0) if shown[stratum] else "s", french_percent(r["taux_reference"]),
+             french_number(r["observees"], 0) if shown[stratum] else "s", french_number(r["attendues"], 1) if shown[stratum] else "s"]
+            for stratum, r in bench.table.iterrows()]
+    labels = {**PUBLICS, "aucun": "Aucun public", **SEXE, **NIVEAU_FORMATION, "moins_26": "Moins de 26 ans", "26_49": "26 à 49 ans",
+              "50_plus": "50 ans et plus"}
+    rows = [[labels.get(r[0], r[0]).split(" (")[0], *r[1:]] for r in rows]
+    text = (f"**Une comparaison à une référence, pas une estimation de ce que la clause a changé.** Source des taux de référence : "
+            f"{bench.source}. Sorties dynamiques observées : {french_number(bench.observed, 0)} ; attendues si chaque sortant avait le "
+            f"taux de référence de sa catégorie : {french_number(bench.expected, 1)} ; rapport observé / attendu "
+            f"{french_number(bench.ratio, 2)} (intervalle exact de Poisson à 95 % : {french_number(bench.low, 2)} à "
+            f"{french_number(bench.high, 2)}). La population de référence diffère des participants de bien des façons que les données "
+            "ne montrent pas." + (f" {bench.unmatched} sortant(s) sans taux de référence pour leur catégorie sont écartés." if bench.unmatched else "")
+            + (f" « s » : catégorie de {report.threshold} personnes ou moins (secret statistique)." if not shown.all() else "") + "\n\n")
+    return Markdown(text + markdown_table(rows, ["Catégorie", "Sortants", "Taux de référence", "Observées", "Attendues"],
+                                          "Sorties dynamiques observées et attendues"))
+
+
+def sources(report: Report) -> Markdown:
+    """Method annex: kit version, parameters and the SHA-256 of every input file."""
+    text = (f"Devenir à {report.horizon} mois. Les calculs portent sur les données individuelles ; seuls des résultats agrégés sont "
+            f"montrés. Kit : impact {report.metadata['version']}.\n")
+    table = markdown_table([[name, f"`{digest}`"] for name, digest in report.files.items()], ["Fichier", "SHA-256"],
+                           "Fichiers de données lus et leur empreinte SHA-256", "ll")
+    return Markdown(text + "\n" + table)

@@ -1,0 +1,155 @@
+"""The impact study report, rendered for real (papermill, pandoc, Typst), and the guard rail on
+the words « impact » and « effet ».
+
+Rule of the guard rail: in the prose of every report (markdown headings, the text and tables the
+sections print, the charts' alt text), the words « impact » and « effet(s) » appear only in the
+study report, and there only when its diagnostics pass. The kit's name in the provenance line
+(« Kit : impact x.y ») is not prose and is removed before the scan; code, parameters and file
+names of the command line are never in a report."""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from impact import effect_report
+from tests.conftest import IMPACT
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = re.compile(r"\b(impacts?|effets?)\b", re.IGNORECASE)
+PROVENANCE = re.compile(r"Kit : impact [0-9][^\s]*")
+
+
+def guarded_words(text: str) -> list[str]:
+    """The words « impact » and « effet » in report prose, the kit's provenance line aside."""
+    return WORDS.findall(PROVENANCE.sub("", text))
+
+
+def report_prose(notebook: Path, parameters: dict) -> str:
+    """Everything a report built from ``notebook`` says: its markdown cells, and what each code
+    cell displays (Markdown text, images' alt text), executed in this process with ``parameters``."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    namespace: dict = {}
+    parts = []
+    for position, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            parts.append(source)
+            continue
+        if position == 0:
+            exec(source, namespace)  # noqa: S102 - the notebook's own parameters cell
+            namespace.update(parameters)
+            continue
+        tree = ast.parse(source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, str(notebook), "exec"), namespace)  # noqa: S102
+        if last is not None:
+            shown = eval(compile(ast.Expression(last.value), str(notebook), "eval"), namespace)  # noqa: S307
+            parts.append(getattr(shown, "data", "") if isinstance(getattr(shown, "data", ""), str) else "")
+            parts.append(str(getattr(shown, "metadata", {}).get("alt", "")) if shown is not None else "")
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("etude")
+    subprocess.run([IMPACT, "demo", root / "donnees", "--comparaison", root / "comparaison"], check=True, capture_output=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def rendered(demo) -> Path:
+    reference = demo / "reference.csv"
+    reference.write_text("dimension;modalite;taux;source\ntranche_age;moins_26;0,55;Référence fictive du test\n"
+                         "tranche_age;26_49;0,50;Référence fictive du test\ntranche_age;50_plus;0,40;Référence fictive du test\n", encoding="utf-8")
+    done = subprocess.run([IMPACT, "effet", demo / "donnees", "--comparaison", demo / "comparaison" / "comparaison.csv",
+                           "--reference", reference, "--out", demo / "sortie", "--replications", "100"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return demo / "sortie" / "2024" / "etude_impact"
+
+
+def test_demo_study_in_three_formats_with_balance_table_and_overlap_chart(rendered):
+    assert sorted(p.name for p in rendered.iterdir()) == ["etude_impact.docx", "etude_impact.html", "etude_impact.ipynb",
+                                                          "etude_impact.pdf", "indicateurs.csv", "metadonnees.json"]
+    page = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", (rendered / "etude_impact.html").read_text(encoding="utf-8"))))
+    assert "Équilibre des caractéristiques : moyennes" in page and "DMS pondérée" in page
+    assert 'alt="Histogrammes des scores de propension' in html.unescape((rendered / "etude_impact.html").read_text(encoding="utf-8"))
+    assert "Sorties dynamiques observées et attendues" in page and "Référence fictive du test" in page and "Moins de 26 ans" in page
+    with zipfile.ZipFile(rendered / "etude_impact.docx") as archive:
+        document = archive.read("word/document.xml").decode("utf-8")
+        images = [n for n in archive.namelist() if n.startswith("word/media/")]
+    assert "DMS pondérée" in document and len(images) == 2
+    pdf = "\n".join(page.extract_text() for page in PdfReader(rendered / "etude_impact.pdf").pages)
+    assert "Recouvrement des profils" in pdf and "DMS" in pdf
+    # the diagnostics pass on the demo: the effect is stated, close to the known one (+13,8 points)
+    assert guarded_words(page) and "Étude d’impact" in page
+
+
+def _poor_overlap(demo: Path) -> Path:
+    """The demo comparison group made older and more employed than any participant."""
+    frame = pd.read_csv(demo / "comparaison" / "comparaison.csv", sep=";", dtype=str, keep_default_na=False)
+    frame["annee_naissance"] = frame["date_reference"].str[-4:].astype(int) - 58
+    frame["mois_emploi_12m"] = "12"
+    frame["deld"] = "non"
+    path = demo / "comparaison_sans_recouvrement.csv"
+    frame.to_csv(path, sep=";", index=False)
+    return path
+
+
+def test_poor_overlap_refuses_to_state_an_effect_and_says_why(demo, tmp_path):
+    prose = report_prose(ROOT / "notebooks" / "etude_impact.ipynb",
+                         {"dossier": str(demo / "donnees"), "comparaison": str(_poor_overlap(demo)), "sortie": str(tmp_path),
+                          "replications": 20})
+    assert "les diagnostics ne permettent pas d'estimer ce que la clause a changé" in prose
+    assert "recouvrement insuffisant" in prose
+    assert "Comparaison descriptive seulement" in prose
+    assert guarded_words(prose) == [], guarded_words(prose)
+
+
+def test_without_comparison_file_the_report_claims_nothing(demo, tmp_path):
+    prose = report_prose(ROOT / "notebooks" / "etude_impact.ipynb",
+                         {"dossier": str(demo / "donnees"), "comparaison": None, "sortie": str(tmp_path)})
+    assert "Aucun groupe de comparaison n'a été fourni" in prose and "Une association" in prose
+    assert guarded_words(prose) == []
+
+
+def test_other_reports_never_speak_of_impact_or_effect(demo, tmp_path):
+    data = str(demo / "donnees")
+    texts = {
+        "bilan": report_prose(ROOT / "notebooks" / "bilan_territoire.ipynb", {"dossier": data, "sortie": str(tmp_path / "b")}),
+        "comparaison": report_prose(ROOT / "notebooks" / "comparaison_territoires.ipynb", {"dossier": data, "sortie": str(tmp_path / "c")}),
+    }
+    subprocess.run([IMPACT, "indicateurs", data, "--out", tmp_path / "i"], check=True, capture_output=True)
+    from impact.consolidation import consolidate, read_returns, write
+    from impact.problems import ProblemLog
+
+    returns = [tmp_path / "i" / "indicateurs.csv"]
+    write(consolidate(read_returns(returns, ProblemLog())), returns, tmp_path / "n", 1607.0, 5)
+    texts["consolidation"] = report_prose(ROOT / "notebooks" / "consolidation.ipynb", {"indicateurs": str(tmp_path / "n" / "indicateurs.csv")})
+    for name, text in texts.items():
+        assert len(text) > 2000, name
+        assert guarded_words(text) == [], (name, guarded_words(text))
+    assert "Kit : impact" in texts["bilan"]  # the provenance stays, and is not prose
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "devenir" in readme
+
+
+def test_bad_comparison_file_is_named_line_and_column(demo, tmp_path, run_cli):
+    frame = pd.read_csv(demo / "comparaison" / "comparaison.csv", sep=";", dtype=str, keep_default_na=False)
+    frame.loc[2, "situation"] = "embauche"
+    path = tmp_path / "groupe.csv"
+    frame.to_csv(path, sep=";", index=False)
+    status, out, err = run_cli("effet", demo / "donnees", "--comparaison", path, "--out", tmp_path / "s")
+    assert status == 2
+    assert "comparaison:4:situation: erreur : « embauche » n'est pas un code de situation" in out
+    assert "Traceback" not in out + err
+    assert not (tmp_path / "s").exists()
