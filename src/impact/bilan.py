@@ -606,8 +606,8 @@ def methods(report: Report) -> Markdown:
         "l'année précédente, évolution, part).",
         "",
         f"Source : dossier « {markdown(Path(report.metadata['entrees']['dossier']).name)} », données extraites le {_date(report)}. "
-        "Provenance : la version du kit, les paramètres et l'empreinte SHA-256 de chaque fichier de données lu figurent dans "
-        "metadonnees.json, publié avec ce rapport et avec indicateurs.csv.",
+        f"Kit : impact {report.metadata['version']}. Les paramètres et l'empreinte SHA-256 de chaque fichier de données lu "
+        "figurent dans metadonnees.json, publié avec ce rapport et avec indicateurs.csv.",
         "",
     ]
     return Markdown("\n".join(lines))

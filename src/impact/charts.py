@@ -63,6 +63,11 @@ class FigureOutput:
         plt.close(figure)
         self.described = {"alt": alt, "titre": title or alt, "notes": list(notes or [])}
 
+    @property
+    def metadata(self) -> dict:
+        """Alt text, title and notes, as an IPython ``Image``'s ``metadata`` holds its alt text."""
+        return self.described
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         return ({"image/svg+xml": self.svg.decode("utf-8"), "image/png": base64.b64encode(self.png).decode("ascii")},
                 {"image/png": self.described})
@@ -238,36 +243,38 @@ def funnel(n: list[float], rates: list[float], labels: list[str], pooled: float,
     return figure
 
 
+@_styled
 def overlap(participants: np.ndarray, others: np.ndarray, support: tuple[float, float], title: str):
     """Histograms of the propensity scores (0 to 1) of participants and of the comparison group,
     each as shares of its group, with the common support's bounds."""
-    figure, axes = _figure(height=3.8)
+    figure, axes = plt.subplots(figsize=(6.3, 3.8))
     bins = np.linspace(0, 1, 31)
-    for values, label, colour in ((participants, "Participants", COLOURS["heures"]), (others, "Groupe de comparaison", COLOURS["personnes"])):
-        axes.hist(values, bins=bins, weights=np.full(len(values), 1 / max(len(values), 1)), alpha=0.55, color=colour, label=label)
+    for values, name, colour in ((participants, "Participants", COLOURS["heures"]), (others, "Groupe de comparaison", COLOURS["personnes"])):
+        axes.hist(values, bins=bins, weights=np.full(len(values), 1 / max(len(values), 1)), alpha=0.55, color=colour, label=name)
     for bound in support:
         axes.axvline(bound, color=COLOURS["interval"], linestyle="--", linewidth=1)
     axes.xaxis.set_major_formatter(_PERCENT)
     axes.yaxis.set_major_formatter(_PERCENT)
     axes.set_xlabel("Score de propension (probabilité estimée d'être participant)")
     axes.set_ylabel("Part du groupe")
-    axes.legend(frameon=False, fontsize=8)
-    axes.set_title(title)
+    axes.legend(frameon=False)
+    axes.set_title(label(title))
     figure.tight_layout()
     return figure
 
 
+@_styled
 def curve(x: np.ndarray, y: np.ndarray, low: np.ndarray, high: np.ndarray, title: str, xlabel: str, ylabel: str):
     """A rate (0 to 1) against ``x`` with its 95 % band."""
-    figure, axes = _figure()
+    figure, axes = plt.subplots(figsize=(6.3, 3.6))
     axes.fill_between(x, low, high, color=COLOURS["bar"], alpha=0.2, label="Intervalle à 95 %")
     axes.plot(x, y, color=COLOURS["bar"], label="Taux estimé")
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(_PERCENT)
     axes.xaxis.set_major_formatter(_FRENCH)
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel(ylabel)
-    axes.legend(frameon=False, fontsize=8)
-    axes.set_title(title)
+    axes.set_xlabel(label(xlabel))
+    axes.set_ylabel(label(ylabel))
+    axes.legend(frameon=False)
+    axes.set_title(label(title))
     figure.tight_layout()
     return figure

@@ -48,7 +48,7 @@ class Consolidation:
     def notes(self, champ: str, lecture: str = "") -> list[str]:
         """The Champ, Source and Lecture lines of a table or figure of this report."""
         return [f"Champ : {champ}", f"Source : retours des facilitateurs ({len(self.metadata['entrees']['retours'])} fichiers "
-                f"indicateurs.csv), consolidés par {self.publisher.source} ; calculs impact.",
+                f"indicateurs.csv), consolidés par {self.publisher.source}.",
                 *([f"Lecture : {lecture}"] if lecture else [])]
 
     @property

@@ -88,7 +88,7 @@ def front_matter(title: str, subtitle: str, who: Publisher, extraction: dt.date 
 
 def source(who: Publisher, extraction: dt.date) -> str:
     """The Source line of every table and figure of a report."""
-    return f"Source : {who.source}, données de suivi des clauses sociales extraites le {extraction:%d/%m/%Y} ; calculs impact."
+    return f"Source : {who.source}, données de suivi des clauses sociales extraites le {extraction:%d/%m/%Y} ; calculs de l'éditeur."
 
 
 def notes(champ: str, who: Publisher, extraction: dt.date, lecture: str = "") -> list[str]:
