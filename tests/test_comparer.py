@@ -27,8 +27,9 @@ def test_comparison_report_in_three_formats(tmp_path):
     page = (folder / "comparaison.html").read_text(encoding="utf-8")
     # pandoc writes typographic apostrophes and wraps lines; narrow no-break spaces stay (thousands)
     text = re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u2019", "'"))
-    # side by side, publics, standardised rates; funnel, ranked bars, small trends (the file hashes are in metadonnees.json)
-    assert len(re.findall(r"<table", page)) == 3 and len(re.findall(r"<img", page)) == 3
+    # side by side (transposed to fit the page), publics, standardised rates, changes; funnel, ranked
+    # bars, small trends (the file hashes are in metadonnees.json)
+    assert len(re.findall(r"<table", page)) == 4 and len(re.findall(r"<img", page)) == 3
     assert "Graphique en entonnoir, sortants de 2023 : taux commun" in text and "Holm" in text and "Firth" in text
     assert "dernière cohorte complète, les personnes sorties en 2023" in text  # 2024's leavers are not all observable
     assert "standardisé sur les caractéristiques observées" in text and "corrigé de la composition" not in text
@@ -40,7 +41,7 @@ def test_comparison_report_in_three_formats(tmp_path):
     for marker in ("import ", "comparaison.prepare", "dossier =", "# Parameters"):
         assert marker not in text
     with zipfile.ZipFile(folder / "comparaison.docx") as archive:
-        assert archive.read("word/document.xml").decode("utf-8").count("<w:tbl>") == 3
+        assert archive.read("word/document.xml").decode("utf-8").count("<w:tbl>") == 4
     assert "Comparaison des territoires" in PdfReader(folder / "comparaison.pdf").pages[0].extract_text()
     assert pdf_problems(folder / "comparaison.pdf") == []
     assert docx_problems(folder / "comparaison.docx") == []

@@ -91,3 +91,10 @@ def test_unreadable_publication_file_is_a_french_error(tmp_path, run_cli):
     status, out, err = run_cli("bilan", tmp_path / "d", "--annee", "2024", "--territoire", "ensemble", "--out", tmp_path / "s")
     assert status == 2 and "publication.toml : clé(s) inconnue(s) adresse" in out + err and "Traceback" not in out + err
     assert not (tmp_path / "s").exists()
+
+
+def test_an_interval_may_wrap_after_its_a():
+    from impact.tables import _figure_width
+
+    # "12,5 % à 30,0 %" (15 characters) needs the width of "12,5 %" and of " à": 6 + 2.
+    assert _figure_width("12,5\u202f% à 30,0\u202f%") == 8 and _figure_width("91\u202f521") == 6

@@ -61,11 +61,17 @@ def _words(text: str) -> int:
     return max((len(w) for w in str(text).split()), default=0)
 
 
+def _figure_width(cell: str) -> int:
+    """Characters a figure needs: all of them, but an interval (``12,5 % à 30,0 %``) may wrap after
+    its « à »."""
+    return max(len(part) for part in str(cell).split(" à ")) + 2 if " à " in str(cell) else len(str(cell))
+
+
 def _widths(rows: list[list[str]], header: list[str], align: str) -> list[int]:
     """Each column's width in characters: its longest cell (a label wraps at spaces: up to
     :data:`LABEL_WIDTH`), at least its heading's longest word."""
     columns = list(zip(header, *rows))
-    return [max(_words(c[0]), *(min(len(x), LABEL_WIDTH) if a == "l" else len(x) for x in c[1:]), 3)
+    return [max(_words(c[0]), *(min(len(str(x)), LABEL_WIDTH) if a == "l" else _figure_width(x) for x in c[1:]), 3)
             for c, a in zip(columns, align)]
 
 
