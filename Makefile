@@ -42,10 +42,11 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/bilan.py
 	$(BIN)/python benchmarks/masking.py
 
-## Régénère data_templates/ et les pages générées de docs/ depuis le code.
+## Régénère data_templates/, les pages générées de docs/ et reports/reference.docx depuis le code.
 docs: $(STAMP)
 	$(BIN)/python -m impact.templates
 	$(BIN)/python -m impact.indicators
+	$(BIN)/python -m impact.reference_docx
 
 clean:
 	rm -rf $(VENV) sortie

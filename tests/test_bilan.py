@@ -20,6 +20,7 @@ from impact.batch import Job, run_all, split_by_territory
 from impact.bilan import KEY_FIGURES
 from impact.formatting import french_number, french_percent
 from tests.conftest import IMPACT
+from tests.layout import docx_problems, page_width, pdf_page_text, pdf_problems
 
 CODE_MARKERS = ["import ", "bilan.prepare", "rapport =", "dossier =", "# Parameters", "territoire =", "from impact"]
 
@@ -47,7 +48,8 @@ def _key_figures(folder: Path) -> dict[str, str]:
     """Each count and hour figure of the key figures table, in French format, from indicateurs.csv."""
     rows = _published(folder)
     totals = rows.loc[rows["dimension"] == "ensemble"].set_index("indicateur")
-    return {code: (french_percent(float(totals.loc[code, "valeur"])) if style == "percent" else french_number(float(totals.loc[code, "valeur"]), 2))
+    return {code: (french_percent(float(totals.loc[code, "valeur"]), 1, fixed=True) if style == "percent"
+                   else french_number(float(totals.loc[code, "valeur"]), 1 if code == "etp" else 0, fixed=True))
             for code, _, style in KEY_FIGURES if totals.loc[code, "valeur"] not in ("", "s")}
 
 
@@ -82,7 +84,7 @@ def test_html_is_self_contained_with_described_figures(batch):
     page = (_report(batch) / "bilan.html").read_text(encoding="utf-8")
     images = re.findall(r"<img[^>]*>", page)
     assert len(images) == 3
-    assert all('src="data:image/png;base64,' in image for image in images)
+    assert all('src="data:image/svg+xml;base64,' in image for image in images)  # vector charts
     assert not re.search(r'(src|href)="(?!data:|#)', page)  # nothing fetched from outside
     # pandoc writes the description as the accessible name (alt, or aria-label beside the caption).
     names = [re.search(r'(?:alt|aria-label)="([^"]+)"', image).group(1) for image in images]
@@ -244,7 +246,7 @@ def test_low_knowledge_rate_is_warned_with_bounds(tmp_path):
     assert done.returncode == 0, done.stderr
     text = re.sub(r"\s+", " ", _html_text(tmp_path / "sortie" / "2024" / "t1")).replace("\u202f", " ").replace("\u2019", "'")
     assert "Attention : la situation n'est connue que pour 57,1 % des sortants" in text
-    assert "Taux d'emploi durable 50 % " in text
+    assert "Taux d'emploi durable 50,0 % " in text  # one decimal in the column
     assert "28,6 % 71,4 %" in text
 
 
@@ -258,3 +260,32 @@ def test_change_of_a_ratio_shown_as_a_percentage_is_in_points():
     assert change_cell(pd.Series({**row, "evolution": float("nan")}), "percent") == ""  # no change published: none shown
     assert change_cell(pd.Series({**row, "evolution_masque": True}), "percent") == "s"
     assert change_cell(row, "number") == "−5,7\u202f%"
+
+
+def test_pdf_pages_are_a4_and_no_word_leaves_its_place(batch):
+    """Every page A4, every word inside the page, no two words overprinting (the symptom of a
+    figure running into the next cell); the first page holds the key figures."""
+    for name in ("ensemble", "val-d-argent", "pays-des-trois-lacs"):
+        pdf = _report(batch, name) / "bilan.pdf"
+        assert pdf_problems(pdf) == [], name
+    folder = _report(batch, "ensemble")
+    first = pdf_page_text(folder / "bilan.pdf").replace("\n", " ").replace("\u202f", " ")  # the PDF's text layer spaces thousands
+    figures = _key_figures(folder)
+    for code in ("heures", "personnes", "contrats"):
+        assert figures[code].replace("\u202f", " ") in first, f"{code} absent de la première page"
+
+
+def test_word_file_uses_the_reference_template(batch):
+    """Heading 1, table of contents, page numbers in the footer, numbered captions, A4, table
+    text at most 10 pt, rows kept whole (python-docx)."""
+    for name in ("ensemble", "val-d-argent"):
+        assert docx_problems(_report(batch, name) / "bilan.docx") == [], name
+
+
+@pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"), reason="Chromium absent (CI l'installe)")
+def test_html_fits_a_phone_and_a_desktop(batch, tmp_path):
+    """At 390 px (a phone) and 1280 px the page never scrolls sideways: wide tables scroll
+    inside their own box."""
+    for width in (390, 1280):
+        scroll, window = page_width(_report(batch, "ensemble") / "bilan.html", width, tmp_path)
+        assert scroll <= window, f"{width} px : page large de {scroll} px"

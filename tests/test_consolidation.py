@@ -106,7 +106,11 @@ def test_consolidating_the_demo_territories(tmp_path, run_cli):
     for territory, rows in table.loc[table["territoire"] != "ensemble"].groupby("territoire"):
         files.append(tmp_path / f"{territory}.csv")
         rows.to_csv(files[-1], index=False)
-    status, out, _ = run_cli("consolider", *files, "--out", tmp_path / "c", "--regions", tmp_path / "d" / "territoires.csv")
+    # The side table: the demo's territories with their region, and a type of facilitator.
+    side = pd.read_csv(tmp_path / "d" / "territoires.csv", sep=";", encoding="utf-8-sig")
+    side["type_facilitateur"] = ["Maison de l'emploi", "PLIE", "Maison de l'emploi", "Collectivité"]
+    side.to_csv(tmp_path / "territoires.csv", index=False)
+    status, out, _ = run_cli("consolider", *files, "--out", tmp_path / "c", "--regions", tmp_path / "territoires.csv")
     assert status == 0, out
     result = _internal(tmp_path, "c")
     # The published report: the warning on persons, the national hours as the sum, the regions.
@@ -115,9 +119,18 @@ def test_consolidating_the_demo_territories(tmp_path, run_cli):
                                                         "consolidation.pdf", "indicateurs.csv", "metadonnees.json"]
     page = html.unescape(re.sub(r"<[^>]+>", " ", (report / "consolidation.html").read_text(encoding="utf-8"))).replace("\u2019", "'")
     assert "ne peuvent pas être dédoublonnés" in page and "Consolidation par région" in page
+    flat = re.sub(r"\s+", " ", page)
+    # The national series over every returned year with the number of returns (4 each year), the
+    # regions, the types of facilitator (2 territories of maison de l'emploi), the publics.
+    returned = sorted(set(result["annee"].astype(int)))  # the demo's contracts start before 2022
+    assert f"Série consolidée, {returned[0]}-2024" in flat and "Retours (heures)" in flat
+    years = re.findall(r"<tr[^>]*>\s*<td[^>]*>(\d{4})</td>(.*?)</tr>", (report / "consolidation.html").read_text(encoding="utf-8"), re.S)
+    assert [int(y) for y, _ in years] == returned and all(re.sub(r"<[^>]+>", " ", r).split()[-1] == "4" for _, r in years)
+    assert "Consolidation par type de facilitateur" in flat and "Maison de l'emploi 2 " in flat
+    assert "Personnes par public, 2024" in flat and "Heures par type de marché, 2024" in flat
     national_hours = float(table.loc[(table["territoire"] != "ensemble") & (table["annee"] == "2024") & (table["indicateur"] == "heures")
                                      & (table["dimension"] == "ensemble"), "valeur"].astype(float).sum())
-    assert french_number(round(national_hours, 2), 2) in page
+    assert french_number(national_hours, 0, fixed=True) in page  # hours to the unit in reports
     assert "import " not in page and "# Parameters" not in page
     parts = pd.read_csv(io.StringIO(table.to_csv(index=False)))
     parts = parts.loc[parts["territoire"] != "ensemble"]
@@ -212,7 +225,7 @@ def test_national_change_is_like_for_like_across_returns_of_different_years(tmp_
     cover = pd.read_csv(tmp_path / "sortie" / "couverture.csv").set_index(["annee", "indicateur"])
     assert cover.loc[(2024, "heures"), "territoires_comparables"] == 1
     text = _report_text(tmp_path / "sortie" / "2024" / "rapport")
-    assert "Heures d'insertion réalisées 400 100 +50 % 1" in text
+    assert "Heures d'insertion réalisées 400 100 +50,0 % 1" in text
 
 
 def test_territory_change_computed_from_its_previous_year_row(tmp_path, run_cli):

@@ -9,7 +9,7 @@ import pypandoc
 import pytest
 
 from impact import escaping
-from impact.formatting import markdown_table
+from impact.tables import markdown_table
 
 HOSTILE = [
     "<script>alert(1)</script><img src=x onerror=alert(2)>",
@@ -75,7 +75,7 @@ def test_chart_label_with_dollars_draws_without_mathtext():
     from impact import charts
 
     figure = charts.funnel([10, 20], [0.5, 0.6], ["$\\frac{1}{$", "Nord"], 0.55, {}, "Titre $x$")
-    charts.png(figure)
+    charts.figure_output(figure, "Graphique")  # SVG and PNG both drawn
     assert escaping.chart("a $b$\nc") == "a \\$b\\$ c"
 
 

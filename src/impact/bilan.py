@@ -9,20 +9,23 @@ French formats (``1 234``, ``12,5 %``).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import Image, Markdown
+from IPython.display import Markdown
 
-from impact import charts
-from impact.escaping import Markup, markdown, yaml_string
-from impact.formatting import french_change, french_number, french_percent, markdown_table
+from impact import charts, editorial
+from impact.escaping import markdown
+from impact.formatting import french_change, french_number, french_percent
+from impact.tables import markdown_table
 from impact.dataset import load
+from impact.editorial import Publisher
 from impact.indicators import DEFINITIONS, DIMENSIONS, ENSEMBLE, HEURES_ETP, indicators, write
 from impact.outcomes import KNOWLEDGE_RATE, NOT_OBSERVABLE, RATES, last_complete_cohort
-from impact.publication import FOOTNOTE, MARK, MEASURES
+from impact.publication import MARK, MEASURES
 from impact.schema import (DISPOSITIF, MODALITE, NIVEAU_FORMATION, PUBLICS, SEXE, SITUATION_GROUPE, TAILLE, TYPE_ACHETEUR,
                            TYPE_CONTRAT, TYPE_MARCHE, TYPE_STRUCTURE)
 
@@ -39,7 +42,11 @@ LABELS = {
     "type_contrat": TYPE_CONTRAT, "modalite": MODALITE, "type_structure": TYPE_STRUCTURE, "type_marche": TYPE_MARCHE,
     "type_acheteur": TYPE_ACHETEUR, "dispositif": DISPOSITIF, "taille": TAILLE, "situation_groupe": SITUATION_GROUPE,
 }
-#: The key figures: indicator, label and how it is written.
+#: The key figures of the first page: indicator, label and how it is written.
+HIGHLIGHTS = [("heures", "Heures d'insertion réalisées", "number"), ("etp", "Équivalents temps plein", "number"),
+              ("personnes", "Personnes en contrat", "number"), ("contrats", "Contrats actifs", "number"),
+              ("entreprises", "Employeurs", "number")]
+#: Every key figure: indicator, label and how it is written.
 KEY_FIGURES = [
     ("heures", "Heures d'insertion réalisées", "number"),
     ("etp", "Équivalents temps plein", "number"),
@@ -69,11 +76,21 @@ class Report:
     threshold: int
     table: pd.DataFrame
     metadata: dict
+    publisher: Publisher = Publisher()
 
     @property
     def name(self) -> str:
         """The territory as the report names it."""
         return "Ensemble des territoires" if self.territory == ENSEMBLE else self.territory
+
+    @property
+    def extraction(self) -> dt.date:
+        """The extraction date of the data."""
+        return dt.date.fromisoformat(self.metadata["parametres"]["date_extraction"])
+
+    def notes(self, champ: str, lecture: str = "") -> list[str]:
+        """The Champ, Source and Lecture lines of a table or figure of this report."""
+        return editorial.notes(f"{champ}, {self.name}.", self.publisher, self.extraction, lecture)
 
     def rows(self, indicator: str, dimension: str = ENSEMBLE, year: int | None = None) -> pd.DataFrame:
         """Rows of ``indicator`` by ``dimension`` in ``year`` (the report's year by default)."""
@@ -104,18 +121,23 @@ def read_published(path: Path) -> pd.DataFrame:
     return table
 
 
+#: Decimals of an indicator's values in the reports (hours, counts and means to the unit otherwise).
+DECIMALS = {"etp": 1}
+
+
 def cell(row: pd.Series, column: str, style: str = "number") -> str:
-    """One cell as published: the mark of a masked value, or the value in French format."""
+    """One cell as published: the mark of a masked value, or the value in French format with a
+    fixed number of decimals (percentages with one, see :data:`DECIMALS` for the numbers)."""
     if row.get(f"{column}_masque", False):
         return MARK
     value = row[column]
     if style == "percent":
-        return french_percent(value)
+        return french_percent(value, 1, fixed=True)
     if style == "points":
         return french_change(value, True)
     if style == "change":
         return french_change(value)
-    return french_number(value, 0 if column == "effectif" else 2)
+    return french_number(value, DECIMALS.get(row.get("indicateur"), 0) if column in ("valeur", "valeur_precedente") else 0, fixed=True)
 
 
 def change_cell(row: pd.Series, style: str) -> str:
@@ -139,20 +161,19 @@ def interval(row: pd.Series) -> str:
 
 
 def with_footnote(parts: list[str]) -> Markdown:
-    """The section's tables, and the footnote that explains the mark when one is shown."""
-    text = "\n".join(parts)
-    if f"| {MARK} |" in text or f"| {MARK}\n" in text:
-        text += f"\n{FOOTNOTE}\n"
-    return Markdown(text)
+    """The section's tables, each with the footnote of the mark under it when it shows one (see
+    :func:`impact.tables.markdown_table`)."""
+    return Markdown("\n".join(parts))
 
 
 def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, seuil: int = 5,
-            sortie: str | Path = ".", indicateurs: str | Path | None = None) -> Report:
+            sortie: str | Path = ".", indicateurs: str | Path | None = None, editeur: str | None = None) -> Report:
     """The report of ``territoire`` for ``annee``.
 
     ``indicateurs``: an ``indicateurs.csv`` already computed from ``dossier`` with this horizon
     (``metadonnees.json`` beside it), as ``impact bilan`` passes to each territory; when absent,
     the indicators are computed from the dataset folder ``dossier`` and written to ``sortie``.
+    ``editeur``: the publisher's name, replacing that of ``dossier/publication.toml``.
     """
     if indicateurs is None:
         dataset = load(dossier)
@@ -165,7 +186,8 @@ def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, 
     if annee not in set(table["annee"]):
         raise ValueError(f"année {annee} absente des indicateurs de « {territoire} »")
     metadata = json.loads((path.parent / "metadonnees.json").read_text(encoding="utf-8"))
-    return Report(int(annee), territoire, int(horizon), int(seuil), table.reset_index(drop=True), metadata)
+    return Report(int(annee), territoire, int(horizon), int(seuil), table.reset_index(drop=True), metadata,
+                  editorial.publisher(dossier, editeur))
 
 
 def coverage_note(metadata: dict, year: int) -> str:
@@ -186,14 +208,145 @@ def coverage_note(metadata: dict, year: int) -> str:
 
 
 def title(report: Report) -> Markdown:
-    """The front matter and the opening paragraph."""
-    heading = f"Bilan {report.year} des clauses sociales d'insertion : {report.name}"
-    lines = ["---", f"title: {yaml_string(heading)}", 'lang: fr', f'date: "Données extraites le {_date(report)}"', "---", "",
-             f"Ce bilan rassemble les heures d'insertion réalisées en {report.year} au titre des clauses sociales des "
-             f"marchés publics suivis ({markdown(report.name)}), les personnes et les entreprises concernées, l'origine des heures "
-             f"et le devenir des personnes {report.horizon} mois après la fin de leur parcours. Les définitions et la source "
-             "des données figurent en annexe.", "", coverage_note(report.metadata, report.year), ""]
+    """The front matter, then *L'essentiel*: what happened in the year, in sentences."""
+    heading = f"Bilan {report.year} des clauses sociales d'insertion"
+    subtitle = f"{report.name} : heures d'insertion, personnes, employeurs et devenir"
+    lines = [editorial.front_matter(heading, subtitle, report.publisher, report.extraction), "## L'essentiel", "",
+             *(f"{markdown(sentence)}\n" for sentence in summary(report)), coverage_note(report.metadata, report.year), ""]
     return Markdown("\n".join(lines))
+
+
+def _shown(report: Report, code: str, unit: str = "", year: int | None = None) -> str:
+    """A total as a sentence gives it: ``91 521 heures``, or its being not published."""
+    rows = report.rows(code, year=year)
+    if rows.empty:
+        return ""
+    row = rows.iloc[0]
+    return UNPUBLISHED if row["valeur_masque"] or pd.isna(row["valeur"]) else f"{cell(row, 'valeur')}{unit}"
+
+
+def _change(report: Report, code: str) -> float:
+    rows = report.rows(code)
+    if rows.empty or rows["evolution_masque"].iloc[0]:
+        return float("nan")
+    return float(rows["evolution"].iloc[0])
+
+
+def main_contributor(report: Report, dimensions: tuple[str, ...] = ("type_marche", "type_acheteur", "type_structure")) -> tuple[str, str, float] | None:
+    """The category whose hours changed most, in the direction of the total's change, among the
+    published categories of ``dimensions``: (dimension label, category label, change in hours)."""
+    total = _change(report, "heures")
+    if pd.isna(total) or abs(total) < editorial.STABLE:
+        return None
+    table = report.table
+    rows = table.loc[(table["annee"] == report.year) & (table["indicateur"].isin(["heures", "contrats"]))
+                     & table["dimension"].isin(dimensions) & ~table["valeur_masque"] & ~table["valeur_precedente_masque"]
+                     & table["valeur"].notna() & table["valeur_precedente"].notna()]
+    rows = rows.loc[rows["indicateur"] == "heures"].assign(ecart=lambda d: d["valeur"] - d["valeur_precedente"])
+    rows = rows.loc[rows["ecart"] * total > 0]
+    if rows.empty:
+        return None
+    top = rows.loc[rows["ecart"].abs().idxmax()]
+    label = LABELS.get(top["dimension"], {}).get(top["modalite"], top["modalite"])
+    return DIMENSIONS[top["dimension"]][0].split(" (")[0].lower(), label.split(" (")[0], float(top["ecart"])
+
+
+def summary(report: Report) -> list[str]:
+    """What happened in the year, in plain sentences: volumes and their change, the category that
+    changed most, who was reached, what became of the leavers; descriptions, never causes."""
+    year, previous = report.year, report.year - 1
+    hours_change = _change(report, "heures")
+    change = f", {editorial.direction(hours_change)} par rapport à {previous}" if pd.notna(hours_change) else ""
+    sentences = [f"En {year}, {_shown(report, 'heures', ' heures')} d'insertion ont été réalisées au titre des clauses sociales "
+                 f"({report.name}), soit {_shown(report, 'etp')} équivalents temps plein{change}."]
+    sentences.append(f"{_shown(report, 'personnes').capitalize()} personnes ont travaillé sous {_shown(report, 'contrats')} contrats, "
+                     f"chez {_shown(report, 'entreprises')} employeurs ; {_shown(report, 'nouvelles_personnes')} personnes ont "
+                     f"été recrutées pour la première fois dans l'année.")
+    contributor = main_contributor(report)
+    if contributor:
+        dimension, label, hours = contributor
+        sentences.append(f"L'écart le plus marqué sur {previous} concerne la catégorie « {label} » ({dimension}) : "
+                         f"{'+' if hours > 0 else '−'}{french_number(abs(hours), 0)} heures.")
+    women, deld = report.rows("personnes", "sexe"), report.rows("personnes", "public")
+    parts = []
+    if "F" in women.index and not women.loc["F", "part_masque"] and pd.notna(women.loc["F", "part"]):
+        parts.append(f"{french_percent(women.loc['F', 'part'])} de femmes")
+    if "deld" in deld.index and not deld.loc["deld", "part_masque"] and pd.notna(deld.loc["deld", "part"]):
+        parts.append(f"{french_percent(deld.loc['deld', 'part'])} de demandeurs d'emploi de longue durée")
+    if parts:
+        sentences.append(f"Parmi les personnes en contrat, on compte {' et '.join(parts)}.")
+    cohort = report.cohort
+    if cohort is not None:
+        rate = report.rows("taux_sorties_dynamiques", year=cohort)
+        known = report.rows(KNOWLEDGE_RATE[0], year=cohort)
+        if len(rate) and not rate["valeur_masque"].iloc[0] and pd.notna(rate["valeur"].iloc[0]):
+            sentences.append(f"Des personnes sorties en {cohort} dont la situation est connue {report.horizon} mois plus tard, "
+                             f"{french_percent(rate['valeur'].iloc[0])} sont en emploi ou en sortie positive (sorties dynamiques)"
+                             + (f" ; la situation est connue pour {french_percent(known['valeur'].iloc[0])} des sortants."
+                                if len(known) and not known["valeur_masque"].iloc[0] and pd.notna(known["valeur"].iloc[0]) else "."))
+    return sentences
+
+
+def _figure_rows(report: Report, figures: list[tuple[str, str, str]], previous: bool) -> list[list[str]]:
+    """One row per figure the table holds: label, value of N (and of N-1 when ``previous``), change."""
+    rows = []
+    for code, label, style in figures:
+        total = report.rows(code)
+        if len(total):
+            row = total.iloc[0]
+            rows.append([label, cell(row, "valeur", style), *([cell(row, "valeur_precedente", style)] if previous else []), change_cell(row, style)])
+    return rows
+
+
+def highlights(report: Report) -> Markdown:
+    """The key figures of the first page: five or six figures with their change on N-1."""
+    rows = _figure_rows(report, HIGHLIGHTS, previous=False)
+    cohort = report.cohort
+    if cohort is not None:
+        rate = report.rows("taux_sorties_dynamiques", year=cohort).iloc[0]
+        if not rate["valeur_masque"] and pd.notna(rate["valeur"]):
+            rows.append([f"Sorties dynamiques à {report.horizon} mois (sortants de {cohort})", cell(rate, "valeur", "percent"),
+                         cell(rate, "evolution", "points") if cohort == report.year else ""])
+    hours = report.rows("heures")
+    lecture = (f"en {report.year}, {cell(hours.iloc[0], 'valeur')} heures d'insertion ont été réalisées."
+               if len(hours) and not hours["valeur_masque"].iloc[0] else "")
+    return Markdown(markdown_table(rows, ["Indicateur", str(report.year), "Évolution sur un an"],
+                                   f"{report.name} : l'essentiel en chiffres, {report.year}",
+                                   notes=report.notes(f"contrats d'insertion actifs en {report.year} au titre des clauses sociales suivies", lecture)))
+
+
+def method_box(report: Report) -> Markdown:
+    """The methods box of the first pages: what is counted, how, and what is not shown."""
+    etp = report.metadata["parametres"]["heures_etp"]
+    return Markdown(editorial.box("Méthode en bref", [
+        f"Les heures sont celles des contrats d'insertion actifs en {report.year} au titre des clauses sociales des marchés "
+        f"suivis ; un équivalent temps plein compte {french_number(etp, 0)} heures. Une personne ou un employeur compte une "
+        "fois, quel que soit le nombre de ses contrats.",
+        f"Le devenir est la situation {report.horizon} mois après la fin du parcours, pour la dernière cohorte de sortants "
+        "entièrement observable à la date d'extraction ; les taux portent sur les situations connues.",
+        f"Secret statistique : les effectifs de 1 à {report.threshold} personnes et ce qui permettrait de les retrouver sont "
+        "remplacés par « s ». Les évolutions décrivent les chiffres ; elles n'en donnent pas la cause. Définitions complètes en annexe."]))
+
+
+def series(report: Report) -> Markdown:
+    """The series since the first year with active contracts: hours, FTE, contracts, persons,
+    employers, year by year."""
+    years = _years(report)
+    codes = [("heures", "Heures"), ("etp", "ETP"), ("contrats", "Contrats"), ("personnes", "Personnes"), ("entreprises", "Employeurs")]
+    lines = []
+    for year in years:
+        line = [str(year)]
+        for code, _ in codes:
+            rows = report.rows(code, year=year)
+            line.append(cell(rows.iloc[0], "valeur") if len(rows) else "")
+        lines.append(line)
+    return Markdown(markdown_table(lines, ["Année", *(label for _, label in codes)], f"{report.name} : la série depuis {years[0]}",
+                                   notes=report.notes(f"contrats d'insertion actifs chaque année de {years[0]} à {years[-1]}")))
+
+
+def _years(report: Report) -> list[int]:
+    active = report.table.loc[(report.table["indicateur"] == "contrats") & (report.table["dimension"] == ENSEMBLE) & (report.table["valeur"] > 0), "annee"]
+    return list(range(min(int(active.min()), report.year) if len(active) else report.year, report.year + 1))
 
 
 def _date(report: Report) -> str:
@@ -204,32 +357,32 @@ def _date(report: Report) -> str:
 
 def key_figures(report: Report) -> Markdown:
     """The key figures of year N with N-1 and the change."""
-    rows = []
-    for code, label, style in KEY_FIGURES:
-        total = report.rows(code)
-        if total.empty:
-            continue
-        row = total.iloc[0]
-        rows.append([label, cell(row, "valeur", style), cell(row, "valeur_precedente", style), change_cell(row, style)])
+    rows = _figure_rows(report, KEY_FIGURES, previous=True)
     etp = report.metadata["parametres"]["heures_etp"]
-    caption = (f"Chiffres clés {report.year} ({report.name}) ; un équivalent temps plein compte {french_number(etp, 0)} heures")
-    return with_footnote([markdown_table(rows, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"], caption)])
+    caption = f"{report.name} : tous les chiffres clés, {report.year} et {report.year - 1}"
+    notes = [*report.notes(f"contrats d'insertion actifs en {report.year} et {report.year - 1}"),
+             f"Note : un équivalent temps plein compte {french_number(etp, 0)} heures."]
+    return with_footnote([markdown_table(rows, ["Indicateur", str(report.year), str(report.year - 1), "Évolution"], caption, notes=notes)])
 
 
-def trend_chart(report: Report) -> Image:
-    """Hours, persons and contracts over the years up to N."""
-    active = report.table.loc[(report.table["indicateur"] == "contrats") & (report.table["dimension"] == ENSEMBLE) & (report.table["valeur"] > 0), "annee"]
-    years = list(range(min(int(active.min()), report.year) if len(active) else report.year, report.year + 1))
+def trend_chart(report: Report) -> charts.FigureOutput:
+    """Hours, persons and contracts over the years up to N: one panel each (small multiples)."""
+    years = _years(report)
     series = {code: [report.total(code, year=y) for y in years] for code in ("heures", "personnes", "contrats")}
-    figure = charts.trend(years, series["heures"], series["personnes"], series["contrats"],
-                          f"Heures, personnes et contrats, {years[0]}-{years[-1]}")
+    figure = charts.trend(years, {"Heures réalisées": series["heures"], "Personnes en contrat": series["personnes"],
+                                  "Contrats actifs": series["contrats"]}, f"Heures, personnes et contrats, {years[0]}-{years[-1]}")
     def shown(value: float) -> str:
         return french_number(value, 0) or UNPUBLISHED
 
     alt = (f"Évolution de {years[0]} à {years[-1]} : heures réalisées de {shown(series['heures'][0])} à "
            f"{shown(series['heures'][-1])}, personnes de {shown(series['personnes'][0])} à "
            f"{shown(series['personnes'][-1])}, contrats de {shown(series['contrats'][0])} à {shown(series['contrats'][-1])}.")
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+    first, last = series["heures"][0], series["heures"][-1]
+    if len(years) > 1 and pd.notna(first) and pd.notna(last) and first > 0:
+        message = f"{'Plus' if last > first else 'Moins'} d'heures d'insertion en {years[-1]} qu'en {years[0]} ({french_change(last / first - 1)})"
+    else:
+        message = f"Heures, personnes et contrats, {years[0]}-{years[-1]}"
+    return charts.figure_output(figure, alt, message, report.notes(f"contrats d'insertion actifs de {years[0]} à {years[-1]}"))
 
 
 def _breakdown(report: Report, indicator: str, dimension: str, second: str | None, headers: list[str], caption: str) -> str:
@@ -243,20 +396,25 @@ def _breakdown(report: Report, indicator: str, dimension: str, second: str | Non
         if other is not None:
             line.append(cell(other.loc[modality], "part", "percent"))
         lines.append(line)
-    return table_or_notice(lines, headers, caption)
+    return table_or_notice(lines, headers, caption, notes=report.notes(CHAMPS[indicator].format(year=report.year)))
 
 
+#: The Champ line of a breakdown of each indicator.
+CHAMPS = {"personnes": "personnes en contrat d'insertion en {year} au titre des clauses sociales suivies",
+          "contrats": "contrats d'insertion actifs en {year} au titre des clauses sociales suivies",
+          "heures": "heures d'insertion réalisées en {year} au titre des clauses sociales suivies",
+          "entreprises": "employeurs des contrats d'insertion actifs en {year}"}
 #: How a masked value reads in a caption or a sentence.
 UNPUBLISHED = "non publié (secret statistique)"
 
 
-def table_or_notice(rows: list[list[str]], header: list[str], caption: str, align: str | None = None) -> str:
-    """The table, or one sentence in its place when more than half of its figures are masked: a
-    table of marks tells the reader nothing but that the group is small."""
+def table_or_notice(rows: list[list[str]], header: list[str], caption: str, align: str | None = None, notes: list[str] = ()) -> str:
+    """The table with its notes, or one sentence in its place when more than half of its figures
+    are masked: a table of marks tells the reader nothing but that the group is small."""
     figures = [c for row in rows for c in row[1:] if c != ""]
     if figures and sum(c == MARK for c in figures) * 2 > len(figures):
         return f"{markdown(caption)} : tableau non publié, trop peu de personnes ou d'employeurs pour le diffuser (secret statistique).\n"
-    return markdown_table(rows, header, caption, align)
+    return markdown_table(rows, header, caption, align, notes)
 
 
 def people_reached(report: Report) -> Markdown:
@@ -270,7 +428,7 @@ def people_reached(report: Report) -> Markdown:
     return with_footnote(parts)
 
 
-def publics_chart(report: Report) -> Image | Markdown:
+def publics_chart(report: Report) -> charts.FigureOutput | Markdown:
     """Shares of persons in each public whose share is published (the masked ones are named in the
     description, never drawn)."""
     rows = report.rows("personnes", "public")
@@ -281,9 +439,13 @@ def publics_chart(report: Report) -> Image | Markdown:
     labels = [PUBLICS[m].split(" (")[0] for m in shown.index]
     figure = charts.shares(labels, shown["part"].tolist(), f"Publics des personnes en contrat en {report.year}", "Part des personnes")
     alt = "Part des personnes par public : " + " ; ".join(f"{l} {french_percent(v)}" for l, v in zip(labels, shown["part"]))
+    notes = [*report.notes(CHAMPS["personnes"].format(year=report.year)), "Note : une personne compte dans chaque public qui la concerne."]
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt + "."})
+        notes.append(f"Non représenté(s), {UNPUBLISHED} : {', '.join(hidden)}.")
+    first = shown["part"].idxmax()
+    title = f"{PUBLICS[first].split(' (')[0]} : le premier public, {french_percent(shown['part'].max())} des personnes en {report.year}"
+    return charts.figure_output(figure, alt + ".", title, notes)
 
 
 def delivery(report: Report) -> Markdown:
@@ -372,21 +534,23 @@ def outcomes(report: Report) -> Markdown:
         rows.append([label, *_rate_cells(rate)] + (_bounds(rate, known) if low_knowledge else []))
     header = ["Taux", "Valeur", "Intervalle à 95 %", "Effectif (dénominateur)", f"Évolution sur {cohort - 1}"]
     header += ["Si les inconnues étaient des échecs", "Si les inconnues étaient des réussites"] if low_knowledge else []
-    parts = [intro, text, table_or_notice(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {cohort}")]
+    champ = report.notes(f"personnes sorties en {cohort}, situation {report.horizon} mois après la fin de leur parcours")
+    parts = [intro, text, table_or_notice(rows, header, f"Devenir à {report.horizon} mois des personnes sorties en {cohort}", notes=champ)]
     groups = report.rows("sortants", "situation_groupe", year=cohort)
     parts.append(table_or_notice([[SITUATION_GROUPE[m], cell(r, "valeur"), cell(r, "part", "percent")] for m, r in groups.iterrows()],
-                                ["Situation", "Personnes", "Part de la cohorte"], f"Situation à {report.horizon} mois des personnes sorties en {cohort}"))
+                                ["Situation", "Personnes", "Part de la cohorte"], f"Situation à {report.horizon} mois des personnes sorties en {cohort}",
+                                notes=champ))
     by_group = []
     for dimension in ("sexe", "tranche_age", "public"):
         knowledge = report.rows(KNOWLEDGE_RATE[0], dimension, year=cohort)
         for modality, row in report.rows("taux_sorties_dynamiques", dimension, year=cohort).iterrows():
             by_group.append([LABELS[dimension][modality].split(" (")[0], *_rate_cells(row)[:3], cell(knowledge.loc[modality], "valeur", "percent")])
     parts.append(table_or_notice(by_group, ["Groupe", "Sorties dynamiques", "Intervalle à 95 %", "Situations connues", "Taux de connaissance"],
-                                f"Taux de sorties dynamiques des personnes sorties en {cohort}, par groupe"))
+                                f"Taux de sorties dynamiques des personnes sorties en {cohort}, par groupe", notes=champ))
     return with_footnote(parts)
 
 
-def outcomes_chart(report: Report) -> Image | Markdown:
+def outcomes_chart(report: Report) -> charts.FigureOutput | Markdown:
     """The outcome rates of the last complete cohort with their 95 % intervals."""
     cohort = report.cohort
     if cohort is None:
@@ -401,15 +565,17 @@ def outcomes_chart(report: Report) -> Image | Markdown:
     alt = "Taux et intervalles à 95 % : " + " ; ".join(
         f"{labels[c]} {french_percent(r['valeur'])} ({french_percent(r['ic_bas'])} à {french_percent(r['ic_haut'])})" for c, r in shown.items())
     hidden = [labels[c] for c in rows if c not in shown]
+    notes = report.notes(f"personnes sorties en {cohort} dont la situation à {report.horizon} mois est connue")
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt + "."})
+        notes.append(f"Non représenté(s), {UNPUBLISHED} : {', '.join(hidden)}.")
+    return charts.figure_output(figure, alt + ".", f"Devenir à {report.horizon} mois des personnes sorties en {cohort}, avec les intervalles à 95 %", notes)
 
 
 def methods(report: Report) -> Markdown:
-    """The methods annex: definitions, data source and hashes, kit version, parameters, masking rule."""
+    """The methods annex: definitions, coverage, conventions, masking rule; the technical
+    provenance (version, hashes) is in ``metadonnees.json``."""
     parameters = report.metadata["parametres"]
-    files = report.metadata["entrees"]["fichiers"]
     lines = [
         "Définitions. Un contrat est actif l'année N s'il a commencé au plus tard le 31 décembre et s'est terminé au plus tôt le "
         "1er janvier (un contrat sans date de fin court jusqu'à la date d'extraction). Les heures d'un contrat sont celles de ses "
@@ -439,9 +605,9 @@ def methods(report: Report) -> Markdown:
         "valeurs qui permettraient de les retrouver par différence (autres cellules d'une même ventilation, valeur de "
         "l'année précédente, évolution, part).",
         "",
-        f"Kit : impact {report.metadata['version']}. Source : dossier « {markdown(Path(report.metadata['entrees']['dossier']).name)} ».",
+        f"Source : dossier « {markdown(Path(report.metadata['entrees']['dossier']).name)} », données extraites le {_date(report)}. "
+        f"Kit : impact {report.metadata['version']}. Les paramètres et l'empreinte SHA-256 de chaque fichier de données lu "
+        "figurent dans metadonnees.json, publié avec ce rapport et avec indicateurs.csv.",
         "",
     ]
-    table = markdown_table([[Path(name).name, Markup(f"`{entry['sha256']}`")] for name, entry in files.items()], ["Fichier", "SHA-256"],
-                           "Fichiers de données lus et leur empreinte SHA-256", "ll")
-    return Markdown("\n".join(lines) + "\n" + table)
+    return Markdown("\n".join(lines))

@@ -192,6 +192,16 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _check_publisher(folder: Path, editeur: str | None) -> None:
+    """Exit 2 with the French message when ``folder/publication.toml`` cannot be read."""
+    from impact.editorial import PublicationError, publisher
+
+    try:
+        publisher(folder, editeur)
+    except PublicationError as error:
+        raise fail(str(error)) from None
+
+
 def _extraction_date(text: str | None):
     """The ``--date-extraction`` given (a Timestamp), None when not given, or exit 2."""
     import pandas as pd
@@ -269,6 +279,7 @@ def bilan(
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     processus: Annotated[int | None, typer.Option("--processus", min=1, help="Rapports produits en parallèle (par défaut : le nombre de cœurs).")] = None,
     date_extraction: DateExtraction = None,
+    editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
 ) -> None:
     """Produit le bilan annuel d'un territoire (ou de tous) en HTML, Word et PDF, depuis le carnet paramétré."""
     from impact.batch import Job, progress_bar, run_all, split_by_territory
@@ -278,6 +289,7 @@ def bilan(
     if (territoire is None) == (not tous):
         raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires")
     chosen = _formats(formats)
+    _check_publisher(dossier, editeur)
     extraction = _extraction_date(date_extraction)
     dataset, table = _year_indicators(dossier, annee, horizon, extraction)
     known = list(dict.fromkeys(table["territoire"]))
@@ -287,7 +299,8 @@ def bilan(
     with publication(out, [str(annee)]) as stage:
         published = write(dataset, table, stage / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
         files = split_by_territory(published, published.parent / "territoires")
-        jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, stage.resolve(), chosen, horizon, seuil) for name in names]
+        jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, stage.resolve(), chosen, horizon, seuil,
+                    extra={"editeur": editeur}) for name in names]
         outcomes = run_all(jobs, processus, progress_bar)
     for outcome in outcomes:
         if outcome.ok:
@@ -309,6 +322,7 @@ def comparer(
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Mois après la fin du parcours pour le devenir des personnes.")] = 6,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     date_extraction: DateExtraction = None,
+    editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
 ) -> None:
     """Compare les territoires (volumes, publics, devenir, entonnoir, taux ajustés) et publie le rapport en HTML, Word et PDF."""
     from impact.batch import NOTEBOOKS, Job, run_all
@@ -316,12 +330,13 @@ def comparer(
     from impact.output import publication
 
     chosen = _formats(formats)
+    _check_publisher(dossier, editeur)
     extraction = _extraction_date(date_extraction)
     dataset, table = _year_indicators(dossier, annee, horizon, extraction)
     with publication(out, [str(annee)]) as stage:
         published = write(dataset, table, stage / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
         job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", stage.resolve(), chosen, horizon, seuil,
-                  NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison")
+                  NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison", {"editeur": editeur})
         (outcome,) = run_all([job], 1)
     if not outcome.ok:
         echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {_moved(outcome.notebook, stage, out)}", err=True)
@@ -451,8 +466,9 @@ def consolider(
     annee: Annotated[list[int] | None, typer.Option("--annee", metavar="ANNEE", help="Année à garder (répétable) ; par défaut toutes.")] = None,
     heures_etp: Annotated[float, typer.Option("--heures-etp", min=1, help="Heures d'un équivalent temps plein (1 600 pour la consolidation nationale).")] = HEURES_ETP,
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
-    regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region) pour regrouper par région.")] = None,
+    regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region, et facultativement type_facilitateur) pour regrouper par région et par type de facilitateur.")] = None,
     formats: Annotated[str, typer.Option("--formats", help="Formats du rapport, séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
+    editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur du rapport (sinon celui de publication.toml dans le dossier de sortie).")] = None,
 ) -> None:
     """Consolide les retours de plusieurs facilitateurs (sommes, taux et évolutions recalculés) et publie le rapport de consolidation."""
     from impact.batch import NOTEBOOKS, Job, run_all
@@ -474,6 +490,7 @@ def consolider(
     if table.empty:
         raise fail("aucune ligne à consolider pour les années demandées")
     chosen = _formats(formats)
+    _check_publisher(out, editeur)
     if regions is not None and not regions.is_file():
         raise fail(f"table des régions « {regions} » introuvable")
     year = int(table["annee"].max())
@@ -482,7 +499,7 @@ def consolider(
         write(table, fichiers, stage, heures_etp, seuil)
         job = Job(stage.resolve(), (stage / "indicateurs.csv").resolve(), year, "ensemble", stage.resolve(), chosen, 6, seuil,
                   NOTEBOOKS / "consolidation.ipynb", "rapport", "consolidation",
-                  {"regions": str(regions.resolve()) if regions else None})
+                  {"regions": str(regions.resolve()) if regions else None, "editeur": editeur})
         (outcome,) = run_all([job], 1)
     territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
     echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")

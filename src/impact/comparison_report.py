@@ -15,13 +15,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from IPython.display import Image, Markdown
+from IPython.display import Markdown
 
 import impact
-from impact import charts, comparison
+from impact import charts, comparison, editorial
+from impact.editorial import Publisher
 from impact.bilan import MIN_KNOWN, cell, coverage_note, interval, read_published, with_footnote
-from impact.escaping import Markup, markdown
-from impact.formatting import french_change, french_number, french_percent, markdown_table
+from impact.escaping import markdown
+from impact.formatting import french_change, french_number, french_percent
+from impact.tables import markdown_table
 from impact.indicators import ENSEMBLE, HEURES_ETP, INTERNAL_FILE, indicators, write
 from impact.outcomes import KNOWLEDGE_RATE, last_complete_cohort
 
@@ -39,6 +41,7 @@ class Comparison:
     dataset: impact.Dataset
     metadata: dict
     cohort: int | None
+    publisher: Publisher = Publisher()
 
     @property
     def territories(self) -> list[str]:
@@ -48,12 +51,36 @@ class Comparison:
     def extraction_date(self) -> pd.Timestamp:
         return pd.Timestamp(self.metadata["parametres"]["date_extraction"])
 
+    def notes(self, champ: str, lecture: str = "") -> list[str]:
+        """The Champ, Source and Lecture lines of a table or figure of this report."""
+        return editorial.notes(champ, self.publisher, self.extraction_date.date(), lecture)
+
+    def total(self, territory: str, indicator: str, year: int | None = None) -> pd.Series | None:
+        """The published total row of ``indicator`` for ``territory`` (None when absent)."""
+        table = self.published
+        rows = table.loc[(table["annee"] == (year or self.year)) & (table["territoire"] == territory) & (table["indicateur"] == indicator)
+                         & (table["dimension"] == ENSEMBLE)]
+        return rows.iloc[0] if len(rows) else None
+
+    def per_inhabitant(self) -> pd.Series:
+        """Hours per 1 000 inhabitants of each territory (and ``ensemble``) whose hours are published
+        and population known."""
+        population = self.dataset.territoires.set_index("territoire")["population"].dropna().astype(float)
+        values = {}
+        for territory in [*self.territories, ENSEMBLE]:
+            row = self.total(territory, "heures")
+            people = population.sum() if territory == ENSEMBLE and len(population) == len(self.territories) else population.get(territory)
+            if row is not None and not row["valeur_masque"] and pd.notna(row["valeur"]) and people:
+                values[territory] = row["valeur"] / people * 1000
+        return pd.Series(values, dtype=float)
+
 
 def prepare(dossier: str | Path, annee: int, horizon: int = 6, seuil: int = 5, sortie: str | Path = ".",
-            indicateurs: str | Path | None = None) -> Comparison:
+            indicateurs: str | Path | None = None, editeur: str | None = None) -> Comparison:
     """The comparison of every territory of ``dossier`` in ``annee``; ``indicateurs``: a published
     ``indicateurs.csv`` computed with this horizon and threshold (its internal version beside it),
-    or else computed here and written to ``sortie``."""
+    or else computed here and written to ``sortie``; ``editeur``: the publisher's name, replacing
+    that of ``dossier/publication.toml``."""
     dataset = impact.load(dossier)
     if indicateurs is None:
         indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False, seuil)
@@ -64,7 +91,8 @@ def prepare(dossier: str | Path, annee: int, horizon: int = 6, seuil: int = 5, s
     published = read_published(path)
     cohort = last_complete_cohort(int(annee), int(horizon), pd.Timestamp(metadata["parametres"]["date_extraction"]))
     cohort = cohort if cohort in set(published["annee"]) else None
-    return Comparison(int(annee), int(horizon), int(seuil), published, internal, dataset, metadata, cohort)
+    return Comparison(int(annee), int(horizon), int(seuil), published, internal, dataset, metadata, cohort,
+                      editorial.publisher(dossier, editeur))
 
 
 def _cohort_words(report: Comparison) -> str:
@@ -80,18 +108,87 @@ def title(report: Comparison) -> Markdown:
     else:
         cohort = (f"Le devenir porte sur la dernière cohorte complète, les personnes sorties en {report.cohort} : celles sorties en "
                   f"{report.year} ne sont pas encore toutes observables {report.horizon} mois après leur sortie à la date d'extraction.")
-    return Markdown("\n".join([
-        "---", f'title: "Comparaison des territoires, {report.year}"', "lang: fr", "---", "",
-        f"Cette comparaison met côte à côte les {len(report.territories)} territoires du jeu de données en {report.year} : "
-        "volumes, publics, devenir des personnes, puis le taux de sorties dynamiques standardisé sur les caractéristiques "
-        f"observées des personnes. {cohort}", "", coverage_note(report.metadata, report.year), ""]))
+    head = editorial.front_matter(f"Comparaison des territoires, {report.year}",
+                                  f"Volumes, publics et devenir des personnes dans {len(report.territories)} territoires",
+                                  report.publisher, report.extraction_date.date())
+    return Markdown("\n".join([head, "## L'essentiel", "", *(f"{markdown(s)}\n" for s in summary(report)), cohort, "",
+                                coverage_note(report.metadata, report.year), ""]))
+
+
+def summary(report: Comparison) -> list[str]:
+    """What the comparison shows, in plain sentences: where most hours were worked, the range of
+    hours per 1 000 inhabitants, the range of changes; descriptions, never causes."""
+    hours = {t: report.total(t, "heures") for t in report.territories}
+    shown = {t: r for t, r in hours.items() if r is not None and not r["valeur_masque"] and pd.notna(r["valeur"])}
+    sentences = []
+    total = report.total(ENSEMBLE, "heures")
+    if shown and total is not None and not total["valeur_masque"] and total["valeur"] > 0:
+        first = max(shown, key=lambda t: shown[t]["valeur"])
+        sentences.append(f"En {report.year}, {french_number(total['valeur'], 0)} heures d'insertion ont été réalisées dans les "
+                         f"{len(report.territories)} territoires ; {first} en compte le plus, {french_number(shown[first]['valeur'], 0)} "
+                         f"heures, soit {french_percent(shown[first]['valeur'] / total['valeur'])} du total.")
+    density = report.per_inhabitant().drop(ENSEMBLE, errors="ignore")
+    if len(density) >= 2:
+        sentences.append(f"Rapportées à la population, les heures vont de {french_number(density.min(), 0)} pour 1 000 habitants "
+                         f"({density.idxmin()}) à {french_number(density.max(), 0)} ({density.idxmax()}).")
+    changes = {t: r["evolution"] for t, r in shown.items() if not r["evolution_masque"] and pd.notna(r["evolution"])}
+    if len(changes) >= 2:
+        low, high = min(changes, key=changes.get), max(changes, key=changes.get)
+        sentences.append(f"Sur un an, les heures évoluent de {french_change(changes[low])} ({low}) à {french_change(changes[high])} ({high}).")
+    return sentences
+
+
+def ranked_chart(report: Comparison) -> charts.FigureOutput | Markdown:
+    """The territories ranked by hours per 1 000 inhabitants (population known), else by hours per
+    contract; the whole of the territories as a reference line."""
+    density = report.per_inhabitant()
+    if len(density.drop(ENSEMBLE, errors="ignore")) >= 2:
+        values, unit, decimals = density, "Heures pour 1 000 habitants", 0
+    else:
+        rows = {t: report.total(t, "heures_par_contrat") for t in [*report.territories, ENSEMBLE]}
+        values = pd.Series({t: r["valeur"] for t, r in rows.items() if r is not None and not r["valeur_masque"] and pd.notna(r["valeur"])}, dtype=float)
+        unit, decimals = "Heures par contrat", 0
+    territories = values.drop(ENSEMBLE, errors="ignore")
+    if len(territories) < 2:
+        return Markdown("")
+    reference = ("Ensemble", float(values[ENSEMBLE])) if ENSEMBLE in values.index else None
+    figure = charts.ranked(list(territories.index), territories.tolist(), f"{unit}, {report.year}", unit, reference, decimals)
+    alt = f"{unit} en {report.year}, du plus grand au plus petit : " + " ; ".join(
+        f"{t} {french_number(v, decimals)}" for t, v in territories.sort_values(ascending=False).items()) + "."
+    hidden = [t for t in report.territories if t not in territories.index]
+    if hidden:
+        alt += f" Non publié ou population inconnue : {', '.join(hidden)}."
+    title = f"{unit} : {territories.idxmax()} en tête en {report.year}"
+    lecture = f"en {report.year}, {territories.idxmax()} compte {french_number(territories.max(), decimals)} {unit.lower()}."
+    notes = report.notes(f"contrats d'insertion actifs en {report.year} au titre des clauses sociales suivies", lecture)
+    if hidden:
+        notes.append(f"Territoire(s) absent(s) du graphique (heures non publiées ou population inconnue) : {', '.join(hidden)}.")
+    return charts.figure_output(figure, alt, title, notes)
+
+
+def trends_chart(report: Comparison) -> charts.FigureOutput | Markdown:
+    """One small chart of hours per territory, every year of the data up to N, on a common scale."""
+    table = report.published
+    rows = table.loc[(table["indicateur"] == "heures") & (table["dimension"] == ENSEMBLE) & (table["territoire"] != ENSEMBLE)
+                     & (table["annee"] <= report.year)]
+    years = sorted(set(rows["annee"]))
+    if len(years) < 2:
+        return Markdown("")
+    frame = rows.assign(v=rows["valeur"].where(~rows["valeur_masque"])).pivot_table(index="territoire", columns="annee", values="v", aggfunc="first", dropna=False)
+    frame = frame.reindex(index=report.territories, columns=years)
+    series = {t: frame.loc[t].tolist() for t in report.territories}
+    figure = charts.small_trends(years, series, f"Heures réalisées par territoire, {years[0]}-{years[-1]}", "Heures")
+    alt = "Heures réalisées par territoire : " + " ; ".join(
+        f"{t} de {french_number(v[0], 0) or 'non publié'} en {years[0]} à {french_number(v[-1], 0) or 'non publié'} en {years[-1]}" for t, v in series.items()) + "."
+    return charts.figure_output(figure, alt, f"Les heures de chaque territoire, {years[0]}-{years[-1]}",
+                                report.notes(f"contrats d'insertion actifs de {years[0]} à {years[-1]}") + ["Note : « s » sur un graphique, valeur non publiée (secret statistique)."])
 
 
 def side_by_side(report: Comparison) -> Markdown:
     """Volumes and their change, hours per person, shares of women and of publics in year N; the
     dynamic-exit rate of the last complete cohort with its interval and the knowledge rate; hours
     per 1 000 inhabitants when the population is known."""
-    population = report.dataset.territoires.set_index("territoire")["population"].dropna()
+    density = report.per_inhabitant()
     table = report.published
 
     def row(territory: str, indicator: str, dimension: str = ENSEMBLE, modality: str = ENSEMBLE, year: int | None = None) -> pd.Series:
@@ -102,9 +199,7 @@ def side_by_side(report: Comparison) -> Markdown:
     lines, fragile = [], False
     for territory in [ENSEMBLE, *report.territories]:
         hours = row(territory, "heures")
-        per_inhabitant = ""
-        if territory in population.index and not hours["valeur_masque"]:
-            per_inhabitant = french_number(hours["valeur"] / float(population[territory]) * 1000, 1)
+        per_inhabitant = french_number(density[territory], 0, fixed=True) if territory in density.index else ""
         line = [("Ensemble" if territory == ENSEMBLE else territory), cell(hours, "valeur"), cell(hours, "evolution", "change"),
                 cell(row(territory, "personnes"), "valeur"), cell(row(territory, "heures_par_personne"), "valeur"),
                 cell(row(territory, "personnes", "sexe", "F"), "part", "percent"),
@@ -122,7 +217,10 @@ def side_by_side(report: Comparison) -> Markdown:
         header += [f"Sorties dynamiques ({report.cohort})", "Intervalle à 95 %", "Taux de connaissance"]
     note = (f"† situation connue pour moins de {french_percent(MIN_KNOWN, 0)} des sortants : taux fragile, les situations "
             "inconnues pourraient le changer beaucoup (le bilan du territoire en donne les bornes).\n" if fragile else "")
-    return with_footnote([markdown_table(lines, header + ["Heures pour 1 000 habitants"], f"Les territoires côte à côte en {report.year}"), note])
+    notes = report.notes(f"contrats d'insertion actifs en {report.year} ; devenir des sortants de {report.cohort}" if report.cohort
+                         else f"contrats d'insertion actifs en {report.year}")
+    return with_footnote([markdown_table(lines, header + ["Heures pour 1\u00a0000 habitants"], f"Les territoires côte à côte en {report.year}",
+                                         notes=notes + ([note.strip()] if note else [])), ""])
 
 
 def publics(report: Comparison) -> Markdown:
@@ -134,7 +232,9 @@ def publics(report: Comparison) -> Markdown:
     lines = [[("Ensemble" if t == ENSEMBLE else t), *(cell(table.loc[(t, p)], "part", "percent") for p in PUBLICS)]
              for t in [ENSEMBLE, *report.territories]]
     header = ["Territoire", *(label.split(" (")[0] for label in PUBLICS.values())]
-    return with_footnote([markdown_table(lines, header, f"Part des personnes de chaque public en {report.year} (une personne compte dans chaque public qui la concerne)")])
+    return with_footnote([markdown_table(lines, header, f"Part des personnes de chaque public en {report.year}",
+                                         notes=report.notes(f"personnes en contrat d'insertion en {report.year}")
+                                         + ["Note : une personne compte dans chaque public qui la concerne."])])
 
 
 def _published_rates(report: Comparison, year: int) -> set[str]:
@@ -161,7 +261,7 @@ def _left_out(report: Comparison, shown: pd.Index) -> str:
             f"{', '.join(hidden)}.")
 
 
-def funnel_chart(report: Comparison) -> Image | Markdown:
+def funnel_chart(report: Comparison) -> charts.FigureOutput | Markdown:
     """The funnel plot of the dynamic-exit rates of the last complete cohort."""
     if report.cohort is None:
         return Markdown("Aucune cohorte complète : pas de graphique en entonnoir.\n")
@@ -177,7 +277,7 @@ def funnel_chart(report: Comparison) -> Image | Markdown:
     alt = (f"Graphique en entonnoir, sortants de {report.cohort} : taux commun {french_percent(result.pooled)} ; "
            + ("territoires hors des limites : " + ", ".join(outside) if outside else "tous les territoires montrés sont dans les limites")
            + "." + _left_out(report, table.index))
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+    return charts.figure_output(figure, alt)
 
 
 def funnel_note(report: Comparison) -> Markdown:
@@ -240,18 +340,19 @@ def changes(report: Comparison) -> Markdown:
     note = (f"Test exact de Fisher pour chaque territoire (sortants de {report.cohort} contre ceux de {report.cohort - 1}), "
             f"p-valeurs corrigées par la méthode de Holm sur les {int(result['p_valeur'].notna().sum())} territoires testés. "
             "Seuls les territoires dont le taux est publié les deux années figurent ici.\n")
+    if not lines:
+        return Markdown(note + "\nAucun territoire n'a de taux publié les deux années : pas de tableau d'évolution.\n")
     return Markdown(note + "\n" + markdown_table(lines, ["Territoire", str(report.cohort), str(report.cohort - 1), "Écart", "p (Fisher)", "p (Holm)"],
                                                  f"Évolution du taux de sorties dynamiques, sortants de {report.cohort - 1} et de {report.cohort}"))
 
 
 def sources(report: Comparison) -> Markdown:
-    """The methods annex: publishing rule, kit version and the SHA-256 of every input file."""
-    files = report.metadata["entrees"]["fichiers"]
+    """The methods annex: publishing rule, outcome cohort, and where the technical provenance is."""
     text = (f"Règle de diffusion : comptes de 1 à {report.threshold} personnes, taux sur {report.threshold} personnes ou moins et "
             "cellules de moins de 3 employeurs masqués (« s »), ainsi que ce qui permettrait de les retrouver ; les analyses "
             "portent sur les données complètes, seuls leurs résultats publiables sont montrés. Devenir : la dernière cohorte "
             f"complète à la date d'extraction ({report.extraction_date:%d/%m/%Y}), c'est-à-dire la dernière année dont tous les "
-            f"sortants pouvaient être observés {report.horizon} mois après leur sortie. Kit : impact " + report.metadata["version"] + ".\n")
-    table = markdown_table([[name, Markup(f"`{entry['sha256']}`")] for name, entry in files.items()], ["Fichier", "SHA-256"],
-                           "Fichiers de données lus et leur empreinte SHA-256", "ll")
-    return Markdown(text + "\n" + table)
+            f"sortants pouvaient être observés {report.horizon} mois après leur sortie.\n\n"
+            "Provenance : la version du kit, les paramètres et l'empreinte SHA-256 de chaque fichier de données lu figurent dans "
+            "metadonnees.json, publié avec ce rapport et avec indicateurs.csv.\n")
+    return Markdown(text)

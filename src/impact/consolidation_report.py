@@ -9,15 +9,18 @@ totals leaves the other lines empty, never the report undone.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown
 
-from impact.bilan import cell, read_published, with_footnote
-from impact.escaping import Markup
-from impact.formatting import french_number, french_percent, markdown_table
+from impact import charts, editorial
+from impact.bilan import LABELS, cell, read_published, with_footnote
+from impact.editorial import Publisher
+from impact.escaping import markdown
+from impact.formatting import french_number, french_percent
+from impact.tables import markdown_table
 from impact.indicators import ENSEMBLE
 
 #: The national totals shown, with their label and style.
@@ -39,6 +42,14 @@ class Consolidation:
     table: pd.DataFrame
     metadata: dict
     regions: pd.Series
+    facilitators: pd.Series = field(default_factory=lambda: pd.Series(dtype=str))
+    publisher: Publisher = Publisher()
+
+    def notes(self, champ: str, lecture: str = "") -> list[str]:
+        """The Champ, Source and Lecture lines of a table or figure of this report."""
+        return [f"Champ : {champ}", f"Source : retours des facilitateurs ({len(self.metadata['entrees']['retours'])} fichiers "
+                f"indicateurs.csv), consolidés par {self.publisher.source}.",
+                *([f"Lecture : {lecture}"] if lecture else [])]
 
     @property
     def territories(self) -> list[str]:
@@ -51,17 +62,22 @@ class Consolidation:
         return frame.set_index(["annee", "indicateur"]) if len(frame) else frame
 
 
-def prepare(indicateurs: str | Path, annee: int, regions: str | Path | None = None) -> Consolidation:
+def prepare(indicateurs: str | Path, annee: int, regions: str | Path | None = None, editeur: str | None = None) -> Consolidation:
     """The report of the consolidated ``indicateurs.csv`` for ``annee``; ``regions``: an optional
-    CSV with ``territoire`` and ``region`` columns (the ``territoires`` table of the data model)."""
+    side table (CSV) with ``territoire`` and ``region`` columns (the ``territoires`` table of the
+    data model) and, optionally, ``type_facilitateur`` (the kind of structure that facilitates the
+    territory's clauses: maison de l'emploi, PLIE, collectivité...); ``editeur``: the publisher's
+    name, replacing that of ``publication.toml`` beside ``indicateurs``."""
     path = Path(indicateurs)
-    mapping = pd.Series(dtype=str)
+    mapping = kinds = pd.Series(dtype=str)
     if regions:
         frame = pd.read_csv(regions, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
         frame.columns = [c.strip().lower() for c in frame.columns]
         mapping = frame.set_index("territoire")["region"].dropna()
+        if "type_facilitateur" in frame.columns:
+            kinds = frame.set_index("territoire")["type_facilitateur"].dropna()
     metadata = json.loads((path.parent / "metadonnees.json").read_text(encoding="utf-8"))
-    return Consolidation(int(annee), read_published(path), metadata, mapping)
+    return Consolidation(int(annee), read_published(path), metadata, mapping, kinds, editorial.publisher(path.parent, editeur))
 
 
 def _total(report: Consolidation, territory: str, indicator: str, year: int | None = None) -> pd.Series | None:
@@ -77,18 +93,43 @@ def _shown(row: pd.Series | None, column: str = "valeur", style: str = "number")
 
 
 def title(report: Consolidation) -> Markdown:
-    """The front matter, the scope and the warning on persons."""
+    """The front matter, *L'essentiel* in sentences, the scope and the warning on persons."""
     returns = report.metadata["entrees"]["retours"]
     years = sorted(set(report.table["annee"]))
     span = f"{years[0]} à {years[-1]}" if len(years) > 1 else str(years[0])
+    head = editorial.front_matter(f"Consolidation {report.year} des clauses sociales d'insertion",
+                                  f"{len(report.territories)} territoires, {len(returns)} retours de facilitateurs, {span}",
+                                  report.publisher, None)
     return Markdown("\n".join([
-        "---", f'title: "Consolidation {report.year} des clauses sociales d\'insertion"', "lang: fr", "---", "",
+        head, "## L'essentiel", "", *(f"{markdown(s)}\n" for s in summary(report)),
         f"Cette consolidation rassemble {len(returns)} retours de facilitateurs couvrant {len(report.territories)} territoires "
         f"({span}). Les comptes sont additionnés ; les parts, les ratios, les taux et leurs intervalles sont recalculés à partir "
         "des comptes additionnés, jamais moyennés ; un ratio ne porte que sur les territoires qui en donnent les deux termes. "
         "Les évolutions nationales sont calculées à périmètre constant : sur les seuls territoires connus les deux années.", "",
         "Attention : les personnes, les employeurs et les acheteurs sont additionnés d'un retour à l'autre et ne peuvent pas "
         "être dédoublonnés ; une personne recrutée dans deux territoires suivis par deux facilitateurs compte deux fois.", ""]))
+
+
+def summary(report: Consolidation) -> list[str]:
+    """What the consolidation shows, in sentences: the year's hours and their like-for-like change,
+    what they rest on; descriptions, never causes."""
+    hours = _total(report, ENSEMBLE, "heures")
+    if hours is None or hours["valeur_masque"] or pd.isna(hours["valeur"]):
+        return [f"Aucun retour ne donne les heures de {report.year}."]
+    cover = report.coverage
+    returns = cover["retours"].get((report.year, "heures"), "") if len(cover) else ""
+    sentence = (f"En {report.year}, les retours consolidés totalisent {cell(hours, 'valeur')} heures d'insertion"
+                + (f" ({returns} retours)" if returns != "" else ""))
+    if not hours["evolution_masque"] and pd.notna(hours["evolution"]):
+        compared = cover["territoires_comparables"].get((report.year, "heures"), 0) if len(cover) else 0
+        sentence += (f", {editorial.direction(hours['evolution'])} sur {report.year - 1} à périmètre constant "
+                     f"({french_number(compared, 0)} territoires connus les deux années)")
+    sentences = [sentence + "."]
+    persons, contracts = _total(report, ENSEMBLE, "personnes"), _total(report, ENSEMBLE, "contrats")
+    if persons is not None and contracts is not None and not persons["valeur_masque"] and not contracts["valeur_masque"]:
+        sentences.append(f"Ils déclarent {cell(contracts, 'valeur')} contrats et {cell(persons, 'valeur')} personnes (somme des "
+                         "retours, sans dédoublonnage).")
+    return sentences
 
 
 def national(report: Consolidation) -> Markdown:
@@ -117,7 +158,67 @@ def series(report: Consolidation) -> Markdown:
         returns = cover["retours"].get((year, "heures"), "") if len(cover) else ""
         lines.append([str(year), *(_shown(_total(report, ENSEMBLE, code, year)) for code, _ in SERIES), str(returns)])
     return with_footnote([markdown_table(lines, ["Année", *(label for _, label in SERIES), "Retours (heures)"],
-                                         f"Série consolidée, {years[0]}-{years[-1]}")])
+                                         f"Série consolidée, {years[0]}-{years[-1]}",
+                                         notes=report.notes(f"retours reçus pour chaque année de {years[0]} à {years[-1]} ; un total ne "
+                                                            "porte que sur les retours qui le donnent (colonne Retours)")
+                                         + ["Note : personnes et employeurs additionnés d'un retour à l'autre, sans dédoublonnage."])])
+
+
+def series_chart(report: Consolidation) -> charts.FigureOutput | Markdown:
+    """The national hours and the number of returns, year by year (two panels, never two axes)."""
+    cover = report.coverage
+    years = sorted(set(report.table["annee"]))
+    if len(years) < 2:
+        return Markdown("")
+    hours = [_value(_total(report, ENSEMBLE, "heures", y)) for y in years]
+    returns = [float(cover["retours"].get((y, "heures"), float("nan"))) if len(cover) else float("nan") for y in years]
+    figure = charts.trend(years, {"Heures d'insertion réalisées": hours, "Retours reçus": returns}, f"Série consolidée, {years[0]}-{years[-1]}")
+    alt = ("Heures consolidées et retours par année : "
+           + " ; ".join(f"{y} : {french_number(h, 0) + ' heures' if french_number(h, 0) else 'heures non publiées'}, {french_number(r, 0)} retours" for y, h, r in zip(years, hours, returns)) + ".")
+    return charts.figure_output(figure, alt, f"Heures consolidées et nombre de retours, {years[0]}-{years[-1]}",
+                                report.notes("retours reçus pour chaque année ; les totaux dépendent du nombre de retours"))
+
+
+def _value(row: pd.Series | None) -> float:
+    return float("nan") if row is None or row["valeur_masque"] else float(row["valeur"])
+
+
+#: The breakdowns of the national totals, like the AVE's consolidations: indicator, dimension, title.
+BREAKDOWNS = [("personnes", "public", "Personnes par public"), ("personnes", "sexe", "Personnes par sexe"),
+              ("personnes", "tranche_age", "Personnes par tranche d'âge"), ("contrats", "type_contrat", "Contrats par type"),
+              ("contrats", "type_structure", "Contrats par type d'employeur"), ("heures", "type_acheteur", "Heures par type d'acheteur"),
+              ("heures", "type_marche", "Heures par type de marché")]
+
+
+def breakdowns(report: Consolidation) -> Markdown:
+    """Publics, contracts, employers, buyers and markets of the year, from the returns that give
+    them (a return that carries only totals leaves them out: the shares are over those returns)."""
+    parts = []
+    for indicator, dimension, heading in BREAKDOWNS:
+        table = report.table
+        rows = table.loc[(table["annee"] == report.year) & (table["territoire"] == ENSEMBLE) & (table["indicateur"] == indicator)
+                         & (table["dimension"] == dimension)]
+        if rows.empty:
+            continue
+        labels = LABELS.get(dimension, {})
+        lines = [[labels.get(m, m).split(" (")[0], cell(r, "valeur"), cell(r, "part", "percent")] for m, r in rows.set_index("modalite").iterrows()]
+        unit = {"personnes": "Personnes (somme)", "contrats": "Contrats", "heures": "Heures"}[indicator]
+        notes = report.notes(f"retours de {report.year} qui donnent cette ventilation")
+        if indicator == "personnes":
+            notes.append("Note : personnes additionnées d'un retour à l'autre ; une personne compte dans chaque public qui la concerne."
+                         if dimension == "public" else "Note : personnes additionnées d'un retour à l'autre.")
+        parts.append(markdown_table(lines, [heading.split(" par ")[1].capitalize(), unit, "Part"], f"{heading}, {report.year}", notes=notes))
+    if not parts:
+        return Markdown(f"Aucun retour ne donne de ventilation pour {report.year} : seuls les totaux sont consolidés.\n")
+    return with_footnote(parts)
+
+
+def facilitators(report: Consolidation) -> Markdown:
+    """Hours, contracts and persons summed by type of facilitator, when the side table gives it."""
+    if report.facilitators.empty:
+        return Markdown("La table des territoires ne donne pas de type de facilitateur (colonne `type_facilitateur` de `--regions`) : "
+                        "pas de regroupement par type.\n")
+    return _grouped(report, report.facilitators, "Type de facilitateur", f"Consolidation par type de facilitateur, {report.year}")
 
 
 def resting_on(report: Consolidation) -> Markdown:
@@ -159,22 +260,32 @@ def regions(report: Consolidation) -> Markdown:
     """Hours, contracts and persons summed by region, when a mapping is given."""
     if report.regions.empty:
         return Markdown("Les retours ne portent pas de région : donnez la table des territoires (`--regions`) pour ce regroupement.\n")
+    return _grouped(report, report.regions, "Région", f"Consolidation par région, {report.year}")
+
+
+def _grouped(report: Consolidation, mapping: pd.Series, heading: str, caption: str) -> Markdown:
+    """Hours, contracts, persons and returning territories summed by group of territories."""
     table = report.table.loc[(report.table["annee"] == report.year) & (report.table["dimension"] == ENSEMBLE)
                              & report.table["indicateur"].isin(["heures", "contrats", "personnes"]) & (report.table["territoire"] != ENSEMBLE)]
-    table = table.assign(region=table["territoire"].map(report.regions).fillna("Région non renseignée"))
-    unknown = table.groupby(["region", "indicateur"])["valeur_masque"].any()
-    sums = table.groupby(["region", "indicateur"])["valeur"].sum().where(~unknown).unstack().reindex(columns=["heures", "contrats", "personnes"])
-    rows = [[region, *("s" if unknown.get((region, c), False) else french_number(sums.loc[region, c], 0) if pd.notna(sums.loc[region, c]) else ""
-                       for c in ("heures", "contrats", "personnes"))]
-            for region in sums.index]
-    return with_footnote([markdown_table(rows, ["Région", "Heures", "Contrats", "Personnes (somme)"], f"Consolidation par région, {report.year}")])
+    table = table.assign(groupe=table["territoire"].map(mapping).fillna("Non renseigné"))
+    unknown = table.groupby(["groupe", "indicateur"])["valeur_masque"].any()
+    sums = table.groupby(["groupe", "indicateur"])["valeur"].sum().where(~unknown).unstack().reindex(columns=["heures", "contrats", "personnes"])
+    counts = table.groupby("groupe")["territoire"].nunique()
+    sums = sums.assign(_order=sums["heures"].fillna(-1)).sort_values("_order", ascending=False)
+    rows = [[group, french_number(counts[group], 0),
+             *("s" if unknown.get((group, c), False) else french_number(sums.loc[group, c], 0) if pd.notna(sums.loc[group, c]) else ""
+               for c in ("heures", "contrats", "personnes"))]
+            for group in sums.index]
+    return with_footnote([markdown_table(rows, [heading, "Territoires", "Heures", "Contrats", "Personnes (somme)"], caption,
+                                         notes=report.notes(f"retours de {report.year}, groupés selon la table des territoires")
+                                         + ["Note : personnes additionnées d'un retour à l'autre, sans dédoublonnage."])])
 
 
 def sources(report: Consolidation) -> Markdown:
-    """The returns and their SHA-256, the kit version and the parameters."""
+    """The returns, the parameters, and where the technical provenance is."""
     returns = report.metadata["entrees"]["retours"]
-    text = (f"Kit : impact {report.metadata['version']}. Un équivalent temps plein compte "
-            f"{french_number(report.metadata['parametres']['heures_etp'], 0)} heures. Seuil de diffusion : "
-            f"{report.metadata['parametres']['seuil']} personnes.\n")
-    return Markdown(text + "\n" + markdown_table([[name, Markup(f"`{entry['sha256']}`")] for name, entry in returns.items()],
-                                                 ["Retour", "SHA-256"], "Retours consolidés et leur empreinte SHA-256", "ll"))
+    text = (f"Un équivalent temps plein compte {french_number(report.metadata['parametres']['heures_etp'], 0)} heures. Seuil de "
+            f"diffusion : {report.metadata['parametres']['seuil']} personnes. Retours consolidés : {markdown(', '.join(Path(r).name for r in returns))}.\n\n"
+            "Provenance : la version du kit, les paramètres et l'empreinte SHA-256 de chaque retour figurent dans metadonnees.json, "
+            "publié avec ce rapport et avec indicateurs.csv.\n")
+    return Markdown(text)

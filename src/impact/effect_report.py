@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from IPython.display import Image, Markdown
+from IPython.display import Markdown
 
 import impact
 from impact import charts, effect
@@ -27,7 +27,8 @@ from impact.benchmark import Benchmark, benchmark, read_reference
 from impact.comparison_group import known_leavers, read_comparison, study_sample
 from impact.dose_response import MONTHS, DoseResponse, association
 from impact.facts import build_facts
-from impact.formatting import french_change, french_number, french_percent, markdown_table
+from impact.formatting import french_change, french_number, french_percent
+from impact.tables import markdown_table
 from impact.indicators import HEURES_ETP, indicators, write
 from impact.problems import ProblemLog
 from impact.reading import sha256
@@ -79,10 +80,10 @@ def prepare(dossier: str | Path, comparaison: str | Path | None = None, referenc
                   association(leavers, facts, mois), bench, len(leavers), int(replications), files)
 
 
-def _with_study(section: Callable[[Report], Markdown | Image]) -> Callable[[Report], Markdown | Image]:
+def _with_study(section: Callable[[Report], Markdown | charts.FigureOutput]) -> Callable[[Report], Markdown | charts.FigureOutput]:
     """A section that shows nothing without a comparison group."""
     @functools.wraps(section)
-    def shown(report: Report) -> Markdown | Image:
+    def shown(report: Report) -> Markdown | charts.FigureOutput:
         return Markdown("") if report.study is None else section(report)
 
     return shown
@@ -140,14 +141,14 @@ def sizes(report: Report) -> Markdown:
 
 
 @_with_study
-def overlap_chart(report: Report) -> Image | Markdown:
+def overlap_chart(report: Report) -> charts.FigureOutput | Markdown:
     """Histograms of the propensity scores of both groups, with the common support."""
     o = report.study.overlap
     treated = report.study.sample["participant"].to_numpy(dtype=bool)
     figure = charts.overlap(o.score[treated], o.score[~treated], o.support, "Recouvrement des scores de propension")
     alt = (f"Histogrammes des scores de propension : participants et groupe de comparaison ; support commun de "
            f"{french_percent(o.support[0])} à {french_percent(o.support[1])}.")
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+    return charts.figure_output(figure, alt)
 
 
 @_with_study
@@ -259,7 +260,7 @@ def sensitivity(report: Report) -> Markdown:
     return Markdown(text + markdown_table(rows, ["Devenir", "Valeur E", "Valeur E de l'intervalle", "Γ de Rosenbaum"], "Sensibilité à un facteur non mesuré"))
 
 
-def dose_chart(report: Report) -> Image | Markdown:
+def dose_chart(report: Report) -> charts.FigureOutput | Markdown:
     """The dynamic-exit rate against the hours of the first months: an association."""
     dose = report.dose
     if dose.curve is None:
@@ -271,7 +272,7 @@ def dose_chart(report: Report) -> Image | Markdown:
     alt = (f"Courbe du taux de sorties dynamiques selon les heures des {dose.months} premiers mois : de "
            f"{french_percent(c['taux'].iloc[0])} à {french_number(c['heures'].iloc[0], 0)} heures à {french_percent(c['taux'].iloc[-1])} "
            f"à {french_number(c['heures'].iloc[-1], 0)} heures.")
-    return Image(data=charts.png(figure), format="png", metadata={"alt": alt})
+    return charts.figure_output(figure, alt)
 
 
 def dose_text(report: Report) -> Markdown:

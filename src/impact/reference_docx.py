@@ -1,0 +1,179 @@
+"""Build ``reports/reference.docx``, the Word reference document of the reports (pandoc
+``--reference-doc`` and Quarto ``reference-doc``): ``python -m impact.reference_docx`` (``make docs``).
+
+It starts from pandoc's own reference document (every style pandoc uses is there) and sets:
+
+- an A4 page with 2 cm margins (2,5 cm at the top), a running header (the current Heading 1,
+  through a ``STYLEREF`` field) and a footer ``Page n sur N`` (``PAGE`` and ``NUMPAGES`` fields);
+- one font, DejaVu Sans (the font of the HTML, the PDF and the charts), 10 pt for the text;
+- Heading 1 to 3 in one neutral colour, kept with the next paragraph;
+- tables in 9 pt (pandoc's ``Table`` style and the ``Compact`` paragraphs of the cells), header
+  row in bold over a rule, captions in bold kept with their table or figure;
+- a ``Notes`` paragraph style (8 pt, grey) for the Champ, Source, Lecture and secret lines under
+  the tables (:mod:`impact.tables`), an ``Encadre`` style (shaded, ruled on the left) for the
+  methods box.
+
+pandoc writes the table of contents (``--toc``: a ``TOC`` field) and the numbered captions
+(``+native_numbering``: ``SEQ`` fields); :func:`impact.rendering.keep_rows_whole` keeps table rows
+whole. python-docx is needed only here (the ``dev`` extra), not to render the reports.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from impact.rendering import REPORTS
+
+FONT = "DejaVu Sans"
+ACCENT = "2E5A6B"
+GREY = "505050"
+TARGET = REPORTS / "reference.docx"
+
+
+def _field(paragraph, instruction: str) -> None:
+    """Append the field ``instruction`` (``PAGE``, ``NUMPAGES``...) to ``paragraph``."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == instruction:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {instruction} "
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._r.append(element)
+
+
+def _font(style, size: float | None = None, bold: bool | None = None, colour: str | None = None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    style.font.name = FONT
+    fonts = style.element.rPr.find(qn("w:rFonts"))
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), FONT)
+    if size is not None:
+        style.font.size = Pt(size)
+    if bold is not None:
+        style.font.bold = bold
+    if colour is not None:
+        style.font.color.rgb = RGBColor.from_string(colour)
+
+
+def _shade(style, fill: str, rule: str) -> None:
+    """Grey background and a left rule on a paragraph style (the methods box)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = style.element.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    left = OxmlElement("w:left")
+    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "6"), ("w:color", rule)):
+        left.set(qn(key), value)
+    borders.append(left)
+    shading = OxmlElement("w:shd")
+    for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)):
+        shading.set(qn(key), value)
+    properties.append(borders)
+    properties.append(shading)
+
+
+class _Styles:
+    """The document's styles looked up by name, whatever its case (pandoc names some styles in
+    lower case, as Word does: ``caption``)."""
+
+    def __init__(self, styles, by_name: dict):
+        self.styles, self.by_name = styles, by_name
+
+    def __getitem__(self, name: str):
+        return self.by_name[name.lower()]
+
+    def add_style(self, name: str, kind):
+        self.by_name[name.lower()] = self.styles.add_style(name, kind)
+        return self.by_name[name.lower()]
+
+
+def build(target: Path = TARGET) -> Path:
+    """Write the reference document to ``target``; return its path."""
+    import pypandoc
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    with tempfile.TemporaryDirectory() as work:
+        default = Path(work) / "reference.docx"
+        subprocess.run([pypandoc.get_pandoc_path(), "-o", str(default), "--print-default-data-file", "reference.docx"], check=True)
+        document = Document(str(default))
+    by_name = {style.name.lower(): style for style in document.styles}
+    styles = _Styles(document.styles, by_name)
+    for name, size, bold, colour in (("Normal", 10, None, None), ("Body Text", None, None, None), ("Title", 20, True, ACCENT),
+                                     ("Subtitle", 12, False, GREY), ("Author", 9, False, GREY), ("Date", 9, False, GREY),
+                                     ("Heading 1", 14, True, ACCENT), ("Heading 2", 11.5, True, ACCENT), ("Heading 3", 10.5, True, ACCENT),
+                                     ("Compact", 9, None, None), ("Caption", 9.5, True, None), ("Table Caption", 9.5, True, None),
+                                     ("Image Caption", 9.5, True, None), ("Footnote Text", 8, None, None)):
+        _font(styles[name], size, bold, colour)
+    styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    for name in ("Body Text", "First Paragraph"):
+        styles[name].paragraph_format.space_before = Pt(0)
+        styles[name].paragraph_format.space_after = Pt(6)
+    for name in ("Heading 1", "Heading 2", "Heading 3"):
+        styles[name].paragraph_format.keep_with_next = True
+        styles[name].paragraph_format.space_before = Pt(14 if name == "Heading 1" else 10)
+        styles[name].paragraph_format.space_after = Pt(4)
+    for name in ("Caption", "Table Caption", "Image Caption"):
+        styles[name].paragraph_format.keep_with_next = True
+        styles[name].paragraph_format.space_before = Pt(8)
+        styles[name].paragraph_format.space_after = Pt(3)
+        styles[name].font.italic = False
+    styles["Compact"].paragraph_format.space_before = Pt(1)
+    styles["Compact"].paragraph_format.space_after = Pt(1)
+    _font(styles["Table"], 9)
+    notes = styles.add_style("Notes", WD_STYLE_TYPE.PARAGRAPH)
+    notes.base_style = styles["Normal"]
+    _font(notes, 8, False, GREY)
+    notes.paragraph_format.space_before = Pt(0)
+    notes.paragraph_format.space_after = Pt(2)
+    box = styles.add_style("Encadre", WD_STYLE_TYPE.PARAGRAPH)
+    box.base_style = styles["Normal"]
+    _font(box, 9, False, None)
+    box.paragraph_format.left_indent = Cm(0.3)
+    box.paragraph_format.space_after = Pt(4)
+    _shade(box, "F2F2F2", ACCENT)
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2)
+    section.header_distance = section.footer_distance = Cm(1)
+    header = section.header.paragraphs[0]
+    _field(header, 'STYLEREF "Heading 1"')
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer.add_run("Page ")
+    _field(footer, "PAGE")
+    footer.add_run(" sur ")
+    _field(footer, "NUMPAGES")
+    for paragraph in (header, footer):
+        for run in paragraph.runs:
+            run.font.size = Pt(8)
+            run.font.name = FONT
+    document.core_properties.title = "Rapport"
+    document.core_properties.author = ""
+    document.core_properties.language = "fr-FR"
+    document.save(str(target))
+    return target
+
+
+if __name__ == "__main__":
+    print(f"Document Word de référence écrit : {build()}")

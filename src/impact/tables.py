@@ -1,0 +1,119 @@
+"""The one table writer of the reports: a pandoc pipe table that HTML, Word and Typst (PDF) all turn
+into a real table, laid out to the conventions of official statistics.
+
+- Column widths come from the content: each column is as wide as its longest figure or the
+  longest word of its heading, the label column as wide as its labels up to :data:`LABEL_WIDTH`
+  characters (pandoc gives each column the share of its dashes in the separator line, in the three
+  formats). Labels are left-aligned, figures right-aligned; hyphenation is turned off in table
+  cells by the templates (``reports/``).
+- A zero reads ``–`` (an en dash), the convention for a nil value.
+- A table that shows the mark of a masked value carries the footnote that explains it, once,
+  under the table, with the notes given (Champ, Source, Lecture...), in a block styled ``Notes``
+  (HTML class ``notes``, Word paragraph style ``Notes``).
+- A table too wide for an A4 page in portrait (more than :data:`MAX_COLUMNS` columns, or wider than
+  :data:`PAGE_CHARACTERS` characters) is transposed when it has few rows, otherwise cut into
+  several tables that each repeat the label column.
+
+The cells arrive formatted (French numbers with a fixed number of decimals per column, see
+:func:`impact.bilan.cell`); this module lays them out and escapes them: cells, headings, caption
+and notes are plain text (:func:`impact.escaping.markdown`), a :class:`impact.escaping.Markup`
+cell is kept as the Markdown it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from impact.escaping import Markup, markdown
+from impact.publication import FOOTNOTE, MARK
+
+#: Characters of table text (8.5 pt DejaVu Sans) on the width of an A4 page less its margins,
+#: padding of the cells included.
+PAGE_CHARACTERS = 96
+#: Most columns a table keeps in portrait, its label column included.
+MAX_COLUMNS = 7
+#: Widest label column, in characters (longer labels wrap at spaces).
+LABEL_WIDTH = 34
+#: Padding of a cell, in characters.
+PADDING = 2
+#: A nil value in a table.
+NIL = "\u2013"
+_ZERO = re.compile(r"^[+\u2212-]?0(,0+)?(\u202f(%|pts))?$")
+
+
+def markdown_table(rows: list[list[str]], header: list[str], caption: str, align: str | None = None,
+                   notes: Sequence[str] = ()) -> str:
+    """The pipe table of ``rows`` under ``header`` with its caption (pandoc's ``Table: ...``) and its
+    notes. ``align``: one letter per column, ``l`` or ``r`` (default: first column left, the
+    others right)."""
+    rows = [[row[0], *(NIL if _ZERO.match(str(c)) else c for c in row[1:])] for row in rows]
+    align = align or "l" + "r" * (len(header) - 1)
+    notes = list(notes)
+    if any(MARK in row[1:] for row in rows):
+        notes.append(FOOTNOTE)
+    if not _fits(rows, header, align):
+        return _too_wide(rows, header, caption, align, notes)
+    return _pipe(rows, header, caption, align) + _notes(notes)
+
+
+def _words(text: str) -> int:
+    return max((len(w) for w in str(text).split()), default=0)
+
+
+def _figure_width(cell: str) -> int:
+    """Characters a figure needs: all of them, but an interval (``12,5 % à 30,0 %``) may wrap after
+    its « à »."""
+    return max(len(part) for part in str(cell).split(" à ")) + 2 if " à " in str(cell) else len(str(cell))
+
+
+def _widths(rows: list[list[str]], header: list[str], align: str) -> list[int]:
+    """Each column's width in characters: its longest cell (a label wraps at spaces: up to
+    :data:`LABEL_WIDTH`), at least its heading's longest word."""
+    columns = list(zip(header, *rows))
+    return [max(_words(c[0]), *(min(len(str(x)), LABEL_WIDTH) if a == "l" else _figure_width(x) for x in c[1:]), 3)
+            for c, a in zip(columns, align)]
+
+
+def _fits(rows: list[list[str]], header: list[str], align: str) -> bool:
+    widths = _widths(rows, header, align)
+    return len(header) <= MAX_COLUMNS and sum(w + PADDING for w in widths) <= PAGE_CHARACTERS
+
+
+def _pipe(rows: list[list[str]], header: list[str], caption: str, align: str) -> str:
+    widths = _widths(rows, header, align)
+    # Pandoc sizes the columns by their dashes when a line is longer than its 72 columns.
+    scale = max(1.0, 80 / sum(widths))
+    rule = [("-" * max(3, round(w * scale) - 1) + ":") if a == "r" else (":" + "-" * max(3, round(w * scale) - 1)) for w, a in zip(widths, align)]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c if isinstance(c, Markup) else markdown(c) for c in cells) + " |"
+
+    return "\n".join([line(header), "|" + "|".join(rule) + "|", *(line(r) for r in rows), "", f"Table: {markdown(caption)}", ""])
+
+
+def _notes(notes: list[str]) -> str:
+    if not notes:
+        return ""
+    return "\n::: {.notes custom-style=\"Notes\"}\n" + "\n\n".join(markdown(n) for n in notes) + "\n:::\n"
+
+
+def _too_wide(rows: list[list[str]], header: list[str], caption: str, align: str, notes: list[str]) -> str:
+    """A wide table transposed (few rows) or cut into tables of at most :data:`MAX_COLUMNS`
+    columns, each with the label column and the notes under the last."""
+    if len(rows) < MAX_COLUMNS:
+        transposed = [[header[j], *(row[j] for row in rows)] for j in range(1, len(header))]
+        head = ["", *(row[0] for row in rows)]
+        if _fits(transposed, head, "l" + "r" * len(rows)):
+            return _pipe(transposed, head, caption, "l" + "r" * len(rows)) + _notes(notes)
+    parts, start, total = [], 1, len(header)
+    while start < total:
+        stop = start + 1
+        while stop < total and _fits([[r[0], *r[start:stop + 1]] for r in rows], [header[0], *header[start:stop + 1]], align[0] + align[start:stop + 1]) \
+                and stop + 1 - start < MAX_COLUMNS:
+            stop += 1
+        parts.append((start, stop))
+        start = stop
+    pieces = [_pipe([[r[0], *r[a:b]] for r in rows], [header[0], *header[a:b]], caption + (f" ({i} sur {len(parts)})" if len(parts) > 1 else ""),
+                    align[0] + align[a:b]) for i, (a, b) in enumerate(parts, 1)]
+    return "\n".join(pieces) + _notes(notes)

@@ -1,0 +1,100 @@
+"""The table writer and the editorial layer, on hand-made cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+import pytest
+
+from impact.editorial import PublicationError, Publisher, direction, front_matter, publisher
+from impact.escaping import markdown, yaml_string
+from impact.formatting import french_number, french_percent
+from impact.publication import FOOTNOTE
+from impact.tables import NIL, markdown_table
+from tests.conftest import IMPACT
+
+
+def _rule(text: str) -> list[str]:
+    return text.splitlines()[1].strip("|").split("|")
+
+
+def test_widths_come_from_the_content():
+    # Label column: 28 characters ("Heures d'insertion réalisées"); figures: 6 ("91 521"). Pandoc
+    # sizes columns by their dashes: 28 and 6 scaled to 80 characters, 65,9 and 14,1, rounded,
+    # less the colon: 65 and 13 dashes.
+    text = markdown_table([["Heures d'insertion réalisées", "91\u202f521"]], ["Indicateur", "2024"], "Chiffres")
+    assert _rule(text) == [":" + "-" * 65, "-" * 13 + ":"]
+
+
+def test_zero_reads_as_a_dash_and_the_secret_footnote_comes_once():
+    text = markdown_table([["0 contrat", "0", "0,0\u202f%", "s"], ["Autre", "s", "12,5\u202f%", "3"]], ["Type", "A", "B", "C"], "Essai")
+    lines = text.splitlines()
+    assert lines[2] == f"| 0 contrat | {NIL} | {NIL} | s |"  # a label is never replaced
+    assert lines[3] == "| Autre | s | 12\\,5\u202f\\% | 3 |"  # cells escaped for pandoc (impact.escaping.markdown)
+    assert text.count(markdown(FOOTNOTE)) == 1 and 'custom-style="Notes"' in text
+    assert markdown(FOOTNOTE) not in markdown_table([["Autre", "1"]], ["Type", "A"], "Sans secret")
+
+
+def test_wide_table_with_few_rows_is_transposed():
+    header = ["Territoire", *(f"Colonne {i}" for i in range(1, 12))]
+    rows = [[f"T{r}", *(str(r * 100 + i) for i in range(1, 12))] for r in range(1, 6)]
+    text = markdown_table(rows, header, "Large")
+    lines = text.splitlines()
+    assert lines[0] == "|  | T1 | T2 | T3 | T4 | T5 |"
+    assert lines[2] == "| Colonne 1 | 101 | 201 | 301 | 401 | 501 |" and len([line for line in lines if line.startswith("| Colonne")]) == 11
+
+
+def test_wide_table_with_many_rows_is_cut_repeating_its_labels():
+    header = ["Territoire", *(f"Colonne {i}" for i in range(1, 10))]
+    rows = [[f"T{r}", *(str(i) for i in range(1, 10))] for r in range(1, 12)]
+    text = markdown_table(rows, header, "Large")
+    # 9 figure columns, at most 6 beside the label column in each table: 6 then 3.
+    assert "Table: Large \\(1 sur 2\\)" in text and "Table: Large \\(2 sur 2\\)" in text
+    firsts = [line for line in text.splitlines() if line.startswith("| Territoire")]
+    assert firsts == ["| Territoire | Colonne 1 | Colonne 2 | Colonne 3 | Colonne 4 | Colonne 5 | Colonne 6 |",
+                      "| Territoire | Colonne 7 | Colonne 8 | Colonne 9 |"]
+
+
+def test_fixed_decimals_in_a_column():
+    assert french_number(1234.5, 2, fixed=True) == "1\u202f234,50" and french_number(1234.5, 2) == "1\u202f234,5"
+    assert french_percent(0.2, 1, fixed=True) == "20,0\u202f%" and french_percent(0.2) == "20\u202f%"
+    assert french_number(91520.91, 0, fixed=True) == "91\u202f521"  # hours to the unit
+
+
+def test_publisher_from_publication_toml_and_the_option(tmp_path):
+    assert publisher(tmp_path) == Publisher()
+    (tmp_path / "publication.toml").write_text('editeur = "Maison de l\'emploi"\ncontact = "a@b.fr"\nlicence = "Licence Ouverte 2.0"\n',
+                                               encoding="utf-8")
+    assert publisher(tmp_path) == Publisher("Maison de l'emploi", "a@b.fr", "Licence Ouverte 2.0")
+    assert publisher(tmp_path, "PLIE du Sud").name == "PLIE du Sud"
+    (tmp_path / "publication.toml").write_text('editeur = "X"\nlogo = "l.png"\n', encoding="utf-8")
+    with pytest.raises(PublicationError, match="clé\\(s\\) inconnue\\(s\\) logo"):
+        publisher(tmp_path)
+    (tmp_path / "publication.toml").write_text('editeur = "X\n', encoding="utf-8")
+    with pytest.raises(PublicationError, match="publication.toml illisible"):
+        publisher(tmp_path)
+
+
+def test_front_matter_and_change_words():
+    head = front_matter("Bilan 2024", "Val d'Argent", Publisher("PLIE", licence="Licence Ouverte 2.0"), dt.date(2024, 12, 31), dt.date(2025, 3, 1))
+    expected = {"title": "Bilan 2024", "subtitle": "Val d'Argent", "date": "Publié le 1er mars 2025 ; données extraites le 31/12/2024",
+                "author": "PLIE", "editeur": "PLIE", "licence": "Licence : Licence Ouverte 2.0"}
+    assert head.splitlines() == ["---", *(f"{key}: {yaml_string(value)}" for key, value in expected.items()), "lang: fr", "---"]
+    assert direction(0.127) == "en hausse de 12,7\u202f%" and direction(-0.03) == "en baisse de 3,0\u202f%"
+    assert direction(0.004) == "stables" and direction(float("nan")) == ""
+
+
+def test_unreadable_publication_file_is_a_french_error(tmp_path, run_cli):
+    subprocess.run([IMPACT, "demo", tmp_path / "d", "--territoires", "2", "--annees", "2023-2024"], check=True, capture_output=True)
+    (tmp_path / "d" / "publication.toml").write_text('editeur = "X"\nadresse = "1 rue"\n', encoding="utf-8")
+    status, out, err = run_cli("bilan", tmp_path / "d", "--annee", "2024", "--territoire", "ensemble", "--out", tmp_path / "s")
+    assert status == 2 and "publication.toml : clé(s) inconnue(s) adresse" in out + err and "Traceback" not in out + err
+    assert not (tmp_path / "s").exists()
+
+
+def test_an_interval_may_wrap_after_its_a():
+    from impact.tables import _figure_width
+
+    # "12,5 % à 30,0 %" (15 characters) needs the width of "12,5 %" and of " à": 6 + 2.
+    assert _figure_width("12,5\u202f% à 30,0\u202f%") == 8 and _figure_width("91\u202f521") == 6
