@@ -84,6 +84,9 @@ KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
 V, K, N = 0, 1, 2
 _SUPPRESSION_ROUNDS = 10_000
 _PROPAGATION_ROUNDS = 30
+#: Largest group of suppressed cells whose relations across territories are solved together (a
+#: dense system); beyond it, territory by territory.
+_DENSE_CELLS = 400
 #: Protection of a suppressed amount of hours: a reader must not bound it closer than this share
 #: of its greatest possible value (the p % rule of τ-Argus and ACRO, p = 10).
 HOURS_PROTECTION = 0.10
@@ -258,6 +261,7 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
         within.add(overall, overall, kind, [(by, kind)], extra=codes["dimension"][by])
     system = within.frame()
     system["scope"] = codes["annee"][system["cell"].to_numpy() // 3]
+    system["across"] = False
 
     # Across territories: the ensemble cell is the sum of the territories' cells (disjoint for
     # hours, contracts, operations and leavers; for persons, employers and buyers the sum only
@@ -272,18 +276,22 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
         across.add(whole[rate], whole[rate], kind, [(parts[rate], kind)])
     others = across.frame()
     others["scope"] = codes["annee"][others["cell"].to_numpy() // 3]
+    others["across"] = True
     others["equation"] += system["equation"].max() + 1 if len(system) else 0
     return pd.concat([system, others], ignore_index=True)
 
 
-def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None) -> np.ndarray:
+def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None, local: bool = False) -> np.ndarray:
     """Suppressed cells that the relations of their year (within and across territories) determine taken together:
     a cell is determined when the null space of the relations restricted to the suppressed cells
     has no component along it. Only groups of two relations or more sharing suppressed cells are
     examined (one relation with two suppressed cells or more determines none); their small dense
     systems are solved in batches of one padded shape (zero rows and free columns change nothing):
-    a cell is determined when it lies in the row space of its relations.
-    ``scopes``: the territories and years to examine (default: all)."""
+    a cell is determined when it lies in the row space of its relations. A group of more than
+    :data:`_DENSE_CELLS` suppressed cells (a national table, where the territories of a year are
+    linked by the ``ensemble``) is examined territory by territory instead (``local``: without the
+    relations across territories), which keeps the dense systems small.
+    ``scopes``: the years to examine (default: all)."""
     scope = system["scope"].to_numpy()
     chosen = (scope >= 0) if scopes is None else np.isin(scope, scopes)
     within = system.loc[chosen & masked[system["cell"].to_numpy()]]
@@ -297,8 +305,21 @@ def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None 
     relations_per = np.bincount(component[len(cells):], minlength=component.max() + 1)
     member = component[cell_index]
     keep = relations_per[member] >= 2
-    if not keep.any():
-        return np.array([], dtype=int)
+    cells_per = np.bincount(component[:len(cells)], minlength=component.max() + 1)
+    large = cells_per[member] > _DENSE_CELLS
+    found = []
+    if large.any() and not local:
+        big = np.isin(system["equation"].to_numpy(), equations_[np.unique(equation_index[large])]) & ~system["across"].to_numpy()
+        found.append(_pinned(system.loc[big], masked, None, local=True))
+    keep &= ~large
+    if keep.any():
+        found += _determined(cells, within, keep, member, cell_index, equation_index)
+    return np.concatenate(found) if found else np.array([], dtype=int)
+
+
+def _determined(cells: np.ndarray, within: pd.DataFrame, keep: np.ndarray, member: np.ndarray, cell_index: np.ndarray,
+                equation_index: np.ndarray) -> list[np.ndarray]:
+    """The cells of the ``keep`` groups that lie in the row space of their relations."""
     sign = np.where(within["total"].to_numpy(), -1.0, 1.0)[keep]
     member, cell_index, equation_index = member[keep], cell_index[keep], equation_index[keep]
     order = np.argsort(member, kind="stable")
@@ -321,7 +342,7 @@ def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None 
         projection = (np.where(span, vt, 0.0) ** 2).sum(axis=1)
         for i, (columns, _, _, _) in enumerate(systems):
             found.append(cells[columns[projection[i, : len(columns)] > 1 - 1e-9]])
-    return np.concatenate(found) if found else np.array([], dtype=int)
+    return found
 
 
 def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protection: np.ndarray,
