@@ -352,10 +352,11 @@ def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protect
     published cell at its value; for ``sum of parts - total = 0``, each member lies between the
     bounds the others leave it, rounds repeated until nothing moves), less than ``protection``
     apart (hours: less than :data:`HOURS_PROTECTION` of the greatest value). What a reader gets by
-    combining relations with the signs of the values, beyond :func:`_pinned`'s exact ones."""
+    combining relations with the signs of the values, beyond :func:`_pinned`'s exact ones. Only
+    the groups of at most :data:`_DENSE_CELLS` suppressed cells are examined (:func:`_small_groups`)."""
     scope = system["scope"].to_numpy()
     chosen = np.ones(len(system), dtype=bool) if scopes is None else np.isin(scope, scopes)
-    frame = system.loc[chosen]
+    frame = _small_groups(system.loc[chosen], masked)
     cell = frame["cell"].to_numpy()
     if not masked[cell].any():
         return np.array([], dtype=int)
@@ -388,6 +389,22 @@ def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protect
     width = high - low
     narrow = hidden & np.isfinite(width) & (high > 0) & np.where(hours[cell], width < HOURS_PROTECTION * high, width < protection[cell])
     return np.unique(cell[narrow])
+
+
+def _small_groups(system: pd.DataFrame, masked: np.ndarray) -> pd.DataFrame:
+    """The relations of the groups of at most :data:`_DENSE_CELLS` suppressed cells (suppressed
+    cells linked by the relations they share). The larger groups of a national table are left to
+    the relation-by-relation and territory-by-territory tests, which keeps its masking fast."""
+    hidden = system.loc[masked[system["cell"].to_numpy()]]
+    if hidden.empty:
+        return hidden
+    cells, cell_index = np.unique(hidden["cell"].to_numpy(), return_inverse=True)
+    equations_, equation_index = np.unique(hidden["equation"].to_numpy(), return_inverse=True)
+    graph = coo_matrix((np.ones(len(hidden)), (cell_index, len(cells) + equation_index)), shape=(len(cells) + len(equations_),) * 2)
+    _, component = connected_components(graph, directed=False)
+    size = np.bincount(component[: len(cells)], minlength=component.max() + 1)
+    small = equations_[size[component[len(cells):]] <= _DENSE_CELLS]
+    return system.loc[np.isin(system["equation"].to_numpy(), small)]
 
 
 def _others(term: np.ndarray, equation: np.ndarray, size: int) -> np.ndarray:
