@@ -281,7 +281,8 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([system, others], ignore_index=True)
 
 
-def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None, local: bool = False) -> np.ndarray:
+def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None, local: bool = False,
+            seen: dict | None = None) -> np.ndarray:
     """Suppressed cells that the relations of their year (within and across territories) determine taken together:
     a cell is determined when the null space of the relations restricted to the suppressed cells
     has no component along it. Only groups of two relations or more sharing suppressed cells are
@@ -291,7 +292,8 @@ def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None 
     :data:`_DENSE_CELLS` suppressed cells (a national table, where the territories of a year are
     linked by the ``ensemble``) is examined territory by territory instead (``local``: without the
     relations across territories), which keeps the dense systems small.
-    ``scopes``: the years to examine (default: all)."""
+    ``scopes``: the years to examine (default: all); ``seen``: the answers already found for a
+    group of suppressed cells (the same cells give the same answer), kept from call to call."""
     scope = system["scope"].to_numpy()
     chosen = (scope >= 0) if scopes is None else np.isin(scope, scopes)
     within = system.loc[chosen & masked[system["cell"].to_numpy()]]
@@ -310,28 +312,33 @@ def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None 
     found = []
     if large.any() and not local:
         big = np.isin(system["equation"].to_numpy(), equations_[np.unique(equation_index[large])]) & ~system["across"].to_numpy()
-        found.append(_pinned(system.loc[big], masked, None, local=True))
+        found.append(_pinned(system.loc[big], masked, None, local=True, seen=seen))
     keep &= ~large
     if keep.any():
-        found += _determined(cells, within, keep, member, cell_index, equation_index)
+        found += _determined(cells, within, keep, member, cell_index, equation_index, {} if seen is None else seen)
     return np.concatenate(found) if found else np.array([], dtype=int)
 
 
 def _determined(cells: np.ndarray, within: pd.DataFrame, keep: np.ndarray, member: np.ndarray, cell_index: np.ndarray,
-                equation_index: np.ndarray) -> list[np.ndarray]:
-    """The cells of the ``keep`` groups that lie in the row space of their relations."""
+                equation_index: np.ndarray, seen: dict) -> list[np.ndarray]:
+    """The cells of the ``keep`` groups that lie in the row space of their relations; a group
+    already answered (``seen``, by its cells) is not solved again."""
     sign = np.where(within["total"].to_numpy(), -1.0, 1.0)[keep]
     member, cell_index, equation_index = member[keep], cell_index[keep], equation_index[keep]
     order = np.argsort(member, kind="stable")
     member, cell_index, equation_index, sign = member[order], cell_index[order], equation_index[order], sign[order]
     bounds = np.flatnonzero(np.r_[True, member[1:] != member[:-1], True])
     batches: dict[tuple[int, int], list] = {}
+    found = []
     for start, end in zip(bounds[:-1], bounds[1:]):  # one small system per group of tables
         columns, column = np.unique(cell_index[start:end], return_inverse=True)
+        key = cells[columns].tobytes()
+        if key in seen:
+            found.append(seen[key])
+            continue
         line = np.unique(equation_index[start:end], return_inverse=True)[1]
         shape = (-(-(int(line.max()) + 1) // 4) * 4, -(-(int(column.max()) + 1) // 4) * 4)
         batches.setdefault(shape, []).append((columns, line, column, sign[start:end]))
-    found = []
     for (height, width), systems in batches.items():
         matrices = np.zeros((len(systems), height, width))
         for i, (_, line, column, values) in enumerate(systems):
@@ -341,7 +348,8 @@ def _determined(cells: np.ndarray, within: pd.DataFrame, keep: np.ndarray, membe
         span = np.arange(vt.shape[1])[None, :, None] < (singular > 1e-9).sum(axis=1)[:, None, None]
         projection = (np.where(span, vt, 0.0) ** 2).sum(axis=1)
         for i, (columns, _, _, _) in enumerate(systems):
-            found.append(cells[columns[projection[i, : len(columns)] > 1 - 1e-9]])
+            seen[cells[columns].tobytes()] = cells[columns[projection[i, : len(columns)] > 1 - 1e-9]]
+            found.append(seen[cells[columns].tobytes()])
     return found
 
 
@@ -454,12 +462,13 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     hours_cells = np.zeros(len(masked), dtype=bool) if hours is None else hours
     protection = np.full(len(masked), float(seuil))
     members_per = np.bincount(equation, minlength=size)
+    seen: dict[bytes, np.ndarray] = {}
     todo, dirty = np.arange(size), None
     for _ in range(_SUPPRESSION_ROUNDS):
         need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
         if not len(need):
             # Only the territories and years where cells were suppressed since the last look.
-            pinned = _pinned(system, masked, dirty)
+            pinned = _pinned(system, masked, dirty, seen=seen)
             exposed = np.union1d(pinned[values[pinned] > 0], _loose(system, values, masked, protection, hours_cells, dirty))  # a zero tells of nobody
             need = _open(equation, np.isin(cell, exposed), count, members_per)
             if not len(need):
