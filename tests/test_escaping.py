@@ -86,3 +86,20 @@ def test_slugs_are_short_and_distinct():
     long = slug("a" * 300)
     assert len(long) == SLUG_LENGTH and long.startswith("a" * 51 + "-") and long != slug("a" * 301)
     assert slug("???") != slug("!!!") and slug("???").startswith("territoire-")
+
+
+def test_methods_annex_names_the_folder_and_files_as_text():
+    """A dataset folder and a workbook named like HTML tags, the folder given by its full path: the
+    annex shows their names as text, never the path."""
+    import pandas as pd
+
+    from impact.bilan import Report, methods
+
+    metadata = {"version": "0", "parametres": {"heures_etp": 1607, "date_extraction": "2024-12-31", "date_extraction_origine": "x"},
+                "entrees": {"dossier": "/home/agent/<img src=x onerror=alert(1)>",
+                            "fichiers": {"<svg onload=alert(2)>.xlsx": {"sha256": "ab12"}}}}
+    text = methods(Report(2024, "Nord", 6, 5, pd.DataFrame(), metadata)).data
+    html = pypandoc.convert_text(text, "html5", format=escaping.PANDOC_INPUT)
+    assert "Source : dossier « &lt;img src=x onerror=alert(1)&gt; »" in " ".join(html.split())
+    assert "&lt;svg onload=alert(2)&gt;.xlsx" in html and "<code>ab12</code>" in html
+    assert "/home/agent" not in html and "<img" not in html and "<svg" not in html

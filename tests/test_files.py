@@ -111,11 +111,30 @@ def test_report_file(base_dataset, tmp_path, run_cli):
     (base_dataset / "contrats.csv").write_text(
         (base_dataset / "contrats.csv").read_text(encoding="utf-8").replace("2024-02-29;420", "2024-02-29;-420"), encoding="utf-8")
     status, _, _ = run_cli("valider", base_dataset, "--rapport", tmp_path / "rapport.csv")
-    report = pd.read_csv(tmp_path / "rapport.csv", dtype=str)
+    report = pd.read_csv(tmp_path / "rapport.csv", dtype=str, sep=";", encoding="utf-8-sig")
     assert status == 2
+    assert (tmp_path / "rapport.csv").read_bytes().startswith("\ufefftable;ligne;".encode("utf-8"))
     assert report.to_dict("records") == [
         {"table": "contrats", "ligne": "2", "colonne": "heures_realisees", "gravite": "erreur", "message": "« -420 » ne peut pas être négatif"}
     ]
+
+
+def test_report_cells_never_start_a_formula(base_dataset, tmp_path, run_cli):
+    """An unknown column named like a formula: the CSV report prefixes it with ', the workbook
+    holds it as a string cell (no formula cell at all)."""
+    from openpyxl import load_workbook
+
+    path = base_dataset / "acheteurs.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ';=HYPERLINK("http://x")', *(line + ";" for line in lines[1:])]) + "\n", encoding="utf-8")
+    run_cli("valider", base_dataset, "--rapport", tmp_path / "rapport.csv")
+    report = pd.read_csv(tmp_path / "rapport.csv", dtype=str, sep=";", encoding="utf-8-sig", keep_default_na=False)
+    assert report["colonne"].tolist() == ["'=HYPERLINK(\"http://x\")"]
+    run_cli("valider", base_dataset, "--rapport", tmp_path / "rapport.xlsx")
+    sheet = load_workbook(tmp_path / "rapport.xlsx").active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [c.value for c in cells[5:9]] == ["acheteurs", 1, "=HYPERLINK(\"http://x\")", "avertissement"]
+    assert {c.data_type for c in cells} == {"s", "n"}
 
 
 def test_installed_command_exit_status_and_no_traceback(base_dataset):

@@ -97,4 +97,4 @@ def test_workbook_in_french_excel_csv_out(tmp_path, keys, run_cli):
 def test_carnets_copies_the_notebooks(tmp_path, run_cli):
     status, out, _ = run_cli("carnets", tmp_path / "carnets")
     assert status == 0
-    assert sorted(p.name for p in (tmp_path / "carnets").iterdir()) == ["bilan_territoire.ipynb", "comparaison_territoires.ipynb", "consolidation.ipynb"]
+    assert sorted(p.name for p in (tmp_path / "carnets").iterdir()) == ["bilan_territoire.ipynb", "comparaison_territoires.ipynb", "consolidation.ipynb", "etude_impact.ipynb"]

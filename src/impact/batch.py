@@ -6,26 +6,32 @@ the worker's kernel, started once and reset (``%reset -f``) before each report, 
 imports are paid once per worker and not once per territory. The executed notebook is turned
 into HTML, Word and PDF (:mod:`impact.rendering`) and the folder, once complete, is renamed to
 ``SORTIE/<annee>/<territoire>/``. A territory that fails leaves no report folder: its executed
-notebook, where the failing cell shows its error, is kept in ``SORTIE/<annee>/echecs/``.
-Territories run in parallel worker processes; one failure does not stop the others.
+notebook, where the failing cell shows its error, is kept in ``SORTIE/<annee>/echecs/`` (and
+removed from there once the territory succeeds). Territories run in parallel worker processes;
+one failure, or one worker that dies, does not stop the others. The commands run the batch
+inside a staging copy of the publication (:func:`impact.output.publication`); when they are
+interrupted, :func:`run_all` stops the workers and their kernels before the staging folder goes.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import queue
 import shutil
+import signal
 import sys
-import tempfile
+import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
 
-from impact.output import slug
+from impact.output import FILE_SYSTEM_ERRORS, checkpoint, make_folder, slug, staging_folder
 from impact.rendering import FORMATS, notebook_to_markdown, render
 from impact.resources import resource_folder
 
@@ -75,22 +81,49 @@ class Outcome:
 
 class WarmKernel:
     """A Python kernel kept for all the notebooks one process executes; each notebook starts from an
-    empty namespace and execution count 1."""
+    empty namespace and execution count 1.
+
+    The kernel is driven from one daemon thread of its own: nbclient, when it runs in the main
+    thread, replaces the process's SIGINT and SIGTERM handlers by its own (which shut the kernel
+    down and let the command go on) and leaves the defaults behind (SIGTERM then kills the command
+    silently). Off the main thread it installs none; the main thread waits for the kernel thread
+    in a way signals interrupt, and the command's handlers stay in force."""
 
     _RESET = "get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 0"
 
     def __init__(self) -> None:
         self.manager = None
         self.client = None
+        self._jobs: queue.Queue | None = None
+
+    def _serve(self) -> None:
+        while True:
+            function, box = self._jobs.get()
+            try:
+                box.set_result(function())
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+                box.set_exception(error)
+
+    def _call(self, function: Callable[[], object]) -> object:
+        """Run ``function`` in the kernel thread and wait for it (interruptible by signals)."""
+        if self._jobs is None:
+            self._jobs = queue.Queue()
+            threading.Thread(target=self._serve, name="noyau", daemon=True).start()
+        box: Future = Future()
+        self._jobs.put((function, box))
+        return box.result()
 
     def execute(self, notebook) -> None:
         """Execute ``notebook`` (a NotebookNode) in place; raises nbclient's CellExecutionError."""
+        self._call(lambda: self._execute(notebook))
+
+    def _execute(self, notebook) -> None:
         import nbformat
         from nbclient import NotebookClient
         from nbclient.util import run_sync
 
         if self.manager is None or not run_sync(self.manager.is_alive)():
-            self.close()
+            self._close()
             from jupyter_client.manager import AsyncKernelManager
 
             self.manager = AsyncKernelManager(kernel_name="python3")
@@ -103,8 +136,23 @@ class WarmKernel:
             runner.kc = self.client
             runner.execute()
 
+    def kill(self) -> None:
+        """Kill the kernel and its children at once (it runs in its own session: a Ctrl-C in the
+        terminal does not reach it), for an interrupted run."""
+        process = getattr(getattr(self.manager, "provisioner", None), "process", None)
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.manager = self.client = None
+
     def close(self) -> None:
         """Stop the kernel, if any."""
+        if self.manager is not None:
+            self._call(self._close)
+
+    def _close(self) -> None:
         if self.manager is not None:
             from nbclient.util import run_sync
 
@@ -122,10 +170,9 @@ def run(job: Job) -> Outcome:
     import nbformat
     import papermill
 
-    year_folder = job.output / str(job.year)
-    year_folder.mkdir(parents=True, exist_ok=True)
+    year_folder = make_folder(job.output / str(job.year))
     name = job.name or slug(job.territory)
-    work = Path(tempfile.mkdtemp(prefix=f".{name}-en-cours-", dir=year_folder))
+    work = staging_folder(year_folder, f".{name}-en-cours-")
     notebook = work / f"{job.document}.ipynb"
     offered = {"dossier": str(job.dataset), "annee": job.year, "territoire": job.territory, "horizon": job.horizon,
                "seuil": job.threshold, "sortie": str(work), "indicateurs": str(job.indicators), **job.extra}
@@ -137,13 +184,15 @@ def run(job: Job) -> Outcome:
         try:
             _KERNEL.execute(document)
         finally:
-            nbformat.write(document, notebook)
+            nbformat.write(_names_only(document), notebook)
         render(notebook_to_markdown(notebook, work, job.document), job.formats)
         _publish_rows(job, work)
         keep = {*PUBLISHED, *(f"{job.document}.{suffix}" for suffix in ("html", "docx", "pdf", "ipynb"))}
         for path in work.iterdir():
             if path.name not in keep:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
+        checkpoint("rapport")
+        (year_folder / "echecs" / f"{name}.ipynb").unlink(missing_ok=True)
         return Outcome(job.territory, _replace(work, year_folder / name), year_folder / name / f"{job.document}.ipynb")
     except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the batch
         kept = None
@@ -155,11 +204,33 @@ def run(job: Job) -> Outcome:
         return Outcome(job.territory, None, kept, _describe(exc))
 
 
+def _names_only(document):
+    """The executed notebook as published: its parameters and papermill's record of them give
+    the folders and files by name, not by path (a path tells where the user keeps the data, and
+    names the hidden folders the report was built in)."""
+    from papermill.translators import translate_parameters
+
+    record = document.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if record.get(key):
+            record[key] = Path(record[key]).name
+    parameters = record.get("parameters", {})
+    for key, value in parameters.items():
+        if isinstance(value, str) and os.path.isabs(value):
+            parameters[key] = Path(value).name
+    for cell in document.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = translate_parameters("python3", "python", parameters, "Parameters").rstrip("\n")
+    return document
+
+
 def _describe(exc: Exception) -> str:
     from nbclient.exceptions import CellExecutionError
 
     if isinstance(exc, CellExecutionError):
         return f"une cellule du carnet a échoué ({exc.ename} : {exc.evalue})"
+    if isinstance(exc, OSError) and exc.errno in FILE_SYSTEM_ERRORS:
+        return f"écriture impossible ({FILE_SYSTEM_ERRORS[exc.errno]}) : « {exc.filename} »"
     return f"{type(exc).__name__} : {exc}"
 
 
@@ -197,23 +268,60 @@ def _replace(work: Path, final: Path) -> Path:
     return final
 
 
+def _worker_start() -> None:
+    """In each worker: Ctrl-C is the main process's business; SIGTERM (sent by the main process
+    when it is interrupted) kills the worker's kernel and ends the worker at once."""
+    def stop(_signum, _frame):
+        _KERNEL.kill()
+        os._exit(143)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _dead(job: Job, error: BaseException) -> Outcome:
+    return Outcome(job.territory, error=f"le processus qui produisait ce rapport s'est arrêté brutalement ({type(error).__name__})")
+
+
 def run_all(jobs: list[Job], workers: int | None = None, progress: Callable[[int, int, Outcome], None] | None = None) -> list[Outcome]:
-    """Run every job, ``workers`` at a time (default: the number of cores); outcomes in job order."""
+    """Run every job, ``workers`` at a time (default: the number of cores); outcomes in job order.
+    A worker that dies fails its territory (and those it had not started), not the batch. Any
+    ``BaseException`` (an interruption) stops the workers and kills their kernels before it goes on."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     outcomes: dict[int, Outcome] = {}
     if workers == 1:
-        for index, job in enumerate(jobs):
-            outcomes[index] = run(job)
+        try:
+            for index, job in enumerate(jobs):
+                outcomes[index] = run(job)
+                if progress:
+                    progress(len(outcomes), len(jobs), outcomes[index])
+        except BaseException:
+            _KERNEL.kill()
+            raise
+        _KERNEL.close()
+        return [outcomes[i] for i in range(len(jobs))]
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_start)
+    try:
+        futures = {pool.submit(run, job): index for index, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                outcomes[index] = future.result()
+            except BrokenProcessPool as error:
+                outcomes[index] = _dead(jobs[index], error)
             if progress:
                 progress(len(outcomes), len(jobs), outcomes[index])
-        _KERNEL.close()
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(run, job): index for index, job in enumerate(jobs)}
-            for future in as_completed(futures):
-                outcomes[futures[future]] = future.result()
-                if progress:
-                    progress(len(outcomes), len(jobs), outcomes[futures[future]])
+    except BaseException:
+        processes = list((pool._processes or {}).values())  # noqa: SLF001 - the executor offers no way to stop its workers
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return [outcomes[i] for i in range(len(jobs))]
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -155,16 +156,17 @@ def modeles(dossier: Annotated[Path, typer.Argument(help="Dossier où copier les
 @app.command("valider")
 def valider(
     dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données (CSV, Parquet ou un classeur .xlsx).")],
-    rapport: Annotated[Path | None, typer.Option("--rapport", help="Écrit aussi les problèmes dans ce fichier CSV.")] = None,
+    rapport: Annotated[Path | None, typer.Option("--rapport", help="Écrit aussi les problèmes dans ce fichier : CSV (séparateur ;) ou classeur .xlsx.")] = None,
 ) -> None:
     """Vérifie un jeu de données et liste chaque problème sous la forme table:ligne:colonne: message."""
     from impact.dataset import validate
-    from impact.output import atomic_write_text
+    from impact.output import atomic_write_bytes
+    from impact.problems import report_file
 
     dataset = validate(dossier)
     _print_problems(dataset.problems)
     if rapport is not None:
-        atomic_write_text(rapport, dataset.problems.to_csv(index=False, lineterminator="\n"))
+        atomic_write_bytes(rapport, report_file(dataset.problems, rapport.name))
         echo(f"Rapport écrit : {rapport}")
     raise typer.Exit(0 if dataset.is_valid else EXIT_INVALID)
 
@@ -260,6 +262,11 @@ def indicateurs(
     echo(f"{rows} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
 
 
+def _moved(path: Path | None, stage: Path, out: Path) -> Path | None:
+    """Where ``path``, made inside the staging folder ``stage``, is published in ``out``."""
+    return None if path is None else out / Path(path).relative_to(stage.resolve())
+
+
 @app.command("bilan")
 def bilan(
     dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
@@ -277,6 +284,7 @@ def bilan(
     """Produit le bilan annuel d'un territoire (ou de tous) en HTML, Word et PDF, depuis le carnet paramétré."""
     from impact.batch import Job, progress_bar, run_all, split_by_territory
     from impact.indicators import write
+    from impact.output import publication
 
     if (territoire is None) == (not tous):
         raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires")
@@ -287,18 +295,19 @@ def bilan(
     known = list(dict.fromkeys(table["territoire"]))
     if territoire is not None and territoire not in known:
         raise fail(f"territoire « {territoire} » inconnu ; territoires du jeu : {', '.join(known)}")
-    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
     names = known if tous else [territoire]
-    files = split_by_territory(published, published.parent / "territoires")
-    jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, out.resolve(), chosen, horizon, seuil, extra={"editeur": editeur})
-            for name in names]
-    outcomes = run_all(jobs, processus, progress_bar)
+    with publication(out, [str(annee)]) as stage:
+        published = write(dataset, table, stage / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
+        files = split_by_territory(published, published.parent / "territoires")
+        jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, stage.resolve(), chosen, horizon, seuil,
+                    extra={"editeur": editeur}) for name in names]
+        outcomes = run_all(jobs, processus, progress_bar)
     for outcome in outcomes:
         if outcome.ok:
-            echo(f"« {outcome.territory} » : {outcome.folder}")
+            echo(f"« {outcome.territory} » : {_moved(outcome.folder, stage, out)}")
     failures = [o for o in outcomes if not o.ok]
     for outcome in failures:
-        echo(f"ÉCHEC « {outcome.territory} » : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        echo(f"ÉCHEC « {outcome.territory} » : {outcome.error} ; carnet exécuté : {_moved(outcome.notebook, stage, out)}", err=True)
     echo(f"{len(outcomes) - len(failures)} bilan(s) produit(s) sur {len(outcomes)} dans {out / str(annee)}.")
     if failures:
         raise typer.Exit(1)
@@ -318,19 +327,21 @@ def comparer(
     """Compare les territoires (volumes, publics, devenir, entonnoir, taux ajustés) et publie le rapport en HTML, Word et PDF."""
     from impact.batch import NOTEBOOKS, Job, run_all
     from impact.indicators import write
+    from impact.output import publication
 
     chosen = _formats(formats)
     _check_publisher(dossier, editeur)
     extraction = _extraction_date(date_extraction)
     dataset, table = _year_indicators(dossier, annee, horizon, extraction)
-    published = write(dataset, table, out / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
-    job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", out.resolve(), chosen, horizon, seuil,
-              NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison", {"editeur": editeur})
-    (outcome,) = run_all([job], 1)
+    with publication(out, [str(annee)]) as stage:
+        published = write(dataset, table, stage / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
+        job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", stage.resolve(), chosen, horizon, seuil,
+                  NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison", {"editeur": editeur})
+        (outcome,) = run_all([job], 1)
     if not outcome.ok:
-        echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {_moved(outcome.notebook, stage, out)}", err=True)
         raise typer.Exit(1)
-    echo(f"Comparaison des territoires : {outcome.folder}")
+    echo(f"Comparaison des territoires : {_moved(outcome.folder, stage, out)}")
 
 
 def _first_sheet(path: Path):
@@ -372,6 +383,7 @@ def effet(
     from impact.comparison_group import read_comparison
     from impact.facts import NoContractError
     from impact.indicators import indicators, write
+    from impact.output import publication
     from impact.problems import ProblemLog
 
     chosen = _formats(formats)
@@ -393,16 +405,17 @@ def effet(
     except NoContractError as error:
         raise fail(str(error)) from None
     year = int(table["annee"].max())
-    published = write(dataset, table, out / str(year) / "indicateurs", horizon, HEURES_ETP, False, seuil)
     extra = {"comparaison": str(comparaison.resolve()) if comparaison else None, "reference": str(reference.resolve()) if reference else None,
              "mois": mois, "replications": replications, "graine": graine}
-    job = Job(dataset.path.resolve(), published.resolve(), year, "ensemble", out.resolve(), chosen, horizon, seuil,
-              NOTEBOOKS / "etude_impact.ipynb", "etude_impact", "etude_impact", extra)
-    (outcome,) = run_all([job], 1)
+    with publication(out, [str(year)]) as stage:
+        published = write(dataset, table, stage / str(year) / "indicateurs", horizon, HEURES_ETP, False, seuil)
+        job = Job(dataset.path.resolve(), published.resolve(), year, "ensemble", stage.resolve(), chosen, horizon, seuil,
+                  NOTEBOOKS / "etude_impact.ipynb", "etude_impact", "etude_impact", extra)
+        (outcome,) = run_all([job], 1)
     if not outcome.ok:
-        typer.echo(f"ÉCHEC de l'étude : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        echo(f"ÉCHEC de l'étude : {outcome.error} ; carnet exécuté : {_moved(outcome.notebook, stage, out)}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"Rapport de l'étude : {outcome.folder}")
+    echo(f"Rapport de l'étude : {_moved(outcome.folder, stage, out)}")
 
 
 @app.command("pseudonymiser")
@@ -459,7 +472,9 @@ def consolider(
 ) -> None:
     """Consolide les retours de plusieurs facilitateurs (sommes, taux et évolutions recalculés) et publie le rapport de consolidation."""
     from impact.batch import NOTEBOOKS, Job, run_all
-    from impact.consolidation import consolidate, read_returns, write
+    from impact.consolidation import COVERAGE_FILE, consolidate, read_returns, write
+    from impact.indicators import INTERNAL_FILE, SPREADSHEET_FILE
+    from impact.output import publication
     from impact.problems import ProblemLog
 
     missing = [str(f) for f in fichiers if not f.is_file()]
@@ -478,18 +493,20 @@ def consolider(
     _check_publisher(out, editeur)
     if regions is not None and not regions.is_file():
         raise fail(f"table des régions « {regions} » introuvable")
-    write(table, fichiers, out, heures_etp, seuil)
+    year = int(table["annee"].max())
+    names = ["indicateurs.csv", SPREADSHEET_FILE, INTERNAL_FILE, COVERAGE_FILE, "metadonnees.json", str(year)]
+    with publication(out, names) as stage:
+        write(table, fichiers, stage, heures_etp, seuil)
+        job = Job(stage.resolve(), (stage / "indicateurs.csv").resolve(), year, "ensemble", stage.resolve(), chosen, 6, seuil,
+                  NOTEBOOKS / "consolidation.ipynb", "rapport", "consolidation",
+                  {"regions": str(regions.resolve()) if regions else None, "editeur": editeur})
+        (outcome,) = run_all([job], 1)
     territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
     echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")
-    year = int(table["annee"].max())
-    job = Job(out.resolve(), (out / "indicateurs.csv").resolve(), year, "ensemble", out.resolve(), chosen, 6, seuil,
-              NOTEBOOKS / "consolidation.ipynb", "rapport", "consolidation",
-              {"regions": str(regions.resolve()) if regions else None, "editeur": editeur})
-    (outcome,) = run_all([job], 1)
     if not outcome.ok:
-        echo(f"ÉCHEC du rapport de consolidation : {outcome.error} ; carnet exécuté : {outcome.notebook}", err=True)
+        echo(f"ÉCHEC du rapport de consolidation : {outcome.error} ; carnet exécuté : {_moved(outcome.notebook, stage, out)}", err=True)
         raise typer.Exit(1)
-    echo(f"Rapport de consolidation {year} : {outcome.folder}")
+    echo(f"Rapport de consolidation {year} : {_moved(outcome.folder, stage, out)}")
 
 
 @app.command("verifier-secret")
@@ -682,12 +699,19 @@ def main(args: list[str] | None = None) -> None:
     """Entry point: run the app and turn any unexpected failure into a short French message.
 
     Command-line mistakes (unknown option or command, bad value, missing argument) exit 2 with a
-    French message; an unexpected failure exits 1."""
+    French message; an unexpected failure exits 1. SIGINT and SIGTERM stop the command with one line and the status 130 or 143: the workers and
+    their kernels are stopped, the staging folder removed, the previous publication kept."""
+    from impact.output import FILE_SYSTEM_ERRORS, Interrupted, on_signals
+
     command = _click_app()
+    previous = on_signals()
     try:
         status = command.main(args=args, prog_name="impact", standalone_mode=False)
     except (typer.Exit, click.exceptions.Exit) as exit_:
         sys.exit(exit_.exit_code)
+    except Interrupted as signal_:
+        echo(f"impact : interrompu ({signal_}) ; aucun rapport partiel n'a été publié.", err=True)
+        sys.exit(128 + signal_.signum)
     except (typer.Abort, click.exceptions.Abort, KeyboardInterrupt):
         echo("impact : interrompu.", err=True)
         sys.exit(130)
@@ -705,7 +729,13 @@ def main(args: list[str] | None = None) -> None:
             sys.exit(EXIT_INVALID)
         if os.environ.get("IMPACT_DEBUG"):
             raise
+        if isinstance(exc, OSError) and exc.errno in FILE_SYSTEM_ERRORS:
+            echo(f"impact : écriture impossible ({FILE_SYSTEM_ERRORS[exc.errno]}) : « {exc.filename} » ; rien n'a été publié.", err=True)
+            sys.exit(EXIT_INVALID)
         echo(f"impact : erreur interne inattendue ({type(exc).__name__} : {exc}). "
-                   "Relancez avec IMPACT_DEBUG=1 pour le détail et signalez-la.", err=True)
+             "Relancez avec IMPACT_DEBUG=1 pour le détail et signalez-la.", err=True)
         sys.exit(1)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     sys.exit(status or 0)

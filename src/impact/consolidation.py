@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from impact import __version__
-from impact.indicators import COLUMNS, DIMENSIONS, ENSEMBLE, INTERNAL_FILE, INTERNAL_LABEL, indicator_kinds, to_csv
+from impact.indicators import COLUMNS, DIMENSIONS, ENSEMBLE, INTERNAL_FILE, INTERNAL_LABEL, SPREADSHEET_FILE, indicator_kinds, to_csv, to_xlsx
 from impact.metadata import to_json
 from impact.outcomes import NOT_OBSERVABLE, wilson
 from impact.output import atomic_write_bytes, atomic_write_text
@@ -455,6 +455,7 @@ def write(table: pd.DataFrame, paths: list[Path], folder: Path, heures_etp: floa
               "couverture": json.loads(cover.to_json(orient="records", force_ascii=False, double_precision=6))}
     carried = table[MASKS].set_axis(MEASURES, axis=1).reset_index(drop=True)
     path = atomic_write_bytes(folder / "indicateurs.csv", to_csv(table, mask(table, seuil) | carried))
+    atomic_write_bytes(folder / SPREADSHEET_FILE, to_xlsx(path.read_bytes()))
     atomic_write_bytes(folder / INTERNAL_FILE, INTERNAL_LABEL.encode("utf-8") + to_csv(table))
     atomic_write_bytes(folder / COVERAGE_FILE, cover.to_csv(index=False, lineterminator="\n", float_format="%.6g").encode("utf-8"))
     atomic_write_text(folder / "metadonnees.json", to_json(record))

@@ -88,11 +88,6 @@ def spreadsheet(text: object) -> object:
     return text
 
 
-def looks_like_formula(text: str) -> bool:
-    """Whether a spreadsheet would read ``text`` as a formula (see :data:`FORMULA_START`)."""
-    return text.startswith(FORMULA_START)
-
-
 def _visible(character: str) -> str:
     if character in "\r\n\t":
         return {"\r": r"\r", "\n": r"\n", "\t": r"\t"}[character]

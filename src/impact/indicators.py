@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import impact.outcomes as outcomes_module
 from impact.dataset import Dataset
 from impact.metadata import metadata, to_json
-from impact.output import atomic_write_bytes, atomic_write_text
+from impact.output import atomic_write_bytes, atomic_write_text, spreadsheet_bytes
 from impact.publication import mask
 from impact.attribution import comparable_years
 from impact.facts import AGE_BANDS, Facts, build_facts
@@ -570,9 +570,34 @@ def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heu
     record["sorties"] = {"indicateurs.csv": f"publiable : petits effectifs masqués (seuil {seuil}), marque « s »",
                          INTERNAL_FILE: "NON DIFFUSABLE : usage interne, aucun masquage"}
     path = atomic_write_bytes(Path(folder) / "indicateurs.csv", to_csv(table, masks))
+    atomic_write_bytes(Path(folder) / SPREADSHEET_FILE, to_xlsx(path.read_bytes()))
     atomic_write_bytes(Path(folder) / INTERNAL_FILE, INTERNAL_LABEL.encode("utf-8") + to_csv(table))
     atomic_write_text(Path(folder) / "metadonnees.json", to_json(record))
     return path
+
+
+#: The published table for people, beside ``indicateurs.csv`` (the machine contract).
+SPREADSHEET_FILE = "indicateurs.xlsx"
+
+
+def to_xlsx(published: bytes) -> bytes:
+    """The published ``indicateurs.csv`` (its bytes) as a workbook of one sheet for people: text
+    cells are strings (a territory named ``=1+1`` stays text), numbers are numbers shown in the
+    reader's format (counts ``1 234``, hours and ratios ``1 234,57``, rates and shares ``12,5 %``),
+    masked cells the mark ``s``."""
+    import io
+
+    table = pd.read_csv(io.BytesIO(published), dtype=str, keep_default_na=False)
+    table = table.replace("", None)
+    for column in COLUMNS[5:]:
+        table[column] = table[column].where(table[column].isin(["s"]) | table[column].isna(),
+                                            pd.to_numeric(table[column], errors="coerce"))
+    table["annee"] = table["annee"].astype(int)
+    kinds = table["indicateur"].map(indicator_kinds())
+    value = np.select([kinds.eq("count"), kinds.eq("rate")], ["#,##0", "0.0%"], "#,##0.00")
+    formats = {"annee": "0", "valeur": value, "valeur_precedente": value, "part": "0.0%", "effectif": "#,##0", "ic_bas": "0.0%",
+               "ic_haut": "0.0%", "evolution": "0.0%"}
+    return spreadsheet_bytes(table, formats, "indicateurs")
 
 
 def to_csv(table: pd.DataFrame, masks: pd.DataFrame | None = None) -> bytes:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from impact.escaping import console
+from impact.escaping import console, spreadsheet
 from impact.schema import TABLES
 
 ERROR = "erreur"
@@ -104,6 +104,20 @@ def format_lines(problems: pd.DataFrame) -> list[str]:
     column = frame["colonne"].replace("", "-")
     text = frame["table"] + ":" + line + ":" + column + ": " + frame["gravite"] + " : " + frame["message"] + repeated
     return [console(line) for line in text[first]]
+
+
+def report_file(problems: pd.DataFrame, name: str) -> bytes:
+    """The problems as a file for a spreadsheet user, named ``name``: an ``.xlsx`` workbook (string
+    cells, line numbers as numbers) when ``name`` ends in ``.xlsx``; otherwise a ``;``-separated
+    CSV in UTF-8 with a BOM (the encoding a French Excel opens), whose text cells that start like a
+    formula are prefixed with ``'``."""
+    if name.lower().endswith(".xlsx"):
+        from impact.output import spreadsheet_bytes
+
+        frame = problems.astype(object).where(problems.notna(), None)
+        return spreadsheet_bytes(frame, {"ligne": "0"}, "problemes")
+    text = problems.assign(**{c: problems[c].map(spreadsheet) for c in COLUMNS if c != "ligne"})
+    return ("\ufeff" + text.to_csv(sep=";", index=False, lineterminator="\n")).encode("utf-8")
 
 
 def summary(problems: pd.DataFrame) -> str:

@@ -31,12 +31,20 @@ the rates of each sex or age band and the overall one; the ``ensemble`` cell and
 territories. Cells are suppressed until no relation leaves a suppressed cell alone, or its
 suppressed cells adding up to less than ``seuil`` when its total is published, and until no
 suppressed cell of a year is determined by its relations taken together (a
-null-space test). What would give a suppressed cell away goes with it: its ``part`` (and the parts
+null-space test over the relations within and across territories) nor bounded closer than its
+protection interval by propagating bounds through them (``seuil`` persons; for hours, 10 % of the
+greatest value, the p % rule). What would give a suppressed cell away goes with it: its ``part`` (and the parts
 of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
 ``heures_par_personne``, ``heures_par_contrat``), ``valeur_precedente`` when the cell of N-1 is
 suppressed and ``evolution`` when either year is. The masks are computed on the whole table, every
 year at once, so that a year published alone or a year's ``valeur_precedente`` carries the same
 masks as the table.
+
+Why not ACRO (the output checker of trusted research environments): its threshold, p-ratio and
+nk-dominance checks are the primary rules above (``seuil``; the p % rule for hours; one employer
+above 85 %, n = 1 and k = 85), but it checks each table on its own and leaves linked tables to a
+human; the kit publishes many linked tables at once, so it suppresses on their relations as
+τ-Argus does, and ships an attacker that solves them (:mod:`impact.disclosure_audit`).
 """
 
 from __future__ import annotations
@@ -76,6 +84,9 @@ KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
 V, K, N = 0, 1, 2
 _SUPPRESSION_ROUNDS = 10_000
 _PROPAGATION_ROUNDS = 30
+#: Largest group of suppressed cells whose relations across territories are solved together (a
+#: dense system); beyond it, territory by territory.
+_DENSE_CELLS = 400
 #: Protection of a suppressed amount of hours: a reader must not bound it closer than this share
 #: of its greatest possible value (the p % rule of τ-Argus and ACRO, p = 10).
 HOURS_PROTECTION = 0.10
@@ -250,6 +261,7 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
         within.add(overall, overall, kind, [(by, kind)], extra=codes["dimension"][by])
     system = within.frame()
     system["scope"] = codes["annee"][system["cell"].to_numpy() // 3]
+    system["across"] = False
 
     # Across territories: the ensemble cell is the sum of the territories' cells (disjoint for
     # hours, contracts, operations and leavers; for persons, employers and buyers the sum only
@@ -264,18 +276,22 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
         across.add(whole[rate], whole[rate], kind, [(parts[rate], kind)])
     others = across.frame()
     others["scope"] = codes["annee"][others["cell"].to_numpy() // 3]
+    others["across"] = True
     others["equation"] += system["equation"].max() + 1 if len(system) else 0
     return pd.concat([system, others], ignore_index=True)
 
 
-def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None) -> np.ndarray:
+def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None, local: bool = False) -> np.ndarray:
     """Suppressed cells that the relations of their year (within and across territories) determine taken together:
     a cell is determined when the null space of the relations restricted to the suppressed cells
     has no component along it. Only groups of two relations or more sharing suppressed cells are
     examined (one relation with two suppressed cells or more determines none); their small dense
     systems are solved in batches of one padded shape (zero rows and free columns change nothing):
-    a cell is determined when it lies in the row space of its relations.
-    ``scopes``: the territories and years to examine (default: all)."""
+    a cell is determined when it lies in the row space of its relations. A group of more than
+    :data:`_DENSE_CELLS` suppressed cells (a national table, where the territories of a year are
+    linked by the ``ensemble``) is examined territory by territory instead (``local``: without the
+    relations across territories), which keeps the dense systems small.
+    ``scopes``: the years to examine (default: all)."""
     scope = system["scope"].to_numpy()
     chosen = (scope >= 0) if scopes is None else np.isin(scope, scopes)
     within = system.loc[chosen & masked[system["cell"].to_numpy()]]
@@ -289,8 +305,21 @@ def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None 
     relations_per = np.bincount(component[len(cells):], minlength=component.max() + 1)
     member = component[cell_index]
     keep = relations_per[member] >= 2
-    if not keep.any():
-        return np.array([], dtype=int)
+    cells_per = np.bincount(component[:len(cells)], minlength=component.max() + 1)
+    large = cells_per[member] > _DENSE_CELLS
+    found = []
+    if large.any() and not local:
+        big = np.isin(system["equation"].to_numpy(), equations_[np.unique(equation_index[large])]) & ~system["across"].to_numpy()
+        found.append(_pinned(system.loc[big], masked, None, local=True))
+    keep &= ~large
+    if keep.any():
+        found += _determined(cells, within, keep, member, cell_index, equation_index)
+    return np.concatenate(found) if found else np.array([], dtype=int)
+
+
+def _determined(cells: np.ndarray, within: pd.DataFrame, keep: np.ndarray, member: np.ndarray, cell_index: np.ndarray,
+                equation_index: np.ndarray) -> list[np.ndarray]:
+    """The cells of the ``keep`` groups that lie in the row space of their relations."""
     sign = np.where(within["total"].to_numpy(), -1.0, 1.0)[keep]
     member, cell_index, equation_index = member[keep], cell_index[keep], equation_index[keep]
     order = np.argsort(member, kind="stable")
@@ -313,7 +342,7 @@ def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None 
         projection = (np.where(span, vt, 0.0) ** 2).sum(axis=1)
         for i, (columns, _, _, _) in enumerate(systems):
             found.append(cells[columns[projection[i, : len(columns)] > 1 - 1e-9]])
-    return np.concatenate(found) if found else np.array([], dtype=int)
+    return found
 
 
 def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protection: np.ndarray,
@@ -323,10 +352,11 @@ def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protect
     published cell at its value; for ``sum of parts - total = 0``, each member lies between the
     bounds the others leave it, rounds repeated until nothing moves), less than ``protection``
     apart (hours: less than :data:`HOURS_PROTECTION` of the greatest value). What a reader gets by
-    combining relations with the signs of the values, beyond :func:`_pinned`'s exact ones."""
+    combining relations with the signs of the values, beyond :func:`_pinned`'s exact ones. Only
+    the groups of at most :data:`_DENSE_CELLS` suppressed cells are examined (:func:`_small_groups`)."""
     scope = system["scope"].to_numpy()
     chosen = np.ones(len(system), dtype=bool) if scopes is None else np.isin(scope, scopes)
-    frame = system.loc[chosen]
+    frame = _small_groups(system.loc[chosen], masked)
     cell = frame["cell"].to_numpy()
     if not masked[cell].any():
         return np.array([], dtype=int)
@@ -359,6 +389,22 @@ def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protect
     width = high - low
     narrow = hidden & np.isfinite(width) & (high > 0) & np.where(hours[cell], width < HOURS_PROTECTION * high, width < protection[cell])
     return np.unique(cell[narrow])
+
+
+def _small_groups(system: pd.DataFrame, masked: np.ndarray) -> pd.DataFrame:
+    """The relations of the groups of at most :data:`_DENSE_CELLS` suppressed cells (suppressed
+    cells linked by the relations they share). The larger groups of a national table are left to
+    the relation-by-relation and territory-by-territory tests, which keeps its masking fast."""
+    hidden = system.loc[masked[system["cell"].to_numpy()]]
+    if hidden.empty:
+        return hidden
+    cells, cell_index = np.unique(hidden["cell"].to_numpy(), return_inverse=True)
+    equations_, equation_index = np.unique(hidden["equation"].to_numpy(), return_inverse=True)
+    graph = coo_matrix((np.ones(len(hidden)), (cell_index, len(cells) + equation_index)), shape=(len(cells) + len(equations_),) * 2)
+    _, component = connected_components(graph, directed=False)
+    size = np.bincount(component[: len(cells)], minlength=component.max() + 1)
+    small = equations_[size[component[len(cells):]] <= _DENSE_CELLS]
+    return system.loc[np.isin(system["equation"].to_numpy(), small)]
 
 
 def _others(term: np.ndarray, equation: np.ndarray, size: int) -> np.ndarray:

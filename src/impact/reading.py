@@ -76,6 +76,12 @@ def _say_header(table: str, position: int, log: ProblemLog) -> None:
                     f"{'la ligne 1 est ignorée' if position == 1 else f'les lignes 1 à {position} sont ignorées'} (titre ou bandeau)")
 
 
+#: Bounds of a workbook, checked from its zip directory and sheet headers before it is loaded:
+#: total uncompressed size (bytes) and rows of one sheet.
+MAX_WORKBOOK_BYTES = 300 * 1024 * 1024
+MAX_SHEET_ROWS = 1_000_000
+
+
 @dataclass
 class RawTable:
     """One table as read: text cells indexed by spreadsheet line number."""
@@ -119,6 +125,11 @@ def read_folder(path: Path, log: ProblemLog) -> RawDataset:
         files = [path]
     elif path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+        outside = [p for p in files if not p.resolve().is_relative_to(path.resolve())]
+        for file in outside:
+            log.error(FOLDER, None, None, f"« {file.name} » est un lien vers un fichier hors du dossier du jeu de données : il n'est pas lu "
+                      "(copiez le fichier dans le dossier)")
+        files = [p for p in files if p not in outside]
     else:
         log.error(FOLDER, None, None, f"« {path} » n'est pas un dossier : indiquez le dossier qui contient les tables")
         return nothing
@@ -274,12 +285,45 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def workbook_problem(data: bytes) -> str | None:
+    """Why the ``.xlsx`` workbook ``data`` is not loaded, or None: more than
+    :data:`MAX_WORKBOOK_BYTES` once decompressed (a small file can unfold into gigabytes of shared
+    strings), a sheet of more than :data:`MAX_SHEET_ROWS` rows (from the dimension the sheet
+    declares), or links to external workbooks. Only the zip directory and the first bytes of each
+    sheet are read."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return None  # not a zip at all: openpyxl says it is unreadable
+    entries = archive.infolist()
+    size = sum(e.file_size for e in entries)
+    if size > MAX_WORKBOOK_BYTES:
+        return (f"il occuperait {size / 1024 ** 2:,.0f} Mo une fois décompressé (au plus {MAX_WORKBOOK_BYTES // 1024 ** 2} Mo) : "
+                "enregistrez les tables en CSV").replace(",", "\u202f")
+    if any(e.filename.lower().startswith("xl/externallinks/") for e in entries):
+        return "il contient des liaisons vers d'autres classeurs : copiez les valeurs (collage spécial, valeurs) et supprimez les liaisons"
+    for entry in entries:
+        if entry.filename.lower().startswith("xl/worksheets/") and entry.filename.lower().endswith(".xml"):
+            with archive.open(entry) as stream:
+                head = stream.read(4096).decode("utf-8", "replace")
+            match = re.search(r'<(?:\w+:)?dimension ref="[A-Z]*\d+:?[A-Z]*(\d*)"', head)
+            if match and match[1] and int(match[1]) > MAX_SHEET_ROWS:
+                return (f"une feuille déclare {int(match[1]):,} lignes (au plus {MAX_SHEET_ROWS:,}) : enregistrez les tables en CSV"
+                        ).replace(",", "\u202f")
+    return None
+
+
 def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, str], log: ProblemLog) -> bool:
-    """Read every sheet named after a table from one ``.xlsx`` workbook; False if it is unreadable."""
+    """Read every sheet named after a table from one ``.xlsx`` workbook, once its bounds are checked
+    (:func:`workbook_problem`); False if it is refused or unreadable."""
     import openpyxl
 
     data = file.read_bytes()
     sources[file.name] = sha256(data)
+    problem = workbook_problem(data)
+    if problem:
+        log.error(FOLDER, None, None, f"classeur « {file.name} » refusé : {problem}")
+        return False
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
