@@ -56,13 +56,20 @@ def _browser(arguments: list[str], tmp_path: Path) -> subprocess.CompletedProces
 
 
 def page_width(html: Path, width: int, tmp_path: Path) -> tuple[int, int]:
-    """The page's scroll width and the window's width when ``html`` is shown ``width`` px wide: a
-    scroll width above the window means the reader has to scroll the whole page sideways."""
+    """The page's scroll width and its viewport's width when ``html`` is shown ``width`` px wide: a
+    scroll width above the viewport means the reader has to scroll the whole page sideways. The
+    page is shown in a frame of that width (headless Chromium keeps its window at least 500 px
+    wide), so that its media queries and viewport units see a phone's width."""
+    copy = tmp_path / f"page-{width}.html"
+    shutil.copy(html, copy)
     probe = tmp_path / f"largeur-{width}.html"
-    script = ("<script>addEventListener('load', () => { document.body.setAttribute('data-largeur', "
-              "document.documentElement.scrollWidth); document.body.setAttribute('data-fenetre', window.innerWidth); });</script>")
-    probe.write_text(html.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
-    dom = _browser([f"--window-size={width},900", "--virtual-time-budget=3000", "--dump-dom", probe.as_uri()], tmp_path).stdout
+    probe.write_text(
+        f'<!DOCTYPE html><html><body style="margin:0"><iframe id="page" src="{copy.name}" style="width:{width}px;height:900px;border:0">'
+        "</iframe><script>addEventListener('load', () => { const page = document.getElementById('page').contentDocument.documentElement; "
+        "document.body.setAttribute('data-largeur', page.scrollWidth); document.body.setAttribute('data-fenetre', page.clientWidth); });"
+        "</script></body></html>", encoding="utf-8")
+    dom = _browser(["--allow-file-access-from-files", "--window-size=1400,1000", "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+                   tmp_path).stdout
     found = re.search(r'data-largeur="(\d+)" data-fenetre="(\d+)"', dom)
     assert found, "mesure de largeur absente du DOM"
     return int(found.group(1)), int(found.group(2))

@@ -246,8 +246,9 @@ def test_low_knowledge_rate_is_warned_with_bounds(tmp_path):
     assert done.returncode == 0, done.stderr
     text = re.sub(r"\s+", " ", _html_text(tmp_path / "sortie" / "2024" / "t1")).replace("\u202f", " ").replace("\u2019", "'")
     assert "Attention : la situation n'est connue que pour 57,1 % des sortants" in text
-    # The rates' table is transposed (one column per rate): values with one decimal, then the bounds.
-    assert "Valeur 57,1 % 50,0 % " in text
+    # Seven columns too wide for the page: the table is transposed, one column per rate (knowledge,
+    # durable, transition, positive, dynamic), one decimal throughout.
+    assert "Taux de connaissance de la situation Taux d'emploi durable" in text and "Valeur 57,1 % 50,0 % " in text
     assert "Si les inconnues étaient des échecs 28,6 % " in text and "Si les inconnues étaient des réussites 71,4 % " in text
 
 

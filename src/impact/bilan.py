@@ -154,10 +154,10 @@ def change_cell(row: pd.Series, style: str) -> str:
 
 
 def interval(row: pd.Series) -> str:
-    """A rate's 95 % interval as published: ``12,5 % à 30 %``, the mark, or nothing."""
+    """A rate's 95 % interval as published: ``12,5 % à 30,0 %``, the mark, or nothing."""
     if row["ic_bas_masque"]:
         return MARK
-    return f"{french_percent(row['ic_bas'])} à {french_percent(row['ic_haut'])}" if pd.notna(row["ic_bas"]) else ""
+    return f"{french_percent(row['ic_bas'], 1, fixed=True)} à {french_percent(row['ic_haut'], 1, fixed=True)}" if pd.notna(row["ic_bas"]) else ""
 
 
 def with_footnote(parts: list[str]) -> Markdown:
@@ -486,7 +486,7 @@ def _bounds(rate: pd.Series, known: pd.Series) -> list[str]:
     base = known["effectif"]  # the cohort less the neutralised: known and unknown situations
     unknown = base - rate["effectif"]
     successes = round(rate["valeur"] * rate["effectif"])
-    return [french_percent(successes / base), french_percent((successes + unknown) / base)]
+    return [french_percent(successes / base, 1, fixed=True), french_percent((successes + unknown) / base, 1, fixed=True)]
 
 
 def cohort_intro(report: Report) -> str:
