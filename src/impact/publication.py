@@ -354,20 +354,22 @@ def _determined(cells: np.ndarray, within: pd.DataFrame, keep: np.ndarray, membe
 
 
 def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protection: np.ndarray,
-           hours: np.ndarray, scopes: np.ndarray | None = None) -> np.ndarray:
+           hours: np.ndarray, scopes: np.ndarray | None = None, seen: dict | None = None) -> np.ndarray:
     """Suppressed cells that the relations of their year bound too closely: the least and greatest
     value each can take, by propagating bounds through the relations (every cell at least 0, a
     published cell at its value; for ``sum of parts - total = 0``, each member lies between the
     bounds the others leave it, rounds repeated until nothing moves), less than ``protection``
     apart (hours: less than :data:`HOURS_PROTECTION` of the greatest value). What a reader gets by
     combining relations with the signs of the values, beyond :func:`_pinned`'s exact ones. Only
-    the groups of at most :data:`_DENSE_CELLS` suppressed cells are examined (:func:`_small_groups`)."""
+    the groups of at most :data:`_DENSE_CELLS` suppressed cells are examined (:func:`_small_groups`);
+    ``seen`` keeps the answers from call to call."""
+    seen = {} if seen is None else seen
     scope = system["scope"].to_numpy()
     chosen = np.ones(len(system), dtype=bool) if scopes is None else np.isin(scope, scopes)
-    frame = _small_groups(system.loc[chosen], masked)
+    frame, groups, known = _small_groups(system.loc[chosen], masked, seen)
     cell = frame["cell"].to_numpy()
     if not masked[cell].any():
-        return np.array([], dtype=int)
+        return np.unique(np.concatenate(known)) if known else np.array([], dtype=int)
     equation = pd.factorize(frame["equation"].to_numpy())[0]
     size = equation.max() + 1
     sign = np.where(frame["total"].to_numpy(), -1.0, 1.0)
@@ -396,23 +398,39 @@ def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protect
         low, high = tighter_low, tighter_high
     width = high - low
     narrow = hidden & np.isfinite(width) & (high > 0) & np.where(hours[cell], width < HOURS_PROTECTION * high, width < protection[cell])
-    return np.unique(cell[narrow])
+    found = np.unique(cell[narrow])
+    for key, (_, members) in groups.items():
+        seen[key] = found[np.isin(found, members)]
+    return np.unique(np.concatenate([found, *known]))
 
 
-def _small_groups(system: pd.DataFrame, masked: np.ndarray) -> pd.DataFrame:
+def _small_groups(system: pd.DataFrame, masked: np.ndarray, seen: dict) -> tuple[pd.DataFrame, dict, list]:
     """The relations of the groups of at most :data:`_DENSE_CELLS` suppressed cells (suppressed
-    cells linked by the relations they share). The larger groups of a national table are left to
+    cells linked by the relations they share) not examined before in the same state (``seen``, by
+    their cells: the same suppressed cells give the same bounds); the groups to examine (cells by
+    key) and the answers known for the others. The larger groups of a national table are left to
     the relation-by-relation and territory-by-territory tests, which keeps its masking fast."""
     hidden = system.loc[masked[system["cell"].to_numpy()]]
     if hidden.empty:
-        return hidden
+        return hidden, {}, []
     cells, cell_index = np.unique(hidden["cell"].to_numpy(), return_inverse=True)
     equations_, equation_index = np.unique(hidden["equation"].to_numpy(), return_inverse=True)
     graph = coo_matrix((np.ones(len(hidden)), (cell_index, len(cells) + equation_index)), shape=(len(cells) + len(equations_),) * 2)
     _, component = connected_components(graph, directed=False)
     size = np.bincount(component[: len(cells)], minlength=component.max() + 1)
-    small = equations_[size[component[len(cells):]] <= _DENSE_CELLS]
-    return system.loc[np.isin(system["equation"].to_numpy(), small)]
+    order = np.argsort(component[: len(cells)], kind="stable")
+    starts = np.searchsorted(component[: len(cells)][order], np.arange(size.size + 1))
+    groups, known = {}, []
+    for label in np.flatnonzero((size > 0) & (size <= _DENSE_CELLS)):
+        members = cells[order[starts[label]:starts[label + 1]]]
+        key = members.tobytes()
+        if key in seen:
+            known.append(seen[key])
+        else:
+            groups[key] = (label, members)
+    todo = np.array([label for label, _ in groups.values()], dtype=int)
+    chosen = equations_[np.isin(component[len(cells):], todo)]
+    return system.loc[np.isin(system["equation"].to_numpy(), chosen)], groups, known
 
 
 def _others(term: np.ndarray, equation: np.ndarray, size: int) -> np.ndarray:
@@ -463,13 +481,14 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     protection = np.full(len(masked), float(seuil))
     members_per = np.bincount(equation, minlength=size)
     seen: dict[bytes, np.ndarray] = {}
+    bounded: dict[bytes, np.ndarray] = {}
     todo, dirty = np.arange(size), None
     for _ in range(_SUPPRESSION_ROUNDS):
         need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
         if not len(need):
             # Only the territories and years where cells were suppressed since the last look.
             pinned = _pinned(system, masked, dirty, seen=seen)
-            exposed = np.union1d(pinned[values[pinned] > 0], _loose(system, values, masked, protection, hours_cells, dirty))  # a zero tells of nobody
+            exposed = np.union1d(pinned[values[pinned] > 0], _loose(system, values, masked, protection, hours_cells, dirty, bounded))  # a zero tells of nobody
             need = _open(equation, np.isin(cell, exposed), count, members_per)
             if not len(need):
                 return masked
