@@ -18,7 +18,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from impact import charts, editorial
-from impact.escaping import markdown
+from impact.escaping import Markup, markdown
 from impact.formatting import french_change, french_number, french_percent
 from impact.tables import markdown_table
 from impact.dataset import load
@@ -573,8 +573,8 @@ def outcomes_chart(report: Report) -> charts.FigureOutput | Markdown:
 
 
 def methods(report: Report) -> Markdown:
-    """The methods annex: definitions, coverage, conventions, masking rule; the technical
-    provenance (version, hashes) is in ``metadonnees.json``."""
+    """The methods annex: definitions, coverage, conventions, masking rule, and the technical
+    provenance (version, files read and their SHA-256, also in ``metadonnees.json``)."""
     parameters = report.metadata["parametres"]
     lines = [
         "Définitions. Un contrat est actif l'année N s'il a commencé au plus tard le 31 décembre et s'est terminé au plus tôt le "
@@ -607,7 +607,10 @@ def methods(report: Report) -> Markdown:
         "",
         f"Source : dossier « {markdown(Path(report.metadata['entrees']['dossier']).name)} », données extraites le {_date(report)}. "
         f"Kit : impact {report.metadata['version']}. Les paramètres et l'empreinte SHA-256 de chaque fichier de données lu "
-        "figurent dans metadonnees.json, publié avec ce rapport et avec indicateurs.csv.",
+        "figurent aussi dans metadonnees.json, publié avec ce rapport et avec indicateurs.csv.",
         "",
     ]
-    return Markdown("\n".join(lines))
+    files = report.metadata["entrees"]["fichiers"]
+    table = markdown_table([[Path(name).name, Markup(f"`{entry['sha256']}`")] for name, entry in files.items()], ["Fichier", "SHA-256"],
+                           "Fichiers de données lus et leur empreinte SHA-256", "ll")
+    return Markdown("\n".join(lines) + "\n" + table)
