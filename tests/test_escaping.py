@@ -90,8 +90,7 @@ def test_slugs_are_short_and_distinct():
 
 def test_methods_annex_names_the_folder_and_files_as_text():
     """A dataset folder and a workbook named like HTML tags, the folder given by its full path: the
-    annex shows the folder's name as text, never the path; the files and their SHA-256 are left to
-    metadonnees.json (issue 12), so neither the workbook's name nor markup reaches the report."""
+    annex shows their names as text, never the path."""
     import pandas as pd
 
     from impact.bilan import Report, methods
@@ -102,5 +101,5 @@ def test_methods_annex_names_the_folder_and_files_as_text():
     text = methods(Report(2024, "Nord", 6, 5, pd.DataFrame(), metadata)).data
     html = pypandoc.convert_text(text, "html5", format=escaping.PANDOC_INPUT)
     assert "Source : dossier « &lt;img src=x onerror=alert(1)&gt; »" in " ".join(html.split())
-    assert "metadonnees.json" in html
+    assert "&lt;svg onload=alert(2)&gt;.xlsx" in html and "<code>ab12</code>" in html
     assert "/home/agent" not in html and "<img" not in html and "<svg" not in html
