@@ -142,7 +142,7 @@ def test_a_territory_of_six_persons_keeps_its_secrets(tmp_path):
     assert cells.empty, cells.to_string()
 
 
-@settings(max_examples=6, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+@settings(max_examples=3, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), territories=st.integers(1, 4), scale=st.floats(0.05, 0.6), seuil=st.integers(3, 11))
 @example(seed=100, territories=3, scale=0.13671875, seuil=3)
