@@ -136,3 +136,28 @@ def test_two_yearly_workbooks(source, tmp_path, run_cli):
                     frame = frame.loc[frame["mois"].str.startswith(str(year))]
                 _sheet(writer, table, frame)
     _check(folder, tmp_path / "importe", run_cli, expected)
+
+
+def test_an_edited_correspondence_is_reused_as_is(source, tmp_path, run_cli):
+    """A value the importer cannot map is listed in correspondance.toml with an empty code; once the
+    user writes its code there, the same source imports without error and the decision is kept."""
+    tables, expected = source
+    folder = tmp_path / "source"
+    folder.mkdir()
+    for table, frame in tables.items():
+        frame = frame.copy()
+        if table == "contrats":
+            frame.loc[frame.index[:3], "type_contrat"] = "Contrat maison"
+        frame.to_csv(folder / f"{table}.csv", sep=";", index=False)
+    status, printed, _ = run_cli("importer", folder, "--out", tmp_path / "premier")
+    assert status == 2 and "valeur non reconnue dans contrats.type_contrat : « Contrat maison » (3 lignes)" in printed
+    decisions = (tmp_path / "premier" / "correspondance.toml").read_text(encoding="utf-8")
+    assert '"Contrat maison" = ""  # 3 ligne(s)' in decisions
+    edited = tmp_path / "correspondance.toml"
+    edited.write_text(decisions.replace('"Contrat maison" = ""', '"Contrat maison" = "autre"'), encoding="utf-8")
+    status, printed, _ = run_cli("importer", folder, "--out", tmp_path / "second", "--correspondance", edited)
+    assert status == 0, printed
+    contracts = pd.read_csv(tmp_path / "second" / "contrats.csv", sep=";", dtype=str)
+    assert (contracts["type_contrat"] == "autre").sum() == (tables["contrats"]["type_contrat"] == "autre").sum() + 3
+    assert '"Contrat maison" = "autre"' in (tmp_path / "second" / "correspondance.toml").read_text(encoding="utf-8")
+    assert figures(tmp_path / "second") == pytest.approx(expected)
