@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import math
 import textwrap
 
 import matplotlib
@@ -110,12 +111,17 @@ def trend(years: list[int], series: dict[str, list[float]], title: str):
     colours = [COLOURS["heures"], COLOURS["personnes"], COLOURS["contrats"], COLOURS["bar"]]
     width = max(6.3, 2.1 * len(series))
     figure, panels = plt.subplots(1, len(series), figsize=(width, 2.6), squeeze=False)
-    # Year labels side by side when they fit in a panel (about 0.34 in each), else upright.
-    upright = len(years) * 0.34 > width / len(series)
-    labels = [str(y) for y in years]
+    # Year labels side by side when they fit in a panel's plotting area (about 0.34 in each; the
+    # value axis takes about a third of a panel), else upright (about 0.2 in each), and then one
+    # year in two or more when they still do not fit.
+    panel = 0.65 * width / len(series)
+    upright = len(years) * 0.34 > panel
+    step = math.ceil(len(years) * 0.2 / panel) if upright else 1
+    labels = [str(y) if (len(years) - 1 - i) % step == 0 else "" for i, y in enumerate(years)]
     for axes, (name, values), colour in zip(panels[0], series.items(), colours):
         values = np.asarray(values, dtype=float)
-        axes.bar(labels, np.nan_to_num(values), color=colour, width=0.7)
+        axes.bar(range(len(labels)), np.nan_to_num(values), color=colour, width=0.7)
+        axes.set_xticks(range(len(labels)), labels)
         # The first and the last value, and the mark of any value not published: the series table gives the others.
         shown = [MASKED if np.isnan(v) else french_number(v, 0) if i in (0, len(values) - 1) else "" for i, v in enumerate(values)]
         _label_bars(axes, range(len(labels)), values, shown, False)
@@ -124,6 +130,7 @@ def trend(years: list[int], series: dict[str, list[float]], title: str):
         axes.yaxis.set_major_locator(MaxNLocator(4))
         axes.set_ylim(0, max(np.nanmax(values) if np.isfinite(values).any() else 1, 1) * 1.18)
         axes.tick_params(axis="x", labelrotation=90 if upright else 0)
+        axes.set_xlim(-0.9, len(labels) - 0.1)  # room for the first bar's value beside the value axis
     figure.suptitle(label(title), x=0.01, ha="left", fontsize=9, color="#404040")
     figure.tight_layout()
     return figure

@@ -1,0 +1,28 @@
+"""Charts read as printed: nothing on top of anything else."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib.pyplot as plt
+import pytest
+
+from impact import charts
+
+
+@pytest.mark.parametrize("years", [list(range(2019, 2025)), list(range(2015, 2025))])
+def test_year_labels_of_the_small_multiples_never_overlap(years):
+    """Three panels of six or ten years (the bilan's first chart): the year labels of a panel (one
+    year in two when ten do not fit), and the first bar's value and the value axis, keep apart."""
+    values = [40_000 + 10_000 * i for i in range(len(years))]
+    figure = charts.trend(years, {"Heures réalisées": values, "Personnes en contrat": values, "Contrats actifs": values}, "Évolution")
+    renderer = figure.canvas.get_renderer()
+    for axes in figure.axes:
+        shown = [label for label in axes.get_xticklabels() if label.get_text()]
+        assert shown[-1].get_text() == str(years[-1]) and len(shown) >= len(years) // 2
+        boxes = [label.get_window_extent(renderer) for label in shown]
+        assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+        ticks = [label.get_window_extent(renderer) for label in axes.get_yticklabels() if label.get_text()]
+        values_shown = [text.get_window_extent(renderer) for text in axes.texts]
+        assert not any(v.overlaps(t) for v in values_shown for t in ticks)
+    plt.close(figure)
