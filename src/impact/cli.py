@@ -526,7 +526,7 @@ def verifier_secret(
     if not tables:
         raise fail(f"aucun tableau d'indicateurs publié (indicateurs.csv) sous « {sortie} »")
     seuil = seuil or published_threshold(sortie)
-    cells, reports = check(sortie, seuil, heures_etp)
+    cells, reports = check(sortie, seuil, heures_etp, tables)
     for row in cells.head(30).itertuples(index=False):
         where = row.modalite if row.dimension == "ensemble" else f"{row.dimension} = {row.modalite}"
         span = f"vaut {row.bas:n}" if row.bas == row.haut else f"entre {row.bas:n} et {row.haut:n}"

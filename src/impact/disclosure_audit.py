@@ -610,11 +610,13 @@ def report_findings(folder: Path) -> pd.DataFrame:
     return pd.DataFrame(found, columns=["fichier", "probleme", "texte"])
 
 
-def check(folder: Path, seuil: int | None = None, heures_etp: float = 1607.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check(folder: Path, seuil: int | None = None, heures_etp: float = 1607.0,
+          tables: list[pd.DataFrame] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The attack on a run's output ``folder``: masked cells a reader can work back (see :func:`audit`),
-    over every published table taken together, and the reports' printing problems."""
+    over every published table taken together (``tables``, when already read by
+    :func:`published_tables`), and the reports' printing problems."""
     seuil = published_threshold(folder) if seuil is None else seuil
-    tables = published_tables(folder)
+    tables = published_tables(folder) if tables is None else tables
     cells = [audit(t, seuil, heures_etp) for t in combine(tables)] if tables else []
     columns = [*KEYS, "cellule", "bas", "haut", "largeur", "protection"]
     cells = pd.concat(cells, ignore_index=True).drop_duplicates() if cells else pd.DataFrame(columns=columns)
