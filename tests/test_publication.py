@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from impact.demo import DemoParameters, generate
 from impact.indicators import indicators, to_csv
-from impact.publication import PERSON_COUNTS, mask
+from impact.publication import PERSON_COUNTS, mask, secondary
 from impact.schema import TABLES_BY_NAME
 import impact
 
@@ -71,6 +71,23 @@ def test_a_territory_masked_alone_cannot_be_recovered_from_the_ensemble():
     masks = mask(table, seuil=5)
     # C (one employer) is masked; 1000 - 700 - 250 would give it back: B, the smallest, goes too.
     assert masks["valeur"].tolist() == [False, False, True, True]
+
+
+def test_a_bound_read_from_the_difference_of_two_relations_is_closed():
+    """a + b = 6 and a + b + c + d = 9 (totals published, a..d masked, seuil 5): no relation leaves
+    a masked cell alone or its masked cells under 5, none is determined, and each relation alone
+    bounds c by 9; together they give c + d = 3, so c and d lie in 0..3. Linear programming sees
+    it: the second total is masked too, after which c is unbounded."""
+    t1, a, b, c, d, t2 = (3 * row for row in range(6))
+    system = pd.DataFrame({"equation": [0, 0, 0, 1, 1, 1, 1, 1], "cell": [t1, a, b, t2, a, b, c, d],
+                           "total": [True, False, False, True, False, False, False, False]})
+    system = system.assign(scope=0, across=False, bound=False)
+    values = np.zeros(18)
+    values[[t1, a, b, c, d, t2]] = [6, 3, 3, 1, 2, 9]
+    masked = np.zeros(18, dtype=bool)
+    masked[[a, b, c, d]] = True
+    result = secondary(system, values, masked, seuil=5)
+    assert np.flatnonzero(result).tolist() == [a, b, c, d, t2]
 
 
 def test_a_lone_masked_situation_code_takes_a_second_one_with_it():

@@ -30,10 +30,13 @@ the knowledge rate is the cohort less the neutralised; the other rates' is the k
 the rates of each sex or age band and the overall one; the ``ensemble`` cell and the cells of the
 territories. Cells are suppressed until no relation leaves a suppressed cell alone, or its
 suppressed cells adding up to less than ``seuil`` when its total is published, and until no
-suppressed cell of a year is determined by its relations taken together (a
-null-space test over the relations within and across territories) nor bounded closer than its
-protection interval by propagating bounds through them (``seuil`` persons; for hours, 10 % of the
-greatest value, the p % rule). What would give a suppressed cell away goes with it: its ``part`` (and the parts
+suppressed cell of a year can be bounded by its relations taken together (within and across
+territories) closer than its protection interval: ``seuil`` persons; for hours, 10 % of the
+greatest value (the p % rule). That is the attacker's own test (:mod:`impact.disclosure_audit`):
+the least and greatest value of each suppressed cell by linear programming, on the groups of at
+most :data:`_DENSE_CELLS` suppressed cells linked by their relations; the larger groups of a
+national table (the ``ensemble`` links its territories) get a null-space test territory by
+territory, which keeps its masking within seconds. What would give a suppressed cell away goes with it: its ``part`` (and the parts
 of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
 ``heures_par_personne``, ``heures_par_contrat``), ``valeur_precedente`` when the cell of N-1 is
 suppressed and ``evolution`` when either year is. The masks are computed on the whole table, every
@@ -51,7 +54,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
+from scipy.sparse import block_diag, coo_matrix, hstack, vstack
+from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from impact.outcomes import KNOWLEDGE_RATE, NOT_OBSERVABLE, RATES
@@ -69,7 +73,7 @@ MIN_COMPANIES = 3
 MAX_COMPANY_SHARE = 0.85
 MEASURES = ["valeur", "part", "effectif", "ic_bas", "ic_haut", "valeur_precedente", "evolution"]
 #: Additive breakdowns: (indicator, dimension) whose cells sum to the indicator's total.
-ADDITIVE = [("personnes", d) for d in ("sexe", "tranche_age", "niveau_formation")] + [("entreprises", "taille"), ("sortants", "situation_groupe")] + [
+ADDITIVE = [("personnes", d) for d in ("sexe", "tranche_age", "niveau_formation")] + [("entreprises", "taille")] + [
     ("heures", d) for d in ("sexe", "tranche_age", "niveau_formation", "type_contrat", "modalite", "type_structure", "type_marche",
                             "type_acheteur", "dispositif", "division_cpv")] + [
     ("contrats", d) for d in ("type_contrat", "modalite", "type_structure")] + [
@@ -79,6 +83,9 @@ ADDITIVE_RATE_DIMENSIONS = ("sexe", "tranche_age")
 #: Ratios that give their base away, by the total they are computed from.
 DEPENDENT = {"personnes": ("heures_par_personne",), "contrats": ("heures_par_contrat",),
              "heures": ("etp", "heures_par_personne", "heures_par_contrat")}
+#: Counts whose ``ensemble`` is at most the sum of the territories' (one may work in several) and at
+#: least each territory's.
+SHARED = ("personnes", "nouvelles_personnes", "entreprises", "acheteurs")
 KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
 #: The three cells of a row: its value, and a rate's numerator and denominator.
 V, K, N = 0, 1, 2
@@ -90,6 +97,14 @@ _DENSE_CELLS = 400
 #: Protection of a suppressed amount of hours: a reader must not bound it closer than this share
 #: of its greatest possible value (the p % rule of τ-Argus and ACRO, p = 10).
 HOURS_PROTECTION = 0.10
+#: Upper bound given to every unknown of a linear program, so that each has a solution (reached: unbounded).
+_CAP = 1e9
+#: How far a solution may break a relation: sums of hours computed in another order differ by ~1e-7.
+_TOLERANCE = 1e-5
+#: Unknowns whose least and greatest values are sought in one linear program (a copy of their group's relations each).
+_COPIES = 24
+#: Unknowns of one group pushed together in one copy of its relations.
+_PER_COPY = 16
 
 
 def _kinds(table: pd.DataFrame) -> np.ndarray:
@@ -194,10 +209,12 @@ class _System:
 
     def frame(self) -> pd.DataFrame:
         keys = np.concatenate([k for k, _, _ in self.parts])
-        frame = pd.DataFrame({"equation": keys, "cell": np.concatenate([c for _, c, _ in self.parts]),
-                              "total": np.concatenate([t for _, _, t in self.parts])}).drop_duplicates()
-        frame["equation"] = pd.factorize(frame["equation"])[0]
-        return frame.reset_index(drop=True)
+        cells = np.concatenate([c for _, c, _ in self.parts])
+        totals = np.concatenate([t for _, _, t in self.parts])
+        equation = pd.factorize(keys)[0]
+        # A member written twice in a relation counts once (first occurrences, in order).
+        first = np.sort(np.unique((equation.astype(np.int64) * (cells.max(initial=0) + 1) + cells) * 2 + totals, return_index=True)[1])
+        return pd.DataFrame({"equation": pd.factorize(equation[first])[0], "cell": cells[first], "total": totals[first]})
 
 
 def equations(table: pd.DataFrame) -> pd.DataFrame:
@@ -262,10 +279,12 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
     system = within.frame()
     system["scope"] = codes["annee"][system["cell"].to_numpy() // 3]
     system["across"] = False
+    system["bound"] = False
 
     # Across territories: the ensemble cell is the sum of the territories' cells (disjoint for
-    # hours, contracts, operations and leavers; for persons, employers and buyers the sum only
-    # bounds it, and treating it as equal suppresses more, never less).
+    # hours, contracts, operations and leavers; for persons, employers and buyers, ``bound``, the
+    # sum only bounds it: the null-space test treats it as equal, which suppresses more, never
+    # less; linear programming takes it as it is).
     kinds = _kinds(table)
     parts = positions[np.isin(kinds, ["count", "hours", "rate"]) & (table["territoire"].to_numpy() != "ensemble")]
     whole = rows.find(annee=codes["annee"][parts], territoire="ensemble", indicateur=codes["indicateur"][parts],
@@ -277,45 +296,45 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
     others = across.frame()
     others["scope"] = codes["annee"][others["cell"].to_numpy() // 3]
     others["across"] = True
+    others["bound"] = np.isin(indicator[others["cell"].to_numpy() // 3], SHARED)
     others["equation"] += system["equation"].max() + 1 if len(system) else 0
     return pd.concat([system, others], ignore_index=True)
 
 
-def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None, local: bool = False,
-            seen: dict | None = None) -> np.ndarray:
-    """Suppressed cells that the relations of their year (within and across territories) determine taken together:
-    a cell is determined when the null space of the relations restricted to the suppressed cells
-    has no component along it. Only groups of two relations or more sharing suppressed cells are
-    examined (one relation with two suppressed cells or more determines none); their small dense
-    systems are solved in batches of one padded shape (zero rows and free columns change nothing):
-    a cell is determined when it lies in the row space of its relations. A group of more than
-    :data:`_DENSE_CELLS` suppressed cells (a national table, where the territories of a year are
-    linked by the ``ensemble``) is examined territory by territory instead (``local``: without the
-    relations across territories), which keeps the dense systems small.
-    ``scopes``: the years to examine (default: all); ``seen``: the answers already found for a
-    group of suppressed cells (the same cells give the same answer), kept from call to call."""
-    scope = system["scope"].to_numpy()
-    chosen = (scope >= 0) if scopes is None else np.isin(scope, scopes)
-    within = system.loc[chosen & masked[system["cell"].to_numpy()]]
-    if within.empty:
-        return np.array([], dtype=int)
+def _linked(system: pd.DataFrame, masked: np.ndarray) -> tuple:
+    """The suppressed members of the relations of ``system`` and the groups they form (suppressed
+    cells linked by the relations they share; cells and relations are the nodes of one graph):
+    those members, the distinct cells and each member's, the distinct relations and each member's,
+    and the group of every cell then of every relation."""
+    within = system.loc[masked[system["cell"].to_numpy()]]
     cells, cell_index = np.unique(within["cell"].to_numpy(), return_inverse=True)
     equations_, equation_index = np.unique(within["equation"].to_numpy(), return_inverse=True)
-    # Cells and relations are the nodes of one graph; a suppressed cell links its relations.
     graph = coo_matrix((np.ones(len(within)), (cell_index, len(cells) + equation_index)), shape=(len(cells) + len(equations_),) * 2)
-    _, component = connected_components(graph, directed=False)
-    relations_per = np.bincount(component[len(cells):], minlength=component.max() + 1)
+    component = connected_components(graph, directed=False)[1] if len(within) else np.array([], dtype=np.int32)
+    return within, cells, cell_index, equations_, equation_index, component
+
+
+def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None, seen: dict | None = None) -> np.ndarray:
+    """Suppressed cells of the groups too large for linear programming (more than
+    :data:`_DENSE_CELLS` suppressed cells: a national table, where the ``ensemble`` links the
+    territories of a year) that the relations of their territory determine taken together: a cell
+    is determined when it lies in the row space of the relations restricted to the suppressed
+    cells. Examined territory by territory (without the relations across territories), which
+    keeps the dense systems small; only groups of two relations or more (one relation with two
+    suppressed cells or more determines none). ``scopes``: the years to examine (default: all);
+    ``seen``: the answers already found for a group of suppressed cells, kept from call to call."""
+    scope = system["scope"].to_numpy()
+    chosen = (scope >= 0) if scopes is None else _among(scope, scopes)
+    within, cells, cell_index, equations_, equation_index, component = _linked(system.loc[chosen], masked)
+    large = np.bincount(component[: len(cells)])[component[cell_index]] > _DENSE_CELLS if len(cells) else np.array([], dtype=bool)
+    if not large.any():
+        return np.array([], dtype=int)
+    local = system.loc[_among(system["equation"].to_numpy(), equations_[equation_index[large]]) & ~system["across"].to_numpy()]
+    within, cells, cell_index, equations_, equation_index, component = _linked(local, masked)
     member = component[cell_index]
-    keep = relations_per[member] >= 2
-    cells_per = np.bincount(component[:len(cells)], minlength=component.max() + 1)
-    large = cells_per[member] > _DENSE_CELLS
-    found = []
-    if large.any() and not local:
-        big = np.isin(system["equation"].to_numpy(), equations_[np.unique(equation_index[large])]) & ~system["across"].to_numpy()
-        found.append(_pinned(system.loc[big], masked, None, local=True, seen=seen))
-    keep &= ~large
-    if keep.any():
-        found += _determined(cells, within, keep, member, cell_index, equation_index, {} if seen is None else seen)
+    keep = (np.bincount(component[len(cells):], minlength=component.max() + 1)[member] >= 2) & \
+        (np.bincount(component[: len(cells)], minlength=component.max() + 1)[member] <= _DENSE_CELLS)
+    found = _determined(cells, within, keep, member, cell_index, equation_index, {} if seen is None else seen) if keep.any() else []
     return np.concatenate(found) if found else np.array([], dtype=int)
 
 
@@ -325,98 +344,256 @@ def _determined(cells: np.ndarray, within: pd.DataFrame, keep: np.ndarray, membe
     already answered (``seen``, by its cells) is not solved again."""
     sign = np.where(within["total"].to_numpy(), -1.0, 1.0)[keep]
     member, cell_index, equation_index = member[keep], cell_index[keep], equation_index[keep]
-    order = np.argsort(member, kind="stable")
-    member, cell_index, equation_index, sign = member[order], cell_index[order], equation_index[order], sign[order]
-    bounds = np.flatnonzero(np.r_[True, member[1:] != member[:-1], True])
-    batches: dict[tuple[int, int], list] = {}
-    found = []
-    for start, end in zip(bounds[:-1], bounds[1:]):  # one small system per group of tables
-        columns, column = np.unique(cell_index[start:end], return_inverse=True)
-        key = cells[columns].tobytes()
+    group, member = np.unique(member, return_inverse=True)
+    column, columns, column_starts = _ranks(member, cell_index, len(group))
+    line, _, line_starts = _ranks(member, equation_index, len(group))
+    width, height = np.diff(column_starts), np.diff(line_starts)
+    found, todo = [], []
+    for g in range(len(group)):
+        key = cells[columns[column_starts[g]:column_starts[g + 1]]].tobytes()
         if key in seen:
             found.append(seen[key])
-            continue
-        line = np.unique(equation_index[start:end], return_inverse=True)[1]
-        shape = (-(-(int(line.max()) + 1) // 4) * 4, -(-(int(column.max()) + 1) // 4) * 4)
-        batches.setdefault(shape, []).append((columns, line, column, sign[start:end]))
-    for (height, width), systems in batches.items():
-        matrices = np.zeros((len(systems), height, width))
-        for i, (_, line, column, values) in enumerate(systems):
-            np.add.at(matrices[i], (line, column), values)
+        else:
+            todo.append(g)
+    todo = np.array(todo, dtype=int)
+    # Small dense systems in batches of one padded shape (zero rows and free columns change nothing).
+    shape = np.column_stack([-(-height[todo] // 4) * 4, -(-width[todo] // 4) * 4])
+    for padded in np.unique(shape, axis=0):
+        batch = todo[(shape == padded).all(axis=1)]
+        position = np.full(len(group), -1)
+        position[batch] = np.arange(len(batch))
+        on = position[member] >= 0
+        matrices = np.zeros((len(batch), *padded))
+        np.add.at(matrices, (position[member[on]], line[on], column[on]), sign[on])
         # A cell is determined when it lies in the row space: the projection on it is 1.
         _, singular, vt = np.linalg.svd(matrices, full_matrices=False)
         span = np.arange(vt.shape[1])[None, :, None] < (singular > 1e-9).sum(axis=1)[:, None, None]
         projection = (np.where(span, vt, 0.0) ** 2).sum(axis=1)
-        for i, (columns, _, _, _) in enumerate(systems):
-            seen[cells[columns].tobytes()] = cells[columns[projection[i, : len(columns)] > 1 - 1e-9]]
-            found.append(seen[cells[columns].tobytes()])
+        for i, g in enumerate(batch):
+            members = cells[columns[column_starts[g]:column_starts[g + 1]]]
+            seen[members.tobytes()] = members[projection[i, : width[g]] > 1 - 1e-9]
+            found.append(seen[members.tobytes()])
     return found
 
 
-def _loose(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protection: np.ndarray,
-           hours: np.ndarray, scopes: np.ndarray | None = None, seen: dict | None = None) -> np.ndarray:
-    """Suppressed cells that the relations of their year bound too closely: the least and greatest
-    value each can take, by propagating bounds through the relations (every cell at least 0, a
-    published cell at its value; for ``sum of parts - total = 0``, each member lies between the
-    bounds the others leave it, rounds repeated until nothing moves), less than ``protection``
-    apart (hours: less than :data:`HOURS_PROTECTION` of the greatest value). What a reader gets by
-    combining relations with the signs of the values, beyond :func:`_pinned`'s exact ones. Only
-    the groups of at most :data:`_DENSE_CELLS` suppressed cells are examined (:func:`_small_groups`);
-    ``seen`` keeps the answers from call to call."""
+def _ranks(group: np.ndarray, item: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For entries (``group``, ``item``): each entry's rank among the distinct items of its group,
+    the distinct items of every group one group after the other, and where each group's start."""
+    order = np.lexsort((item, group))
+    new = np.r_[True, (group[order][1:] != group[order][:-1]) | (item[order][1:] != item[order][:-1])]
+    dense = np.cumsum(new) - 1
+    distinct = item[order][new]
+    starts = np.searchsorted(group[order][new], np.arange(groups + 1))
+    rank = np.empty(len(item), dtype=int)
+    rank[order] = dense - starts[group[order]]
+    return rank, distinct, starts
+
+
+def _narrow(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protection: np.ndarray, hours: np.ndarray,
+            witnesses: np.ndarray, scopes: np.ndarray | None = None, seen: dict | None = None) -> np.ndarray:
+    """Suppressed cells that the relations of their year, taken together, bound closer than their
+    protection interval (``protection`` persons; hours: :data:`HOURS_PROTECTION` of the greatest
+    value): the least and the greatest value of each by linear programming (HiGHS through
+    :func:`scipy.optimize.linprog`; every cell at least 0, a published cell at its value, counts
+    rounded inward), as the attacker of :mod:`impact.disclosure_audit` does. It finds the cells the
+    relations determine (their interval is one value) and those that combining relations bounds
+    (the difference of two relations that share cells, the signs of the values). The groups of at
+    most :data:`_DENSE_CELLS` suppressed cells (:func:`_small_groups`) are examined, all in the same
+    problems (they share no relation, so each problem's optimum is each group's); ``seen`` keeps
+    the answers from call to call. ``witnesses`` (2 x cells, updated): the least and greatest value
+    each cell was seen to take in a solution; suppressing more cells only widens what the relations
+    allow, so they stay values a cell can take (the true values are the first)."""
     seen = {} if seen is None else seen
-    scope = system["scope"].to_numpy()
-    chosen = np.ones(len(system), dtype=bool) if scopes is None else np.isin(scope, scopes)
+    chosen = np.ones(len(system), dtype=bool) if scopes is None else _among(system["scope"].to_numpy(), scopes)
     frame, groups, known = _small_groups(system.loc[chosen], masked, seen)
-    cell = frame["cell"].to_numpy()
-    if not masked[cell].any():
+    if not groups:
         return np.unique(np.concatenate(known)) if known else np.array([], dtype=int)
-    equation = pd.factorize(frame["equation"].to_numpy())[0]
-    size = equation.max() + 1
-    sign = np.where(frame["total"].to_numpy(), -1.0, 1.0)
+    cell = frame["cell"].to_numpy()
     hidden = masked[cell]
-    low = np.where(hidden, 0.0, values[cell])
-    high = np.where(hidden, np.inf, values[cell])
-    cells, index = np.unique(cell, return_inverse=True)
-    for _ in range(_PROPAGATION_ROUNDS):
-        term_low = np.where(sign > 0, low, -high)
-        term_high = np.where(sign > 0, high, -low)
-        others_low = _others(term_low, equation, size)
-        others_high = _others(term_high, equation, size)
-        # sign * x = -(sum of the other terms)
-        new_low = np.where(sign > 0, -others_high, others_low)
-        new_high = np.where(sign > 0, -others_low, others_high)
-        best_low = np.full(len(cells), -np.inf)
-        best_high = np.full(len(cells), np.inf)
-        np.maximum.at(best_low, index, np.where(hidden, new_low, -np.inf))
-        np.minimum.at(best_high, index, np.where(hidden, new_high, np.inf))
-        counted = ~hours[cell]
-        tighter_low = np.maximum(low, np.where(counted, np.ceil(best_low[index] - 1e-9), best_low[index]))
-        tighter_high = np.minimum(high, np.where(counted, np.floor(best_high[index] + 1e-9), best_high[index]))
-        if np.allclose(tighter_low, low, equal_nan=True) and np.array_equal(np.isinf(tighter_high), np.isinf(high)) \
-                and np.allclose(np.where(np.isinf(high), 0, tighter_high), np.where(np.isinf(high), 0, high)):
-            break
-        low, high = tighter_low, tighter_high
-    width = high - low
-    narrow = hidden & np.isfinite(width) & (high > 0) & np.where(hours[cell], width < HOURS_PROTECTION * high, width < protection[cell])
-    found = np.unique(cell[narrow])
-    for key, (_, members) in groups.items():
-        seen[key] = found[np.isin(found, members)]
+    members = np.concatenate([m for _, m in groups.values()])
+    label = np.repeat(np.arange(len(groups)), [len(m) for _, m in groups.values()])
+    columns, column = np.unique(cell[hidden], return_inverse=True)
+    matrix, constant, equal = _program(frame, hidden, column, len(columns), values)
+    group = np.empty(len(columns), dtype=int)
+    group[np.searchsorted(columns, members)] = label
+    seen_values = witnesses[:, columns]
+    narrow = _too_narrow(matrix, constant, equal, group, hours[columns], protection[columns], seen_values)
+    witnesses[:, columns] = seen_values
+    found = columns[narrow]
+    by_group = np.split(found[np.argsort(group[narrow], kind="stable")], np.cumsum(np.bincount(group[narrow], minlength=len(groups)))[:-1])
+    seen.update(zip(groups, by_group))
     return np.unique(np.concatenate([found, *known]))
 
 
+def _program(frame: pd.DataFrame, hidden: np.ndarray, column: np.ndarray, width: int, values: np.ndarray) -> tuple:
+    """The relations of ``frame`` as a linear program in its ``hidden`` cells (numbered ``column``,
+    ``width`` of them), published cells moved to the right-hand side: the rows, their right-hand
+    side and whether each is an equality (else ``<=``). ``sum of parts - total = 0``; for a
+    ``bound`` relation, ``sum of parts - total >= 0`` and ``part - total <= 0`` for each part."""
+    cell = frame["cell"].to_numpy()
+    total = frame["total"].to_numpy()
+    line, lines = pd.factorize(frame["equation"].to_numpy())
+    bound = np.zeros(len(lines), dtype=bool)
+    bound[line] = frame["bound"].to_numpy()
+    sign = np.where(total, -1.0, 1.0) * np.where(bound[line], -1.0, 1.0)
+    value = values[cell]
+    rows, columns, coefficients = [line[hidden]], [column], [sign[hidden]]
+    constant = [-np.bincount(line[~hidden], weights=sign[~hidden] * value[~hidden], minlength=len(lines))]
+    # part - total <= 0, one row per part of a bound relation
+    of_total = np.full(len(lines), -1)
+    of_total[line[total]] = np.flatnonzero(total)
+    part = np.flatnonzero(bound[line] & ~total)
+    whole = of_total[line[part]]
+    pair = np.arange(len(part)) + len(lines)
+    full_column = np.full(len(frame), -1)
+    full_column[hidden] = column
+    for members, coefficient in ((part, 1.0), (whole, -1.0)):
+        shown = ~hidden[members]
+        rows.append(pair[~shown])
+        columns.append(full_column[members[~shown]])
+        coefficients.append(np.full((~shown).sum(), coefficient))
+        constant.append(np.zeros(len(part)))
+        np.subtract.at(constant[-1], np.flatnonzero(shown), coefficient * value[members[shown]])
+    rhs = np.concatenate([constant[0], constant[1] + constant[2]])
+    matrix = coo_matrix((np.concatenate(coefficients), (np.concatenate(rows), np.concatenate(columns))),
+                        shape=(len(lines) + len(part), width)).tocsr()
+    used = np.diff(matrix.indptr) > 0  # a row of published cells only says nothing
+    equal = np.r_[~bound, np.zeros(len(part), dtype=bool)]
+    return matrix[used], rhs[used], equal[used]
+
+
+def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, hours: np.ndarray, protection: np.ndarray,
+                witnesses: np.ndarray) -> np.ndarray:
+    """Which unknowns ``x >= 0`` with ``matrix @ x = constant`` (``<=`` where not ``equal``) lie in an interval narrower than
+    their protection (hours: :data:`HOURS_PROTECTION` of the greatest value; counts rounded
+    inward). The unknowns fall into independent ``group``s (no row links two); a group whose
+    relations contradict each other (not a table of the kit) discloses nothing. ``witnesses``
+    (2 x unknowns, updated): the least and greatest value each was seen to take in a solution.
+
+    Every solution shows values the unknowns can take. The unknowns not yet seen spread over their
+    protection are pushed all together up to their least value seen plus their protection (the
+    greatest sum of ``min(x, target)``, which many of them reach at once) and down to their greatest
+    value seen less it, while that pays; those left get their own least and greatest value, up to
+    :data:`_COPIES` of them in one problem (each in its own copy of its group's relations)."""
+    entries = matrix.tocoo()
+    size = matrix.shape[1]
+    groups = group.max(initial=-1) + 1
+    row_group = np.zeros(matrix.shape[0], dtype=int)
+    row_group[entries.row] = group[entries.col]
+
+    def by_group(owner: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The chosen items in group order, where each group's start, and each item's rank in it."""
+        items = np.flatnonzero(chosen)
+        items = items[np.argsort(owner[items], kind="stable")]
+        starts = np.searchsorted(owner[items], np.arange(groups + 1))
+        rank = np.zeros(len(owner), dtype=int)
+        rank[items] = np.arange(len(items)) - starts[owner[items]]
+        return items, starts, rank
+
+    columns, column_starts, rank = by_group(group, np.ones(size, dtype=bool))
+    entry_order, entry_starts, _ = by_group(group[entries.col], np.ones(entries.nnz, dtype=bool))
+    kinds = [by_group(row_group, equal), by_group(row_group, ~equal)]  # equalities, then <= rows
+    least, most = witnesses
+    valid = np.ones(groups, dtype=bool)
+
+    def solve(copies: np.ndarray, objective: np.ndarray, extra: tuple | None = None) -> bool:
+        """One problem made of a copy of the relations of each group of ``copies``; ``extra``:
+        more unknowns (t) with their ``A_ub`` rows (``<= 0``) and bounds. Its x are kept."""
+        unknowns = columns[_ranges(column_starts[copies], column_starts[copies + 1])]
+        offset = offsets(copies)
+        taken = entry_order[_ranges(entry_starts[copies], entry_starts[copies + 1])]
+        copy = np.repeat(np.arange(len(copies)), entry_starts[copies + 1] - entry_starts[copies])
+        added = 0 if extra is None else len(extra[1])
+        blocks = []
+        for (rows, starts, row_rank), which in zip(kinds, (True, False)):
+            on = equal[entries.row[taken]] == which
+            first = np.r_[0, np.cumsum(starts[copies + 1] - starts[copies])]
+            shape = (first[-1], offset[-1] + added)
+            blocks.append((coo_matrix((entries.data[taken][on], (first[copy[on]] + row_rank[entries.row[taken][on]],
+                                                                offset[copy[on]] + rank[entries.col[taken][on]])), shape=shape).tocsr(),
+                           constant[rows[_ranges(starts[copies], starts[copies + 1])]]))
+        (a_eq, b_eq), (a_ub, b_ub) = blocks
+        bounds = np.column_stack([np.zeros(len(unknowns)), np.full(len(unknowns), _CAP)])
+        if extra is not None:
+            coupling, t_bounds = extra
+            a_ub, b_ub = vstack([a_ub, coupling]).tocsr(), np.r_[b_ub, np.zeros(added)]
+            bounds = np.vstack([bounds, t_bounds])
+        rows_eq, rows_ub = a_eq.shape[0] > 0, a_ub.shape[0] > 0
+        answer = linprog(objective, bounds=bounds, method="highs-ds", options={"primal_feasibility_tolerance": _TOLERANCE},
+                         A_eq=a_eq if rows_eq else None, b_eq=b_eq if rows_eq else None,
+                         A_ub=a_ub if rows_ub else None, b_ub=b_ub if rows_ub else None)
+        if answer.status == 0:
+            np.minimum.at(least, unknowns, answer.x[: len(unknowns)])
+            np.maximum.at(most, unknowns, answer.x[: len(unknowns)])
+        return answer.status == 0
+
+    def spread() -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return ~valid[group] | (most >= _CAP - 1) | np.where(hours, most - least >= HOURS_PROTECTION * most, most - least >= protection)
+
+    def offsets(copies: np.ndarray) -> np.ndarray:
+        return np.r_[0, np.cumsum(column_starts[copies + 1] - column_starts[copies])]
+
+    def push(chosen: np.ndarray, up: bool, apart: bool) -> None:
+        """Up: t <= x and t <= least + protection, the greatest sum of t; down: t >= x and
+        t >= most - protection, the least sum of t (one t per chosen unknown)."""
+        position = np.flatnonzero(chosen)
+        # Unknowns of a group that compete for the same totals go to different copies of it.
+        order = np.argsort(group[position], kind="stable")
+        within = np.empty(len(position), dtype=int)
+        within[order] = np.arange(len(position)) - np.searchsorted(group[position][order], group[position][order])
+        layer = within % min(_COPIES, -(-within.max(initial=0) // _PER_COPY) or 1) if apart else np.zeros(len(position), dtype=int)
+        pairs, copy = np.unique(np.column_stack([layer, group[position]]), axis=0, return_inverse=True)
+        copies = pairs[:, 1]
+        at = offsets(copies)[copy.ravel()] + rank[position]
+        count, width = len(position), offsets(copies)[-1]
+        gap = np.where(hours, np.where(up, least / (1 - HOURS_PROTECTION) - least, most * HOURS_PROTECTION), protection)[position] + 1e-6
+        target = least[position] + gap if up else np.maximum(most[position] - gap, 0.0)
+        pick = coo_matrix((np.ones(count), (np.arange(count), at)), shape=(count, width))
+        identity = coo_matrix((np.ones(count), (np.arange(count), np.arange(count))))
+        coupling = hstack([-pick, identity] if up else [pick, -identity]).tocsr()
+        t_bounds = np.column_stack([np.zeros(count), target] if up else [target, np.full(count, _CAP)])
+        solve(copies, np.r_[np.zeros(width), np.full(count, -1.0 if up else 1.0)], (coupling, t_bounds))
+
+    def alone(chosen: np.ndarray) -> None:
+        """The least and the greatest value of each chosen unknown, each in a copy of its group."""
+        copies = group[chosen]
+        objective = np.zeros(offsets(copies)[-1])
+        objective[offsets(copies)[:-1] + rank[chosen]] = 1.0
+        solve(copies, objective)
+        solve(copies, -objective)
+
+    if not solve(np.arange(groups), np.zeros(size)):
+        # Some group's relations contradict each other: find which, leave them out.
+        valid[:] = [solve(np.array([g]), np.zeros(column_starts[g + 1] - column_starts[g])) for g in range(groups)]
+    open_, apart = ~spread(), False
+    while open_.any():
+        push(open_, up=True, apart=apart)
+        if (left := ~spread()).any():
+            push(left, up=False, apart=apart)
+        left, apart = ~spread(), True
+        if left.sum() > 0.75 * open_.sum():
+            break
+        open_ = left
+    solved = np.zeros(size, dtype=bool)
+    while (todo := np.flatnonzero(~spread() & ~solved)).size:
+        alone(todo[:_COPIES])
+        solved[todo[:_COPIES]] = True
+    low = np.where(hours, least, np.ceil(least - 10 * _TOLERANCE))
+    high = np.where(hours, most, np.floor(most + 10 * _TOLERANCE))
+    width = high - low
+    return valid[group] & (high > 0) & (most < _CAP - 1) & np.where(hours, width < HOURS_PROTECTION * high, width < protection)
+
+
 def _small_groups(system: pd.DataFrame, masked: np.ndarray, seen: dict) -> tuple[pd.DataFrame, dict, list]:
-    """The relations of the groups of at most :data:`_DENSE_CELLS` suppressed cells (suppressed
-    cells linked by the relations they share) not examined before in the same state (``seen``, by
-    their cells: the same suppressed cells give the same bounds); the groups to examine (cells by
-    key) and the answers known for the others. The larger groups of a national table are left to
-    the relation-by-relation and territory-by-territory tests, which keeps its masking fast."""
-    hidden = system.loc[masked[system["cell"].to_numpy()]]
-    if hidden.empty:
-        return hidden, {}, []
-    cells, cell_index = np.unique(hidden["cell"].to_numpy(), return_inverse=True)
-    equations_, equation_index = np.unique(hidden["equation"].to_numpy(), return_inverse=True)
-    graph = coo_matrix((np.ones(len(hidden)), (cell_index, len(cells) + equation_index)), shape=(len(cells) + len(equations_),) * 2)
-    _, component = connected_components(graph, directed=False)
+    """The relations of the groups of at most :data:`_DENSE_CELLS` suppressed cells not examined
+    before in the same state (``seen``, by their cells: the same suppressed cells give the same
+    bounds); the groups to examine (cells by key) and the answers known for the others. The larger
+    groups of a national table are left to the relation-by-relation and territory-by-territory
+    tests (:func:`_pinned`), which keeps its masking fast."""
+    _, cells, _, equations_, _, component = _linked(system, masked)
+    if not len(cells):
+        return system.iloc[:0], {}, []
     size = np.bincount(component[: len(cells)], minlength=component.max() + 1)
     order = np.argsort(component[: len(cells)], kind="stable")
     starts = np.searchsorted(component[: len(cells)][order], np.arange(size.size + 1))
@@ -429,21 +606,15 @@ def _small_groups(system: pd.DataFrame, masked: np.ndarray, seen: dict) -> tuple
         else:
             groups[key] = (label, members)
     todo = np.array([label for label, _ in groups.values()], dtype=int)
-    chosen = equations_[np.isin(component[len(cells):], todo)]
-    return system.loc[np.isin(system["equation"].to_numpy(), chosen)], groups, known
+    chosen = equations_[_among(component[len(cells):], todo)]
+    return system.loc[_among(system["equation"].to_numpy(), chosen)], groups, known
 
 
-def _others(term: np.ndarray, equation: np.ndarray, size: int) -> np.ndarray:
-    """For each member of a relation, the sum of the other members' ``term`` (infinite when one of
-    them is)."""
-    infinite = ~np.isfinite(term)
-    total = np.bincount(equation, weights=np.where(infinite, 0.0, term), minlength=size)
-    count = np.bincount(equation, weights=infinite, minlength=size)
-    rest = total[equation] - np.where(infinite, 0.0, term)
-    unbounded = count[equation] - infinite > 0
-    direction = np.sign(np.bincount(equation, weights=np.where(infinite, np.sign(term), 0.0), minlength=size)[equation]
-                        - np.where(infinite, np.sign(term), 0.0))
-    return np.where(unbounded, np.where(direction < 0, -np.inf, np.inf), rest)
+def _among(items: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Whether each of ``items`` (integers >= 0) is one of ``chosen``, by a lookup table."""
+    table = np.zeros(max(items.max(initial=-1), np.max(chosen, initial=-1)) + 1, dtype=bool)
+    table[np.asarray(chosen, dtype=np.int64)] = True
+    return table[items]
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -456,7 +627,8 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
               hours: np.ndarray | None = None) -> np.ndarray:
     """Suppress more cells until no relation leaves a suppressed cell alone or its suppressed cells
     adding up to less than ``seuil`` under a published total, and no suppressed cell is determined
-    by the relations of its year. The cell suppressed in a relation that needs one is
+    by the relations of its territory (:func:`_pinned`) or bounded by those of its year closer than
+    its protection (:func:`_narrow`). The cell suppressed in a relation that needs one is
     the cheapest (``cost``, per cell: what else its suppression hides), then its smallest published
     part (a zero only when no positive one is left), else its total. Each round looks again only at
     the relations of the cells it suppressed."""
@@ -481,15 +653,21 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     protection = np.full(len(masked), float(seuil))
     members_per = np.bincount(equation, minlength=size)
     seen: dict[bytes, np.ndarray] = {}
-    bounded: dict[bytes, np.ndarray] = {}
-    todo, dirty = np.arange(size), None
+    narrowed: dict[bytes, np.ndarray] = {}
+    witnesses = np.vstack([values, values])
+    todo, dirty, unsolved = np.arange(size), None, None
     for _ in range(_SUPPRESSION_ROUNDS):
         need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
         if not len(need):
             # Only the territories and years where cells were suppressed since the last look.
             pinned = _pinned(system, masked, dirty, seen=seen)
-            exposed = np.union1d(pinned[values[pinned] > 0], _loose(system, values, masked, protection, hours_cells, dirty, bounded))  # a zero tells of nobody
-            need = _open(equation, np.isin(cell, exposed), count, members_per)
+            exposed = pinned[values[pinned] > 0]  # a zero tells of nobody
+            need = _open(equation, _among(cell, exposed), count, members_per)
+            if not len(need):
+                # Linear programming last, on the years changed since its last look (it is the slowest).
+                need = _open(equation, _among(cell, _narrow(system, values, masked, protection, hours_cells, witnesses, unsolved, narrowed)),
+                             count, members_per)
+                unsolved = np.array([], dtype=np.int64)
             if not len(need):
                 return masked
             dirty = np.array([], dtype=np.int64)
@@ -510,6 +688,8 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
         todo = np.unique(equation[touched])
         if dirty is not None:
             dirty = np.union1d(dirty, scope[touched][scope[touched] >= 0])
+        if unsolved is not None:
+            unsolved = np.union1d(unsolved, scope[touched][scope[touched] >= 0])
     raise RuntimeError("la suppression secondaire ne converge pas")
 
 
