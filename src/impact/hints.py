@@ -36,6 +36,8 @@ HINTS: dict[str, str] = {
     "encodage": "enregistrez le fichier en CSV UTF-8 (Excel : Enregistrer sous, type « CSV UTF-8 ») ou en Windows-1252",
     "fichier_vide": "écrivez au moins la ligne d'en-tête (modèle : {table}.csv de « impact modeles DOSSIER »)",
     "csv_illisible": "fermez le guillemet ouvert, ou exportez de nouveau le fichier en CSV depuis le tableur",
+    "guillemet_non_ferme": "fermez le guillemet (\") ouvert sur cette ligne, ou retirez-le ; un guillemet dans une valeur "
+                           "s'écrit doublé (\"\") dans une valeur entre guillemets",
     "nombre_de_champs": "donnez à la ligne autant de valeurs que l'en-tête a de colonnes ; une valeur qui contient "
                         "le séparateur (; ou ,) doit être entre guillemets",
     "entete_decalee": "placez l'en-tête en ligne 1 si les lignes ignorées contiennent des données ; "

@@ -139,7 +139,11 @@ def _csv_sheet(file: Path) -> Sheet:
         raise ImportProblem(f"fichier « {file.name} » illisible : " + "; ".join(log.frame()["message"]), "import_fichier_illisible")
     lines = decoded[0].splitlines()
     delimiter = max((";", ",", "\t"), key=lambda d: max((line.count(d) for line in lines[:20]), default=0))
-    return Sheet(file.name, [list(row) for row in csv.reader(io.StringIO(decoded[0]), delimiter=delimiter)])
+    try:
+        return Sheet(file.name, [list(row) for row in csv.reader(io.StringIO(decoded[0]), delimiter=delimiter)])
+    except csv.Error:
+        raise ImportProblem(f"fichier « {file.name} » illisible : une valeur dépasse {csv.field_size_limit():,} caractères "
+                            "(guillemet non fermé ?)".replace(",", "\u202f"), "csv_illisible") from None
 
 
 def _column_keys() -> dict[str, dict[str, str]]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from impact.escaping import console, spreadsheet
-from impact.hints import correction_line, hint
+from impact.hints import HINTS, correction_line, hint
 from impact.schema import TABLES
 
 ERROR = "erreur"
@@ -43,7 +43,8 @@ class ProblemLog:
     ) -> None:
         """Record one problem (scalar ``lines``) or one per line (array ``lines``) of the kind
         ``kind`` (a key of :data:`impact.hints.HINTS`, checked even when there is no line)."""
-        correction = hint(kind, table=table, colonne=column or "")
+        if kind not in HINTS:
+            raise KeyError(f"type de problème inconnu : {kind}")
         if lines is None or np.isscalar(lines):
             lines = [lines]
         lines = np.asarray(lines, dtype=object)
@@ -51,6 +52,7 @@ class ProblemLog:
             return
         if isinstance(messages, str):
             messages = [messages] * len(lines)
+        correction = hint(kind, table=table, colonne=column or "")
         self._frames.append(
             pd.DataFrame(
                 {

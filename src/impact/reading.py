@@ -42,6 +42,13 @@ HEADER_SEARCH_ROWS = 20
 _TOTAL = re.compile(r"^\s*(?:sous[\s-]?)?tota(?:l|ux)\b", re.IGNORECASE)
 
 
+def _swallowed(lines: int) -> str:
+    """The message of a quote left open at a row that covers ``lines`` lines of the file (ignored)."""
+    if lines == 1:
+        return "guillemet non fermé : ligne ignorée"
+    return f"guillemet non fermé : les {lines} lignes qui commencent ici sont lues comme une seule valeur, ignorées"
+
+
 def header_keys(table: Table) -> dict[str, str]:
     """Every spelling of a header accepted for ``table`` (after :func:`normalise_key`) with its
     column: the column's name, the dictionary's description with and without its parenthesis
@@ -205,14 +212,21 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
     top = text.splitlines()[:HEADER_SEARCH_ROWS]
     delimiter = max((";", ",", "\t"), key=lambda d: max(line.count(d) for line in top))
     schema = _BY_NAME.get(table)
-    skipped_lines = find_header(list(csv.reader(top, delimiter=delimiter)), header_keys(schema)) if schema else 0
+    try:
+        skipped_lines = find_header(list(csv.reader(top, delimiter=delimiter)), header_keys(schema)) if schema else 0
+        header = next(csv.reader([top[skipped_lines]], delimiter=delimiter))
+    except csv.Error:
+        log.error(table, None, None, f"le fichier CSV ne peut pas être lu : une valeur de ses {len(top)} premières lignes dépasse "
+                  f"{csv.field_size_limit():,} caractères (guillemet non fermé ?)".replace(",", "\u202f"), "csv_illisible")
+        return None
     _say_header(table, skipped_lines, log)
-    header = next(csv.reader([top[skipped_lines]], delimiter=delimiter))
     names = [f"c{i}" for i in range(len(header))]
-    bad_rows: list[tuple[int | None, int, int]] = []
+    bad_rows: list[tuple[int | None, int, int, int]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad_rows.append((row.number, row.expected_columns, 0 if _TOTAL.match(row.text) else row.actual_columns))
+        quote_open = row.text.count('"') % 2 == 1 or "\n" in row.text.strip()
+        bad_rows.append((row.number, row.expected_columns, 0 if _TOTAL.match(row.text) else row.actual_columns,
+                         row.text.strip().count("\n") + 1 if quote_open else 0))
         return "skip"
 
     # UTF-8 files go to the parser as they are; Windows-1252 ones are re-encoded.
@@ -233,18 +247,28 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
                   "csv_illisible")
         return None
     frame = arrow.to_pandas()
-    frame.columns = header
     frame.attrs["separateur"] = delimiter
     frame.attrs["ligne_entete"] = skipped_lines + 1
-    for number, expected, actual in bad_rows:
+    for number, expected, actual, breaks in bad_rows:
         if not actual:
             log.warning(table, number, None, "ligne de total ignorée", "ligne_total")
-            continue
-        detail = "trop de champs" if actual > expected else "champs manquants (ligne tronquée ?)"
-        log.error(table, number, None, f"ligne ignorée : {actual} champs au lieu de {expected}, {detail}", "nombre_de_champs")
-    skipped = {n for n, _, _ in bad_rows if n is not None}
+        elif breaks:
+            log.error(table, number, None, _swallowed(breaks), "guillemet_non_ferme")
+        else:
+            detail = "trop de champs" if actual > expected else "champs manquants (ligne tronquée ?)"
+            log.error(table, number, None, f"ligne ignorée : {actual} champs au lieu de {expected}, {detail}", "nombre_de_champs")
+    skipped = {n for n, *_ in bad_rows if n is not None}
     candidates = np.arange(skipped_lines + 2, skipped_lines + 2 + len(frame) + len(bad_rows))
-    frame.index = pd.Index(candidates[~np.isin(candidates, list(skipped))][: len(frame)], name="ligne")
+    lines = candidates[~np.isin(candidates, list(skipped))][: len(frame)]
+    # A quoted value over several lines moves the rows after it down by as many lines.
+    breaks = sum((frame[c].str.count("\n") for c in names), pd.Series(0, index=frame.index)).to_numpy()
+    frame.index = pd.Index(lines + np.concatenate([[0], np.cumsum(breaks)[:-1]]).astype(int), name="ligne")
+    swallowed = pd.concat([frame[c].str.contains("\n", regex=False) & frame[c].str.contains(delimiter, regex=False) for c in names],
+                          axis=1).any(axis=1)
+    log.error(table, frame.index[swallowed.to_numpy()], None,
+              [_swallowed(n + 1) for n in breaks[swallowed.to_numpy()]], "guillemet_non_ferme")
+    frame = frame.loc[~swallowed.to_numpy()]
+    frame.columns = header
     return frame
 
 
