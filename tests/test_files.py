@@ -158,3 +158,26 @@ def test_installed_command_exit_status_and_no_traceback(base_dataset):
     assert (ok.returncode, bad.returncode) == (0, 2)
     assert "contrats:-:-: erreur : fichier binaire ou corrompu" in bad.stdout
     assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_quote_left_open_is_named_and_rows_after_it_keep_their_lines(base_dataset, run_cli):
+    """Two quotes left open (lines 3 and 5) made one row of lines 3 to 5, silently: now an error
+    names it, and the contract after them keeps its line number (6)."""
+    path = base_dataset / "contrats.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    c1 = lines[1]
+    rows = [lines[0], c1, c1.replace("C1;", 'C8;"', 1), c1.replace("C1;", "C9;", 1), c1.replace("C1;", 'C7;"', 1), *lines[2:]]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    status, out, _ = run_cli("valider", base_dataset)
+    printed = out.splitlines()
+    assert status == 2
+    assert printed[:2] == [
+        "contrats:3:-: erreur : guillemet non fermé : les 3 lignes qui commencent ici sont lues comme une seule valeur, ignorées",
+        "  Pour corriger : fermez le guillemet (\") ouvert sur cette ligne, ou retirez-le ; un guillemet dans une valeur "
+        "s'écrit doublé (\"\") dans une valeur entre guillemets.",
+    ]
+    assert printed[-1] == "1 erreur, 0 avertissement : jeu de données inutilisable en l'état."
+    from impact.dataset import validate
+
+    contracts = validate(base_dataset).contrats["id_contrat"]
+    assert contracts.to_dict() == {2: "C1", 6: "C2", 7: "C3", 8: "C4"}

@@ -204,6 +204,11 @@ def _returns_of_other_years(tmp):
     return ["consolider", *_returns(tmp, RETURN_A, RETURN_B), "--annee", "1999", "--out", tmp / "sortie"]
 
 
+def _bad_regions(tmp):
+    (tmp / "regions.csv").write_text("territoire;departement\nT1;59\n", encoding="utf-8")
+    return ["consolider", *_returns(tmp, RETURN_A, RETURN_B), "--regions", tmp / "regions.csv", "--out", tmp / "sortie"]
+
+
 def _import_missing(tmp):
     return ["importer", tmp / "nulle_part", "--out", tmp / "sortie"]
 
@@ -274,6 +279,7 @@ PROVOKED = {
     "retours": (_bad_returns, {"retour_en_double", "retour_illisible", "retour_colonnes", "retour_annee", "retour_code_inconnu",
                                "retour_non_nombre", "retour_ligne_en_double", "retour_deja_fourni", "retour_ventilation"}, 2),
     "retours sans l'année": (_returns_of_other_years, {"aucune_ligne_a_consolider"}, 2),
+    "régions": (_bad_regions, {"regions_illisible"}, 2),
     "retour absent": (lambda tmp: ["consolider", tmp / "nulle_part.csv", "--out", tmp / "sortie"], {"fichier_absent"}, 2),
     "import absent": (_import_missing, {"import_source_absente"}, 2),
     "import vide": (_import_nothing, {"import_rien_a_lire"}, 2),

@@ -124,7 +124,7 @@ def _print_problems(problems, subject: str = "jeu de données") -> None:
         echo("\n".join(lines))
     text = summary(problems)
     if subject != "jeu de données":
-        text = text.replace("jeu de données inutilisable", f"{subject} inutilisables")
+        text = text.replace("jeu de données inutilisable", f"{subject} inutilisable{'s' if subject.endswith('s') else ''}")
     echo(text)
 
 
@@ -504,6 +504,13 @@ def consolider(
     _check_publisher(out, editeur)
     if regions is not None and not regions.is_file():
         raise fail(f"table des régions « {regions} » introuvable", "fichier_absent")
+    if regions is not None:
+        from impact.consolidation_report import RegionsError, read_regions
+
+        try:
+            read_regions(regions)
+        except RegionsError as error:
+            raise refuse(error) from None
     year = int(table["annee"].max())
     names = ["indicateurs.csv", SPREADSHEET_FILE, INTERNAL_FILE, COVERAGE_FILE, "metadonnees.json", str(year)]
     with publication(out, names) as stage:

@@ -136,6 +136,8 @@ HINTS: dict[str, str] = {
     "reference_dimension": "gardez une seule dimension par fichier de référence, parmi celles citées",
     "reference_modalite": "écrivez l'un des codes cités dans la colonne modalite",
     "reference_taux": "écrivez un taux entre 0 et 1 (0,42) ou un pourcentage (42 %)",
+    "regions_illisible": "donnez un fichier CSV (séparateur ; ou ,) aux colonnes territoire et region, et facultativement "
+                         "type_facilitateur ; un territoire par ligne, écrit comme dans les retours",
     "aucun_contrat": "remplissez la table contrats (une ligne par contrat)",
     "aucune_ligne_a_consolider": "choisissez une --annee présente dans les retours, ou omettez --annee",
     "sortie_absente": "donnez le dossier --out d'« impact bilan » ou d'« impact indicateurs »",
