@@ -136,37 +136,39 @@ def _bad_parquet(tmp):
     return ["valider", folder]
 
 
+def _base_workbook(tmp) -> Path:
+    """The base dataset as the one workbook of a folder; returns the workbook."""
+    (tmp / "classeur").mkdir()
+    _workbook(tmp / "classeur" / "donnees.xlsx")
+    return tmp / "classeur" / "donnees.xlsx"
+
+
 def _refused_workbook(tmp):
-    folder = tmp / "classeur"
-    folder.mkdir()
-    _workbook(folder / "donnees.xlsx")
-    with zipfile.ZipFile(folder / "donnees.xlsx", "a") as archive:
+    path = _base_workbook(tmp)
+    with zipfile.ZipFile(path, "a") as archive:
         archive.writestr("xl/externalLinks/externalLink1.xml", "<externalLink/>")
-    return ["valider", folder]
+    return ["valider", path.parent]
 
 
 def _unreadable_workbook(tmp):
-    folder = tmp / "classeur"
-    folder.mkdir()
-    (folder / "donnees.xlsx").write_bytes(b"PK\x03\x04 pas un classeur")
-    return ["valider", folder]
+    path = _base_workbook(tmp)
+    path.write_bytes(b"PK\x03\x04 pas un classeur")
+    return ["valider", path.parent]
 
 
 def _workbook_sheets(tmp):
     """A sheet of notes, an empty sheet, values right of the header, a column given twice."""
     import openpyxl
 
-    folder = tmp / "classeur"
-    folder.mkdir()
-    _workbook(folder / "donnees.xlsx")
-    book = openpyxl.load_workbook(folder / "donnees.xlsx")
+    path = _base_workbook(tmp)
+    book = openpyxl.load_workbook(path)
     book.create_sheet("notes")["A1"] = "à relire"
     del book["suivis"]
     book.create_sheet("suivis")
     book["acheteurs"]["H2"] = "valeur perdue"
     book["territoires"]["D1"] = "Territoire"
-    book.save(folder / "donnees.xlsx")
-    return ["valider", folder]
+    book.save(path)
+    return ["valider", path.parent]
 
 
 def _rules(tmp):
@@ -355,7 +357,7 @@ def test_every_kind_of_the_registry_is_provoked_and_has_a_hint():
     assert provoked == set(HINTS)
     for kind in HINTS:
         text = hint(kind, table="contrats", colonne="date_debut", commande="impact valider")
-        assert 20 <= len(text) <= 260 and not text.endswith((".", " ")) and text[0].islower(), kind
+        assert 20 <= len(text) <= 260 and not text.endswith((".", " ")) and not text[0].isupper(), kind
 
 
 def _kind_arguments(tree: ast.AST) -> list[tuple[int, ast.expr | None]]:

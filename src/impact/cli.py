@@ -297,7 +297,7 @@ def bilan(
     from impact.output import publication
 
     if (territoire is None) == (not tous):
-        raise fail("il faut un territoire, ou tous", "territoire_choix")
+        raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires", "territoire_choix")
     chosen = _formats(formats)
     _check_publisher(dossier, editeur)
     extraction = _extraction_date(date_extraction)

@@ -8,8 +8,8 @@ consolidate or of a comparison group carry their kind in :class:`impact.problems
 stops a command (:class:`UserError`, or a message of the command line) carries one too.
 
 Hints may name the problem's table and column with ``{table}`` and ``{colonne}``, a command line's
-mistake the command with ``{commande}``. :data:`HINTS` is
-the one registry: recording a problem of a kind it lacks is a programming error (``KeyError``).
+mistake the command with ``{commande}``. :data:`HINTS` is the one registry: recording a problem of
+a kind it lacks is a programming error (``KeyError``).
 """
 
 from __future__ import annotations
@@ -148,7 +148,8 @@ HINTS: dict[str, str] = {
     "option_annees": "écrivez une année (2024) ou une période (2019-2024)",
     "option_format": "écrivez --format csv ou --format xlsx",
     "annee_absente": "choisissez une année citée, ou complétez les données de l'année voulue",
-    "territoire_choix": "donnez soit --territoire NOM (ou « ensemble »), soit --tous-territoires",
+    "territoire_choix": "--territoire NOM pour le bilan d'un territoire (« ensemble » pour tous réunis), --tous-territoires "
+                        "pour un bilan par territoire plus l'ensemble ; l'un ou l'autre, pas les deux",
     "territoire_inconnu": "écrivez le territoire comme dans la table operations, majuscules et accents compris",
     "dossier_attendu": "donnez le chemin d'un dossier (il est créé s'il n'existe pas)",
     "ecriture_impossible": "libérez de la place, ou choisissez un dossier de sortie où vous pouvez écrire",
@@ -168,7 +169,8 @@ def correction_line(correction: str) -> str:
 
 class UserError(ValueError):
     """A mistake in what the user gave (a file, an option) that stops a command: ``str()`` is the
-    French message, ``kind`` a key of :data:`HINTS`."""
+    French message, ``kind`` a key of :data:`HINTS`, ``hint`` how to fix it (for Python callers;
+    the command line prints it after « Pour corriger : »)."""
 
     def __init__(self, message: str, kind: str) -> None:
         super().__init__(message)
