@@ -181,6 +181,11 @@ def _rules(tmp):
     return ["valider", folder]
 
 
+def _a_file(tmp) -> Path:
+    (tmp / "notes.txt").write_text("un fichier, pas un dossier", encoding="utf-8")
+    return tmp / "notes.txt"
+
+
 def _write_fails(tmp):
     return ["valider", BASE, "--rapport", "/sys/rapport.csv"]
 
@@ -231,6 +236,13 @@ def _import_unknown_headers(tmp):
     return ["importer", tmp / "export.csv", "--out", tmp / "sortie"]
 
 
+def _import_unknown_value_and_near_names(tmp):
+    folder = _copy(tmp)
+    _edit(folder / "contrats.csv", ";cdd;", ";Contrat maison;")
+    _edit(folder / "acheteurs.csv", "A2;", "A3;Ville de Nordvile;collectivite;\nA2;")
+    return ["importer", folder, "--out", tmp / "sortie"]
+
+
 def _mapping(text):
     def case(tmp):
         (tmp / "correspondance.toml").write_text(text, encoding="utf-8")
@@ -278,6 +290,9 @@ PROVOKED = {
     "feuilles": (_workbook_sheets, {"feuille_ignoree", "feuille_vide", "valeurs_hors_entete", "colonne_en_double"}, 2),
     "règles": (_rules, {"date_fin_prevue", "suivi_hors_fenetre", "territoire_presque_identique"}, 0),
     "écriture": (_write_fails, {"ecriture_impossible"}, 2),
+    "sortie fichier": (lambda tmp: ["indicateurs", BASE, "--out", _a_file(tmp)], {"chemin_impossible"}, 2),
+    "rapport dossier": (lambda tmp: ["valider", BASE, "--rapport", tmp], {"chemin_impossible"}, 2),
+    "modèles dans un fichier": (lambda tmp: ["modeles", _a_file(tmp)], {"chemin_impossible"}, 2),
     "retours": (_bad_returns, {"retour_en_double", "retour_illisible", "retour_colonnes", "retour_annee", "retour_code_inconnu",
                                "retour_non_nombre", "retour_ligne_en_double", "retour_deja_fourni", "retour_ventilation"}, 2),
     "retours sans l'année": (_returns_of_other_years, {"aucune_ligne_a_consolider"}, 2),
@@ -287,6 +302,7 @@ PROVOKED = {
     "import vide": (_import_nothing, {"import_rien_a_lire"}, 2),
     "import binaire": (_import_binary, {"import_fichier_illisible"}, 2),
     "import inconnu": (_import_unknown_headers, {"import_rien_reconnu"}, 2),
+    "import à compléter": (_import_unknown_value_and_near_names, {"import_valeur_inconnue", "import_noms_proches"}, 2),
     "correspondance illisible": (_mapping("[feuilles\n"), {"correspondance_illisible"}, 2),
     "correspondance mal formée": (_mapping("feuilles = 3\n"), {"correspondance_illisible"}, 2),
     "correspondance inconnue": (_mapping('[feuilles]\n"contrats.csv" = "contrat"\n'), {"correspondance_decision"}, 2),
@@ -356,7 +372,7 @@ def test_every_kind_of_the_registry_is_provoked_and_has_a_hint():
     provoked = set().union(CORPUS_KINDS, *(kinds for _, kinds, _ in PROVOKED.values()))
     assert provoked == set(HINTS)
     for kind in HINTS:
-        text = hint(kind, table="contrats", colonne="date_debut", commande="impact valider")
+        text = hint(kind, table="contrats", colonne="date_debut", commande="impact valider", dossier="donnees")
         assert 20 <= len(text) <= 260 and not text.endswith((".", " ")) and not text[0].isupper(), kind
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
 import os
 import re
 import signal
@@ -30,6 +31,9 @@ from impact.hints import UserError
 from impact.schema import HEURES_ETP
 
 EXIT_INVALID = 2
+#: A path that names a file where a folder is expected, or the reverse: what the system said, in French.
+PATH_ERRORS = {errno.EEXIST: "existe déjà et n'est pas un dossier", errno.ENOTDIR: ": une partie de ce chemin est un fichier, pas un dossier",
+               errno.EISDIR: "est un dossier, un fichier est attendu"}
 #: The English words of the help pages (click's and typer's) and their French, replaced as whole words.
 HELP_FRENCH = {
     "Show this message and exit.": "Affiche cette aide.",
@@ -569,6 +573,7 @@ def importer(
 ) -> None:
     """Importe un export réel (noms de feuilles quelconques, lignes de titre, feuille à plat d'une ligne par contrat, fichiers annuels) au format du kit, et note chaque décision dans correspondance.toml."""
     from impact.dataset import validate
+    from impact.hints import correction_line, hint
     from impact.importing import ImportProblem, import_source, read_mapping
 
     try:
@@ -580,9 +585,13 @@ def importer(
         echo(f"{sheet} : {'ignorée' if target == 'ignorer' else 'une ligne par contrat' if target == 'plat' else f'table {target}'}")
     for column, values in result.unmapped.items():
         for value, rows in values.most_common():
-            echo(f"valeur non reconnue dans {column} : « {value} » ({rows} ligne{'s' if rows > 1 else ''}) ; indiquez son code dans correspondance.toml")
+            echo(f"valeur non reconnue dans {column} : « {value} » ({rows} ligne{'s' if rows > 1 else ''})")
+    if result.unmapped:
+        echo("  " + correction_line(hint("import_valeur_inconnue", dossier=str(out))))
     for table, first, second in result.near_duplicates:
         echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
+    if result.near_duplicates:
+        echo("  " + correction_line(hint("import_noms_proches")))
     echo(f"Jeu de données écrit dans {out} ; décisions dans {out / 'correspondance.toml'}.")
     dataset = validate(out)
     _print_problems(dataset.problems)
@@ -748,6 +757,8 @@ def main(args: list[str] | None = None) -> None:
             sys.exit(EXIT_INVALID)
         if os.environ.get("IMPACT_DEBUG"):
             raise
+        if isinstance(exc, OSError) and exc.errno in PATH_ERRORS:
+            sys.exit(fail(f"« {exc.filename2 or exc.filename} » {PATH_ERRORS[exc.errno]} ; rien n'a été publié", "chemin_impossible").exit_code)
         if isinstance(exc, OSError) and exc.errno in FILE_SYSTEM_ERRORS:
             sys.exit(fail(f"écriture impossible ({FILE_SYSTEM_ERRORS[exc.errno]}) : « {exc.filename} » ; rien n'a été publié",
                           "ecriture_impossible").exit_code)

@@ -8,7 +8,7 @@ consolidate or of a comparison group carry their kind in :class:`impact.problems
 stops a command (:class:`UserError`, or a message of the command line) carries one too.
 
 Hints may name the problem's table and column with ``{table}`` and ``{colonne}``, a command line's
-mistake the command with ``{commande}``. :data:`HINTS` is the one registry: recording a problem of
+mistake the command with ``{commande}``, an import its output folder with ``{dossier}``. :data:`HINTS` is the one registry: recording a problem of
 a kind it lacks is a programming error (``KeyError``).
 """
 
@@ -122,6 +122,9 @@ HINTS: dict[str, str] = {
     "correspondance_decision": "écrivez pour une feuille une table (acheteurs, operations, entreprises, participants, contrats, "
                                "heures, suivis, territoires), « plat » ou « ignorer » ; pour une colonne « table.colonne » "
                                "du dictionnaire (docs/dictionnaire.md) ou « ignorer »",
+    "import_valeur_inconnue": "donnez le code du kit de chaque valeur dans {dossier}/correspondance.toml (section [valeurs]), "
+                              "puis relancez avec --correspondance ; ou corrigez la valeur dans la source",
+    "import_noms_proches": "s'il s'agit de la même entité, écrivez son nom à l'identique dans la source, puis relancez l'import",
     "import_rien_reconnu": "vérifiez que la ligne d'en-tête nomme les colonnes (docs/dictionnaire.md), ou donnez la table "
                            "de chaque feuille dans correspondance.toml ([feuilles])",
     # Other inputs of the commands.
@@ -152,13 +155,15 @@ HINTS: dict[str, str] = {
                         "pour un bilan par territoire plus l'ensemble ; l'un ou l'autre, pas les deux",
     "territoire_inconnu": "écrivez le territoire comme dans la table operations, majuscules et accents compris",
     "dossier_attendu": "donnez le chemin d'un dossier (il est créé s'il n'existe pas)",
+    "chemin_impossible": "donnez un dossier à --out (et aux commandes qui écrivent un dossier), un nom de fichier à "
+                         "--rapport ; un fichier et un dossier ne peuvent pas porter le même nom",
     "ecriture_impossible": "libérez de la place, ou choisissez un dossier de sortie où vous pouvez écrire",
 }
 
 
 def hint(kind: str, **names: str) -> str:
-    """The hint of ``kind`` (a key of :data:`HINTS`), its ``{table}``, ``{colonne}`` or
-    ``{commande}`` replaced by ``names``."""
+    """The hint of ``kind`` (a key of :data:`HINTS`), its ``{table}``, ``{colonne}``, ``{commande}``
+    or ``{dossier}`` replaced by ``names``."""
     return HINTS[kind].format(**names)
 
 

@@ -104,7 +104,8 @@ def read_sheets(source: Path) -> list[Sheet]:
     source = Path(source)
     if not source.exists():
         raise ImportProblem(f"« {source} » n'existe pas", "import_source_absente")
-    files = [source] if source.is_file() else sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    files = [source] if source.is_file() else sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))) \
+        if source.is_dir() else []
     sheets: list[Sheet] = []
     for file in files:
         if file.suffix.lower() == ".xlsx":
