@@ -53,20 +53,21 @@ HINTS: dict[str, str] = {
     "valeurs_hors_entete": "donnez un en-tête à la colonne de ces valeurs, ou effacez-les",
     "colonne_identifiante": "supprimez la colonne « {colonne} » : une personne n'est désignée que par un pseudonyme "
                             "(« impact pseudonymiser »)",
-    "colonne_inconnue": "si c'est une colonne du dictionnaire des données (docs/dictionnaire.md), corrigez son en-tête ; "
-                        "rien à changer sinon",
+    "colonne_inconnue": "si c'est une colonne du kit sous un autre nom, écrivez son en-tête comme dans les modèles "
+                        "(« impact modeles DOSSIER ») ; rien à changer sinon",
     "colonne_en_double": "supprimez l'une des deux colonnes, ou renommez-la si elle contient autre chose",
     # The values and rules of the tables (impact.validation).
     "table_absente": "ajoutez {table}.csv (ou .parquet) au dossier, ou une feuille « {table} » au classeur ; "
                      "modèle : « impact modeles DOSSIER »",
-    "colonne_absente": "ajoutez la colonne « {colonne} » à l'en-tête de {table} (voir docs/dictionnaire.md)",
+    "colonne_absente": "ajoutez la colonne « {colonne} » à l'en-tête de {table}, comme dans le modèle {table}.csv "
+                       "(« impact modeles DOSSIER »)",
     "valeur_non_nombre": "écrivez un nombre seul, avec une virgule ou un point décimal (1 234,5 ; 35 h)",
     "valeur_non_entier": "écrivez un nombre entier, sans décimale (1990)",
     "valeur_non_date": "écrivez la date au format AAAA-MM-JJ (ou JJ/MM/AAAA), ou utilisez une cellule date d'Excel",
     "valeur_non_mois": "écrivez le mois au format AAAA-MM (ou MM/AAAA, ou « mars 2024 »)",
     "valeur_non_booleen": "écrivez oui ou non (ou o/n, vrai/faux, 1/0 ; x ou une cellule vide)",
-    "valeur_hors_liste": "écrivez l'un des codes admis cités, ou son libellé (feuille « listes » du modèle Excel, "
-                         "docs/dictionnaire.md) ; pour un export, associez-lui un code dans correspondance.toml",
+    "valeur_hors_liste": "écrivez l'un des codes admis cités, ou son libellé (feuille « listes » du modèle Excel "
+                         "d'« impact modeles ») ; pour un export, associez-lui un code dans correspondance.toml",
     "valeur_manquante": "remplissez « {colonne} » sur cette ligne : la valeur est obligatoire dans {table}",
     "valeur_trop_petite": "corrigez la valeur selon la borne citée (un signe « - » en trop, une année mal tapée ?)",
     "naissance_trop_recente": "corrigez l'année de naissance (l'année du contrat saisie à sa place ?) ; "
@@ -103,8 +104,8 @@ HINTS: dict[str, str] = {
                         "(pas indicateurs.xlsx, ni un fichier réenregistré par le tableur)",
     "retour_colonnes": "donnez l'indicateurs.csv tel qu'impact l'a écrit : ni colonne ajoutée, ni colonne retirée ou renommée",
     "retour_annee": "écrivez l'année en quatre chiffres (2024)",
-    "retour_code_inconnu": "gardez les codes écrits par impact (docs/indicateurs.md) ; un retour d'une autre version du kit "
-                           "est à produire de nouveau avec « impact indicateurs »",
+    "retour_code_inconnu": "produisez de nouveau le retour avec « impact indicateurs » de la version du kit qui consolide, "
+                           "sans modifier ses codes",
     "retour_non_nombre": "écrivez un nombre avec un point décimal (1234.5), « s » pour une valeur masquée, "
                          "ou laissez la cellule vide",
     "retour_ligne_en_double": "supprimez la ligne répétée",
@@ -121,11 +122,11 @@ HINTS: dict[str, str] = {
                                 "sous [feuilles], [colonnes.\"...\"] ou [valeurs.\"...\"]), ou relancez sans --correspondance",
     "correspondance_decision": "écrivez pour une feuille une table (acheteurs, operations, entreprises, participants, contrats, "
                                "heures, suivis, territoires), « plat » ou « ignorer » ; pour une colonne « table.colonne » "
-                               "du dictionnaire (docs/dictionnaire.md) ou « ignorer »",
+                               "(en-têtes des modèles d'« impact modeles ») ou « ignorer »",
     "import_valeur_inconnue": "donnez le code du kit de chaque valeur dans {dossier}/correspondance.toml (section [valeurs]), "
                               "puis relancez avec --correspondance ; ou corrigez la valeur dans la source",
     "import_noms_proches": "s'il s'agit de la même entité, écrivez son nom à l'identique dans la source, puis relancez l'import",
-    "import_rien_reconnu": "vérifiez que la ligne d'en-tête nomme les colonnes (docs/dictionnaire.md), ou donnez la table "
+    "import_rien_reconnu": "nommez les colonnes de la ligne d'en-tête comme les modèles d'« impact modeles », ou donnez la table "
                            "de chaque feuille dans correspondance.toml ([feuilles])",
     # Other inputs of the commands.
     "publication_illisible": "corrigez publication.toml (texte UTF-8, lignes editeur = \"...\", contact = \"...\", "
