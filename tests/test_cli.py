@@ -35,8 +35,8 @@ def test_mistake(name, run_cli):
 
 
 def test_mistake_names_the_command_help(run_cli):
-    assert run_cli("bilan", ".", "--annee", "deux", "--out", "s")[2].splitlines()[1] == "Aide : impact bilan --help"
-    assert run_cli("validate")[2].splitlines()[1] == "Aide : impact --help"
+    assert run_cli("bilan", ".", "--annee", "deux", "--out", "s")[2].splitlines()[1] == "Pour corriger : consultez l'aide : impact bilan --help."
+    assert run_cli("validate")[2].splitlines()[1] == "Pour corriger : consultez l'aide : impact --help."
 
 
 def test_missing_folder_for_every_command(tmp_path, run_cli):
@@ -47,7 +47,8 @@ def test_missing_folder_for_every_command(tmp_path, run_cli):
                  ("comparer", missing, "--annee", "2024", "--out", tmp_path / "s")):
         status, out, err = run_cli(*args)
         assert status == 2
-        assert out.splitlines()[0] == f"dossier:-:-: erreur : le dossier « {missing} » n'existe pas : indiquez le dossier qui contient les tables"
+        assert out.splitlines()[:2] == [f"dossier:-:-: erreur : le dossier « {missing} » n'existe pas",
+                                        "  Pour corriger : vérifiez le chemin : donnez le dossier qui contient les tables (ou le classeur .xlsx)."]
         assert "erreur interne" not in err
     assert not (tmp_path / "s").exists()
 

@@ -21,18 +21,25 @@ def _workbook_from_base(path: Path, skip: tuple[str, ...] = ()) -> None:
 
 CASES = {
     "fichier_vide": (lambda d: (d / "acheteurs.csv").write_bytes(b""),
-                     ["acheteurs:-:-: erreur : fichier vide : acheteurs.csv doit contenir au moins la ligne d'en-tête"]),
+                     ["acheteurs:-:-: erreur : fichier vide : acheteurs.csv doit contenir au moins la ligne d'en-tête",
+                      "  Pour corriger : écrivez au moins la ligne d'en-tête (modèle : acheteurs.csv de « impact modeles DOSSIER »)."]),
     "fichier_binaire": (lambda d: (d / "acheteurs.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
-                        ["acheteurs:-:-: erreur : fichier binaire ou corrompu : ce n'est pas un fichier CSV lisible"]),
+                        ["acheteurs:-:-: erreur : fichier binaire ou corrompu : ce n'est pas un fichier CSV lisible",
+                         "  Pour corriger : exportez de nouveau la table au format CSV depuis le logiciel ou le tableur."]),
     "classeur_renomme": (lambda d: (d / "acheteurs.csv").write_bytes(b"PK\x03\x04" + b"\x14" * 40),
-                         ["acheteurs:-:-: erreur : ce fichier .csv est en réalité un classeur Excel : enregistrez-le au format CSV ou renommez-le en .xlsx"]),
+                         ["acheteurs:-:-: erreur : ce fichier .csv est en réalité un classeur Excel",
+                          "  Pour corriger : ouvrez le fichier dans le tableur et enregistrez-le au format CSV, ou renommez-le en .xlsx."]),
     "encodage_inconnu": (lambda d: (d / "acheteurs.csv").write_bytes(b"id_acheteur;nom;type_acheteur\nA1;Ville \x81\x8d;collectivite\n"),
-                         ["acheteurs:-:-: erreur : encodage non reconnu : enregistrez le fichier en UTF-8 ou en Windows-1252"]),
+                         ["acheteurs:-:-: erreur : encodage non reconnu (ni UTF-8, ni Windows-1252)",
+                          "  Pour corriger : enregistrez le fichier en CSV UTF-8 (Excel : Enregistrer sous, type « CSV UTF-8 ») ou en Windows-1252."]),
     "fichier_tronque": (lambda d: (d / "acheteurs.csv").write_bytes((BASE / "acheteurs.csv").read_bytes()[:-25]),
                         ["acheteurs:3:-: erreur : ligne ignorée : 2 champs au lieu de 4, champs manquants (ligne tronquée ?)",
-                         "operations:3:id_acheteur: erreur : « A2 » absent de la table acheteurs (id_acheteur)"]),
+                         "  Pour corriger : donnez à la ligne autant de valeurs que l'en-tête a de colonnes ; une valeur qui contient le séparateur (; ou ,) doit être entre guillemets.",
+                         "operations:3:id_acheteur: erreur : « A2 » absent de la table acheteurs (id_acheteur)",
+                         "  Pour corriger : ajoutez la ligne manquante à la table citée, ou corrigez l'identifiant pour qu'il s'écrive exactement de même dans les deux tables."]),
     "table_en_double": (lambda d: pd.read_csv(d / "territoires.csv", sep=";").to_parquet(d / "territoires.parquet"),
-                        ["territoires:-:-: erreur : table fournie deux fois (territoires.csv et territoires.parquet)"]),
+                        ["territoires:-:-: erreur : table fournie deux fois (territoires.csv et territoires.parquet)",
+                         "  Pour corriger : gardez une seule source pour la table territoires : supprimez ou renommez l'autre fichier ou feuille."]),
 }
 
 
@@ -51,7 +58,8 @@ def test_missing_folder(tmp_path, run_cli):
     status, out, _ = run_cli("valider", tmp_path / "nulle_part")
     assert status == 2
     assert out.splitlines() == [
-        f"dossier:-:-: erreur : le dossier « {tmp_path / 'nulle_part'} » n'existe pas : indiquez le dossier qui contient les tables",
+        f"dossier:-:-: erreur : le dossier « {tmp_path / 'nulle_part'} » n'existe pas",
+        "  Pour corriger : vérifiez le chemin : donnez le dossier qui contient les tables (ou le classeur .xlsx).",
         "1 erreur, 0 avertissement : jeu de données inutilisable en l'état.",
     ]
 
@@ -69,6 +77,7 @@ def test_file_instead_of_folder(base_dataset, run_cli):
     assert status == 0
     assert out.splitlines() == [
         f"dossier:-:-: avertissement : « acheteurs.csv » est un fichier : tout son dossier, « {base_dataset} », est lu",
+        "  Pour corriger : donnez le dossier du jeu de données plutôt que l'un de ses fichiers.",
         "0 erreur, 1 avertissement : jeu de données utilisable.",
     ]
 
@@ -86,6 +95,7 @@ def test_unreadable_workbook(tmp_path, run_cli):
     assert status == 2
     assert out.splitlines() == [
         "dossier:-:-: erreur : classeur « donnees.xlsx » illisible (BadZipFile) : est-ce bien un fichier .xlsx ?",
+        "  Pour corriger : ouvrez le classeur dans Excel ou LibreOffice et enregistrez-le au format .xlsx, ou exportez ses feuilles en CSV.",
         "1 erreur, 0 avertissement : jeu de données inutilisable en l'état.",
     ]
 
@@ -95,7 +105,8 @@ def test_workbook_with_missing_sheets(tmp_path, run_cli):
     status, out, _ = run_cli("valider", tmp_path)
     assert status == 2
     lines = out.splitlines()
-    assert lines[0] == "entreprises:-:-: erreur : table obligatoire absente : fournissez entreprises.csv, entreprises.parquet ou une feuille « entreprises » dans le classeur"
+    assert lines[:2] == ["entreprises:-:-: erreur : table obligatoire absente", "  Pour corriger : ajoutez entreprises.csv (ou .parquet) au dossier, "
+                         "ou une feuille « entreprises » au classeur ; modèle : « impact modeles DOSSIER »."]
     # Without the monthly table, C2 has no hours at all: named, not dropped.
     assert "contrats:3:heures_realisees: erreur : heures réalisées manquantes, et aucune ligne pour ce contrat dans la table heures" in lines
 
@@ -115,7 +126,8 @@ def test_report_file(base_dataset, tmp_path, run_cli):
     assert status == 2
     assert (tmp_path / "rapport.csv").read_bytes().startswith("\ufefftable;ligne;".encode("utf-8"))
     assert report.to_dict("records") == [
-        {"table": "contrats", "ligne": "2", "colonne": "heures_realisees", "gravite": "erreur", "message": "« -420 » ne peut pas être négatif"}
+        {"table": "contrats", "ligne": "2", "colonne": "heures_realisees", "gravite": "erreur", "message": "« -420 » ne peut pas être négatif",
+         "correction": "corrigez la valeur selon la borne citée (un signe « - » en trop, une année mal tapée ?)"}
     ]
 
 
@@ -133,7 +145,7 @@ def test_report_cells_never_start_a_formula(base_dataset, tmp_path, run_cli):
     run_cli("valider", base_dataset, "--rapport", tmp_path / "rapport.xlsx")
     sheet = load_workbook(tmp_path / "rapport.xlsx").active
     cells = [cell for row in sheet.iter_rows() for cell in row]
-    assert [c.value for c in cells[5:9]] == ["acheteurs", 1, "=HYPERLINK(\"http://x\")", "avertissement"]
+    assert [c.value for c in cells[6:10]] == ["acheteurs", 1, "=HYPERLINK(\"http://x\")", "avertissement"]
     assert {c.data_type for c in cells} == {"s", "n"}
 
 
@@ -146,3 +158,26 @@ def test_installed_command_exit_status_and_no_traceback(base_dataset):
     assert (ok.returncode, bad.returncode) == (0, 2)
     assert "contrats:-:-: erreur : fichier binaire ou corrompu" in bad.stdout
     assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_quote_left_open_is_named_and_rows_after_it_keep_their_lines(base_dataset, run_cli):
+    """Two quotes left open (lines 3 and 5) made one row of lines 3 to 5, silently: now an error
+    names it, and the contract after them keeps its line number (6)."""
+    path = base_dataset / "contrats.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    c1 = lines[1]
+    rows = [lines[0], c1, c1.replace("C1;", 'C8;"', 1), c1.replace("C1;", "C9;", 1), c1.replace("C1;", 'C7;"', 1), *lines[2:]]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    status, out, _ = run_cli("valider", base_dataset)
+    printed = out.splitlines()
+    assert status == 2
+    assert printed[:2] == [
+        "contrats:3:-: erreur : guillemet non fermé : les 3 lignes qui commencent ici sont lues comme une seule valeur, ignorées",
+        "  Pour corriger : fermez le guillemet (\") ouvert sur cette ligne, ou retirez-le ; un guillemet dans une valeur "
+        "s'écrit doublé (\"\") dans une valeur entre guillemets.",
+    ]
+    assert printed[-1] == "1 erreur, 0 avertissement : jeu de données inutilisable en l'état."
+    from impact.dataset import validate
+
+    contracts = validate(base_dataset).contrats["id_contrat"]
+    assert contracts.to_dict() == {2: "C1", 6: "C2", 7: "C3", 8: "C4"}

@@ -66,7 +66,8 @@ def test_bad_parameters(tmp_path, run_cli):
 
 def test_dataset_without_contracts(tmp_path, run_cli):
     status, _, err = run_cli("indicateurs", ROOT / "data_templates" / "csv", "--out", tmp_path / "sortie")
-    assert (status, err) == (2, "impact : le jeu de données ne contient aucun contrat : aucun indicateur à calculer\n")
+    assert (status, err) == (2, "impact : le jeu de données ne contient aucun contrat : aucun indicateur à calculer\n"
+                                "Pour corriger : remplissez la table contrats (une ligne par contrat).\n")
     assert not (tmp_path / "sortie").exists()
 
 

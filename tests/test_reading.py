@@ -32,7 +32,9 @@ def test_banner_rows_labels_and_formats(base_dataset, run_cli):
     status, out, _ = run_cli("valider", base_dataset)
     assert out.splitlines() == [
         "participants:3:-: avertissement : ligne d'en-tête trouvée ligne 3 : les lignes 1 à 2 sont ignorées (titre ou bandeau)",
+        "  Pour corriger : placez l'en-tête en ligne 1 si les lignes ignorées contiennent des données ; rien à changer si ce ne sont que des titres.",
         f"participants:{len(lines) + 3}:-: avertissement : ligne de total ignorée",
+        "  Pour corriger : supprimez la ligne pour ne plus voir l'avertissement ; rien à changer sinon, le kit calcule lui-même les totaux.",
         "0 erreur, 2 avertissements : jeu de données utilisable.",
     ]
     dataset = validate(base_dataset)
@@ -113,5 +115,5 @@ def test_near_duplicate_territories(base_dataset, run_cli):
     assert status == 2 and len(clash) == 1 and "« nord »" in clash[0] and "« Nord »" in clash[0] and " erreur " in clash[0]
     assert lines == [
         f"operations:{n + 4}:territoire: avertissement : territoire « Boucle Nord de Seinne » (1 ligne) presque identique à "
-        f"« Boucle Nord de Seine » (1 ligne, première ligne {n + 3}) : le kit en fait deux territoires ; corrigez l'orthographe s'il s'agit du même",
+        f"« Boucle Nord de Seine » (1 ligne, première ligne {n + 3}) : le kit en fait deux territoires",
     ]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
+from impact.hints import UserError
 from impact.schema import NIVEAU_FORMATION, PUBLICS, SEXE
 
 #: Dimensions a reference file may be broken down by, with their codes.
@@ -30,7 +31,7 @@ DIMENSIONS = {"sexe": list(SEXE), "tranche_age": ["moins_26", "26_49", "50_plus"
 COLUMNS = ("dimension", "modalite", "taux", "source")
 
 
-class ReferenceError(ValueError):
+class ReferenceError(UserError):
     """A reference file that cannot be used; the message names the line and column."""
 
 
@@ -40,28 +41,28 @@ def read_reference(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise ReferenceError(f"{name} : fichier de référence illisible ({error})") from None
+        raise ReferenceError(f"{name} : fichier de référence illisible ({error})", "reference_illisible") from None
     frame.columns = [c.strip().lower() for c in frame.columns]
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise ReferenceError(f"{name}:1 : colonne(s) absente(s) : {', '.join(missing)} (attendues : {', '.join(COLUMNS)})")
+        raise ReferenceError(f"{name}:1 : colonne(s) absente(s) : {', '.join(missing)} (attendues : {', '.join(COLUMNS)})", "reference_illisible")
     frame = frame.apply(lambda column: column.str.strip())
     frame.index = pd.RangeIndex(2, 2 + len(frame), name="ligne")
     dimensions = set(frame["dimension"])
     if len(dimensions) != 1 or not dimensions <= set(DIMENSIONS):
-        raise ReferenceError(f"{name}:2:dimension : une seule dimension parmi {', '.join(DIMENSIONS)}, pas {', '.join(sorted(dimensions))}")
+        raise ReferenceError(f"{name}:2:dimension : une seule dimension parmi {', '.join(DIMENSIONS)}, pas {', '.join(sorted(dimensions))}", "reference_dimension")
     dimension = dimensions.pop()
     unknown = frame.loc[~frame["modalite"].isin(DIMENSIONS[dimension])]
     if len(unknown):
         line = unknown.index[0]
         raise ReferenceError(f"{name}:{line}:modalite : « {unknown.iloc[0]['modalite']} » n'est pas un code de {dimension} "
-                             f"({', '.join(DIMENSIONS[dimension])})")
+                             f"({', '.join(DIMENSIONS[dimension])})", "reference_modalite")
     rates = pd.to_numeric(frame["taux"].str.replace(",", ".").str.rstrip("% "), errors="coerce")
     rates = rates.where(rates <= 1, rates / 100)
     wrong = rates.isna() | (rates < 0) | (rates > 1)
     if wrong.any():
         line = wrong.idxmax()
-        raise ReferenceError(f"{name}:{line}:taux : « {frame.loc[line, 'taux']} » n'est pas un taux (de 0 à 1, ou en pourcentage)")
+        raise ReferenceError(f"{name}:{line}:taux : « {frame.loc[line, 'taux']} » n'est pas un taux (de 0 à 1, ou en pourcentage)", "reference_taux")
     return frame.assign(taux=rates)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
 import os
 import re
 import signal
@@ -26,9 +27,13 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     typer_click = click
 
 from impact import __version__
+from impact.hints import UserError
 from impact.schema import HEURES_ETP
 
 EXIT_INVALID = 2
+#: A path that names a file where a folder is expected, or the reverse: what the system said, in French.
+PATH_ERRORS = {errno.EEXIST: "existe déjà et n'est pas un dossier", errno.ENOTDIR: ": une partie de ce chemin est un fichier, pas un dossier",
+               errno.EISDIR: "est un dossier, un fichier est attendu"}
 #: The English words of the help pages (click's and typer's) and their French, replaced as whole words.
 HELP_FRENCH = {
     "Show this message and exit.": "Affiche cette aide.",
@@ -123,14 +128,22 @@ def _print_problems(problems, subject: str = "jeu de données") -> None:
         echo("\n".join(lines))
     text = summary(problems)
     if subject != "jeu de données":
-        text = text.replace("jeu de données inutilisable", f"{subject} inutilisables")
+        text = text.replace("jeu de données inutilisable", f"{subject} inutilisable{'s' if subject.endswith('s') else ''}")
     echo(text)
 
 
-def fail(message: str, status: int = EXIT_INVALID) -> typer.Exit:
-    """Print ``message`` in French on standard error and return the exit to raise."""
-    echo(f"impact : {message}", err=True)
+def fail(message: str, kind: str, status: int = EXIT_INVALID, **names: str) -> typer.Exit:
+    """Print ``message`` in French on standard error, then how to fix it (the hint of ``kind``,
+    :mod:`impact.hints`), and return the exit to raise."""
+    from impact.hints import correction_line, hint
+
+    echo(f"impact : {message}\n{correction_line(hint(kind, **names))}", err=True)
     return typer.Exit(status)
+
+
+def refuse(error) -> typer.Exit:
+    """:func:`fail` for a :class:`impact.hints.UserError`."""
+    return fail(str(error), error.kind)
 
 
 @app.callback(invoke_without_command=True)
@@ -188,7 +201,7 @@ def _formats(text: str) -> tuple[str, ...]:
 
     chosen = tuple(f.strip() for f in text.split(",") if f.strip())
     if not chosen or set(chosen) - set(FORMATS):
-        raise fail(f"--formats attend une liste parmi {', '.join(FORMATS)}, pas « {text} »")
+        raise fail(f"--formats attend une liste parmi {', '.join(FORMATS)}, pas « {text} »", "option_formats")
     return chosen
 
 
@@ -199,7 +212,7 @@ def _check_publisher(folder: Path, editeur: str | None) -> None:
     try:
         publisher(folder, editeur)
     except PublicationError as error:
-        raise fail(str(error)) from None
+        raise refuse(error) from None
 
 
 def _extraction_date(text: str | None):
@@ -211,7 +224,7 @@ def _extraction_date(text: str | None):
     try:
         return pd.Timestamp(dt.date.fromisoformat(text.strip()))
     except ValueError:
-        raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {text} »") from None
+        raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {text} »", "option_date") from None
 
 
 #: The ``--date-extraction`` option of the commands that compute indicators.
@@ -229,9 +242,9 @@ def _year_indicators(dossier: Path, annee: int, horizon: int, extraction=None):
     try:
         table = indicators(dataset, horizon=horizon, extraction_date=extraction)
     except NoContractError as error:
-        raise fail(str(error)) from None
+        raise refuse(error) from None
     if annee not in set(table["annee"]):
-        raise fail(f"l'année {annee} ne figure pas dans les données ({table['annee'].min()} à {table['annee'].max()})")
+        raise fail(f"l'année {annee} ne figure pas dans les données ({table['annee'].min()} à {table['annee'].max()})", "annee_absente")
     return dataset, table
 
 
@@ -254,9 +267,10 @@ def indicateurs(
     try:
         table = indicators(dataset, horizon=horizon, extraction_date=extraction, heures_etp=heures_etp)
     except NoContractError as error:
-        raise fail(str(error)) from None
+        raise refuse(error) from None
     if annee and not table["annee"].isin(annee).any():
-        raise fail(f"aucune des années demandées ({', '.join(map(str, annee))}) ne figure dans les données")
+        raise fail(f"aucune des années demandées ({', '.join(map(str, annee))}) ne figure dans les données "
+                   f"({table['annee'].min()} à {table['annee'].max()})", "annee_absente")
     write(dataset, table, out, horizon, heures_etp, extraction is not None, seuil, annee)
     rows = int(table["annee"].isin(annee).sum()) if annee else len(table)
     echo(f"{rows} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
@@ -287,14 +301,14 @@ def bilan(
     from impact.output import publication
 
     if (territoire is None) == (not tous):
-        raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires")
+        raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires", "territoire_choix")
     chosen = _formats(formats)
     _check_publisher(dossier, editeur)
     extraction = _extraction_date(date_extraction)
     dataset, table = _year_indicators(dossier, annee, horizon, extraction)
     known = list(dict.fromkeys(table["territoire"]))
     if territoire is not None and territoire not in known:
-        raise fail(f"territoire « {territoire} » inconnu ; territoires du jeu : {', '.join(known)}")
+        raise fail(f"territoire « {territoire} » inconnu ; territoires du jeu : {', '.join(known)}", "territoire_inconnu")
     names = known if tous else [territoire]
     with publication(out, [str(annee)]) as stage:
         published = write(dataset, table, stage / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
@@ -356,10 +370,10 @@ def _first_sheet(path: Path):
         rows = [[_cell_text(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
         workbook.close()
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
-        raise fail(f"classeur « {path.name} » illisible ({type(exc).__name__})") from None
+        raise fail(f"classeur « {path.name} » illisible ({type(exc).__name__})", "classeur_illisible") from None
     rows = [r for r in rows if any(v.strip() for v in r)]
     if not rows:
-        raise fail(f"classeur « {path.name} » vide")
+        raise fail(f"classeur « {path.name} » vide", "feuille_vide")
     width = len(rows[0])
     return pd.DataFrame([(r + [""] * width)[:width] for r in rows[1:]], columns=rows[0], dtype=object)
 
@@ -399,11 +413,11 @@ def effet(
         try:
             read_reference(reference)
         except ReferenceError as error:
-            raise fail(str(error)) from None
+            raise refuse(error) from None
     try:
         table = indicators(dataset, horizon=horizon)
     except NoContractError as error:
-        raise fail(str(error)) from None
+        raise refuse(error) from None
     year = int(table["annee"].max())
     extra = {"comparaison": str(comparaison.resolve()) if comparaison else None, "reference": str(reference.resolve()) if reference else None,
              "mois": mois, "replications": replications, "graine": graine}
@@ -435,9 +449,9 @@ def pseudonymiser(
     try:
         key = read_key(cle_fichier)
     except KeyProblem as problem:
-        raise fail(str(problem)) from None
+        raise refuse(problem) from None
     if not fichier.is_file():
-        raise fail(f"le fichier « {fichier} » n'existe pas")
+        raise fail(f"le fichier « {fichier} » n'existe pas", "fichier_absent")
     log = ProblemLog()
     if fichier.suffix.lower() == ".xlsx":
         frame = _first_sheet(fichier)
@@ -450,7 +464,8 @@ def pseudonymiser(
     headers = {normalise_key(h): h for h in frame.columns}
     missing = [c for c in colonne if normalise_key(c) not in headers]
     if missing:
-        raise fail(f"colonne(s) absente(s) de {fichier.name} : {', '.join(missing)} ; colonnes : {', '.join(map(str, frame.columns))}")
+        raise fail(f"colonne(s) absente(s) de {fichier.name} : {', '.join(missing)} ; colonnes : {', '.join(map(str, frame.columns))}",
+                   "pseudo_colonne_absente")
     for name in colonne:
         frame[headers[normalise_key(name)]] = pseudonymise(frame[headers[normalise_key(name)]], key)
     # For a French spreadsheet: ";" and UTF-8 with BOM, whatever the input was.
@@ -479,7 +494,7 @@ def consolider(
 
     missing = [str(f) for f in fichiers if not f.is_file()]
     if missing:
-        raise fail(f"fichier(s) introuvable(s) : {', '.join(missing)}")
+        raise fail(f"fichier(s) introuvable(s) : {', '.join(missing)}", "fichier_absent")
     log = ProblemLog()
     rows = read_returns(fichiers, log)
     problems = log.frame()
@@ -488,11 +503,18 @@ def consolider(
         raise typer.Exit(EXIT_INVALID)
     table = consolidate(rows, heures_etp, annee)
     if table.empty:
-        raise fail("aucune ligne à consolider pour les années demandées")
+        raise fail("aucune ligne à consolider pour les années demandées", "aucune_ligne_a_consolider")
     chosen = _formats(formats)
     _check_publisher(out, editeur)
     if regions is not None and not regions.is_file():
-        raise fail(f"table des régions « {regions} » introuvable")
+        raise fail(f"table des régions « {regions} » introuvable", "fichier_absent")
+    if regions is not None:
+        from impact.consolidation_report import RegionsError, read_regions
+
+        try:
+            read_regions(regions)
+        except RegionsError as error:
+            raise refuse(error) from None
     year = int(table["annee"].max())
     names = ["indicateurs.csv", SPREADSHEET_FILE, INTERNAL_FILE, COVERAGE_FILE, "metadonnees.json", str(year)]
     with publication(out, names) as stage:
@@ -521,10 +543,10 @@ def verifier_secret(
     from impact.output import atomic_write_bytes
 
     if not sortie.is_dir():
-        raise fail(f"dossier « {sortie} » introuvable")
+        raise fail(f"dossier « {sortie} » introuvable", "sortie_absente")
     tables = published_tables(sortie)
     if not tables:
-        raise fail(f"aucun tableau d'indicateurs publié (indicateurs.csv) sous « {sortie} »")
+        raise fail(f"aucun tableau d'indicateurs publié (indicateurs.csv) sous « {sortie} »", "sortie_absente")
     seuil = seuil or published_threshold(sortie)
     cells, reports = check(sortie, seuil, heures_etp, tables)
     for row in cells.head(30).itertuples(index=False):
@@ -551,20 +573,25 @@ def importer(
 ) -> None:
     """Importe un export réel (noms de feuilles quelconques, lignes de titre, feuille à plat d'une ligne par contrat, fichiers annuels) au format du kit, et note chaque décision dans correspondance.toml."""
     from impact.dataset import validate
+    from impact.hints import correction_line, hint
     from impact.importing import ImportProblem, import_source, read_mapping
 
     try:
         mapping = read_mapping(correspondance) if correspondance is not None else None
         result = import_source(source, out, mapping)
     except ImportProblem as problem:
-        raise fail(str(problem)) from None
+        raise refuse(problem) from None
     for sheet, target in result.mapping.sheets.items():
         echo(f"{sheet} : {'ignorée' if target == 'ignorer' else 'une ligne par contrat' if target == 'plat' else f'table {target}'}")
     for column, values in result.unmapped.items():
         for value, rows in values.most_common():
-            echo(f"valeur non reconnue dans {column} : « {value} » ({rows} ligne{'s' if rows > 1 else ''}) ; indiquez son code dans correspondance.toml")
+            echo(f"valeur non reconnue dans {column} : « {value} » ({rows} ligne{'s' if rows > 1 else ''})")
+    if result.unmapped:
+        echo("  " + correction_line(hint("import_valeur_inconnue", dossier=str(out))))
     for table, first, second in result.near_duplicates:
         echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
+    if result.near_duplicates:
+        echo("  " + correction_line(hint("import_noms_proches")))
     echo(f"Jeu de données écrit dans {out} ; décisions dans {out / 'correspondance.toml'}.")
     dataset = validate(out)
     _print_problems(dataset.problems)
@@ -578,7 +605,7 @@ def carnets(dossier: Annotated[Path, typer.Argument(help="Dossier où copier les
     from impact.resources import resource_folder
 
     if dossier.exists() and not dossier.is_dir():
-        raise fail(f"« {dossier} » est un fichier : indiquez un dossier")
+        raise fail(f"« {dossier} » est un fichier", "dossier_attendu")
     written = [atomic_write_bytes(dossier / n.name, n.read_bytes()) for n in sorted(resource_folder("notebooks").glob("*.ipynb"))]
     echo(f"{len(written)} carnets copiés dans {dossier} : {', '.join(p.name for p in written)}.")
     echo("Ouvrez-les dans JupyterLab et changez la cellule « parameters » (dossier du jeu de données, année, territoire).")
@@ -587,10 +614,10 @@ def carnets(dossier: Annotated[Path, typer.Argument(help="Dossier où copier les
 def _years(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", text)
     if not match:
-        raise fail(f"--annees attend une année ou une période AAAA-AAAA, pas « {text} »")
+        raise fail(f"--annees attend une année ou une période AAAA-AAAA, pas « {text} »", "option_annees")
     first, last = int(match[1]), int(match[2] or match[1])
     if last < first:
-        raise fail(f"--annees : la période {text} finit avant de commencer")
+        raise fail(f"--annees : la période {text} finit avant de commencer", "option_annees")
     return first, last
 
 
@@ -608,7 +635,7 @@ def demo(
     from impact import demo as demo_data
 
     if format_ not in ("csv", "xlsx"):
-        raise fail(f"--format attend csv ou xlsx, pas « {format_} »")
+        raise fail(f"--format attend csv ou xlsx, pas « {format_} »", "option_format")
     first, last = _years(annees)
     params = demo_data.DemoParameters(seed=graine, territories=territoires, first_year=first, last_year=last, scale=echelle)
     written = demo_data.write(params, dossier, format_)
@@ -722,16 +749,19 @@ def main(args: list[str] | None = None) -> None:
         if isinstance(exc, USAGE_ERRORS):
             context = getattr(exc, "ctx", None)
             where = context.command_path if context is not None else "impact"
-            echo(f"impact : {usage_message(exc, sorted(command.commands))}\nAide : {where} --help", err=True)
-            sys.exit(EXIT_INVALID)
+            sys.exit(fail(usage_message(exc, sorted(command.commands)), "ligne_de_commande", commande=where).exit_code)
+        if isinstance(exc, UserError):
+            sys.exit(refuse(exc).exit_code)
         if isinstance(exc, CLICK_ERRORS):
             echo(f"impact : {exc.format_message()}", err=True)
             sys.exit(EXIT_INVALID)
         if os.environ.get("IMPACT_DEBUG"):
             raise
+        if isinstance(exc, OSError) and exc.errno in PATH_ERRORS:
+            sys.exit(fail(f"« {exc.filename2 or exc.filename} » {PATH_ERRORS[exc.errno]} ; rien n'a été publié", "chemin_impossible").exit_code)
         if isinstance(exc, OSError) and exc.errno in FILE_SYSTEM_ERRORS:
-            echo(f"impact : écriture impossible ({FILE_SYSTEM_ERRORS[exc.errno]}) : « {exc.filename} » ; rien n'a été publié.", err=True)
-            sys.exit(EXIT_INVALID)
+            sys.exit(fail(f"écriture impossible ({FILE_SYSTEM_ERRORS[exc.errno]}) : « {exc.filename} » ; rien n'a été publié",
+                          "ecriture_impossible").exit_code)
         echo(f"impact : erreur interne inattendue ({type(exc).__name__} : {exc}). "
              "Relancez avec IMPACT_DEBUG=1 pour le détail et signalez-la.", err=True)
         sys.exit(1)

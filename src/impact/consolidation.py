@@ -64,19 +64,19 @@ def read_returns(paths: list[Path], log: ProblemLog) -> pd.DataFrame:
         path = Path(path)
         source = str(path)
         if path.resolve() in seen:
-            log.error(source, None, None, f"retour fourni deux fois (déjà lu sous le nom {seen[path.resolve()]})")
+            log.error(source, None, None, f"retour fourni deux fois (déjà lu sous le nom {seen[path.resolve()]})", "retour_en_double")
             continue
         seen[path.resolve()] = source
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            log.error(source, None, None, f"retour illisible ({type(exc).__name__}) : un indicateurs.csv est attendu")
+            log.error(source, None, None, f"retour illisible ({type(exc).__name__}) : un indicateurs.csv est attendu", "retour_illisible")
             continue
         missing = [c for c in COLUMNS if c not in frame.columns]
         extra = [c for c in frame.columns if c not in COLUMNS]
         if missing or extra:
             detail = "; ".join(filter(None, [f"absentes : {', '.join(missing)}" if missing else "", f"inconnues : {', '.join(extra)}" if extra else ""]))
-            log.error(source, 1, None, f"colonnes d'un indicateurs.csv attendues ({detail})")
+            log.error(source, 1, None, f"colonnes d'un indicateurs.csv attendues ({detail})", "retour_colonnes")
             continue
         frame.index = pd.RangeIndex(2, 2 + len(frame), name="ligne")
         frames.append(_parse(frame, source, log))
@@ -93,17 +93,19 @@ def _parse(frame: pd.DataFrame, source: str, log: ProblemLog) -> pd.DataFrame:
     known_dimensions = {ENSEMBLE, *DIMENSIONS, *OUTCOME_DIMENSIONS}
     year = pd.to_numeric(frame["annee"], errors="coerce")
     bad = year.isna() | (year != year.round())
-    log.error(source, frame.index[bad.to_numpy()], "annee", "« " + frame.loc[bad, "annee"] + " » n'est pas une année")
+    log.error(source, frame.index[bad.to_numpy()], "annee", "« " + frame.loc[bad, "annee"] + " » n'est pas une année", "retour_annee")
     unknown = ~frame["indicateur"].isin(known_indicators)
-    log.error(source, frame.index[unknown.to_numpy()], "indicateur", "indicateur inconnu « " + frame.loc[unknown, "indicateur"] + " »")
+    log.error(source, frame.index[unknown.to_numpy()], "indicateur", "indicateur inconnu « " + frame.loc[unknown, "indicateur"] + " »",
+              "retour_code_inconnu")
     unknown = ~frame["dimension"].isin(known_dimensions)
-    log.error(source, frame.index[unknown.to_numpy()], "dimension", "dimension inconnue « " + frame.loc[unknown, "dimension"] + " »")
+    log.error(source, frame.index[unknown.to_numpy()], "dimension", "dimension inconnue « " + frame.loc[unknown, "dimension"] + " »",
+              "retour_code_inconnu")
     parsed = frame[["territoire", "indicateur", "dimension", "modalite"]].assign(annee=year.fillna(0).astype(int), source=source)
     for column in MEASURES:
         text = frame[column].str.strip()
         number = pd.to_numeric(text.mask(text.isin(["", MARK])), errors="coerce")
         wrong = number.isna() & ~text.isin(["", MARK])
-        log.error(source, frame.index[wrong.to_numpy()], column, "« " + text[wrong] + " » n'est pas un nombre")
+        log.error(source, frame.index[wrong.to_numpy()], column, "« " + text[wrong] + " » n'est pas un nombre", "retour_non_nombre")
         parsed[column] = number
         parsed[f"{column}_masque"] = text.eq(MARK)
     return parsed
@@ -113,12 +115,14 @@ def _check_keys(rows: pd.DataFrame, log: ProblemLog) -> None:
     """A row twice in one return; a territory and year in two returns."""
     twice = rows.duplicated(subset=[*KEYS, "source"], keep="first")
     for _, row in rows.loc[twice].iterrows():
-        log.error(row["source"], row["ligne"], None, f"ligne en double ({row['annee']}, {row['territoire']}, {row['indicateur']}, {row['dimension']}, {row['modalite']})")
+        log.error(row["source"], row["ligne"], None, f"ligne en double ({row['annee']}, {row['territoire']}, {row['indicateur']}, {row['dimension']}, {row['modalite']})",
+                  "retour_ligne_en_double")
     places = rows.loc[rows["territoire"] != ENSEMBLE].groupby(["annee", "territoire"])["source"].unique()
     for (year, territory), sources in places.items():
         if len(sources) > 1:
             first = rows.loc[(rows["annee"] == year) & (rows["territoire"] == territory) & (rows["source"] == sources[1]), "ligne"].min()
-            log.error(sources[1], first, "territoire", f"territoire « {territory} » et année {year} déjà fournis par {sources[0]}")
+            log.error(sources[1], first, "territoire", f"territoire « {territory} » et année {year} déjà fournis par {sources[0]}",
+                      "retour_deja_fourni")
 
 
 def _check_breakdowns(rows: pd.DataFrame, log: ProblemLog) -> None:
@@ -137,7 +141,7 @@ def _check_breakdowns(rows: pd.DataFrame, log: ProblemLog) -> None:
     over = checks.loc[checks["somme"] > checks["valeur"] + 0.005 * checks["cellules"] + 1e-9]
     for _, row in over.iterrows():
         log.error(row["source"], row["ligne"], "valeur", f"la ventilation par {row['dimension']} de {row['indicateur']} ({row['territoire']}, "
-                  f"{row['annee']}) dépasse son total : {row['somme']:g} pour {row['valeur']:g}")
+                  f"{row['annee']}) dépasse son total : {row['somme']:g} pour {row['valeur']:g}", "retour_ventilation")
 
 
 def consolidate(rows: pd.DataFrame, heures_etp: float = HEURES_ETP, years: list[int] | None = None) -> pd.DataFrame:

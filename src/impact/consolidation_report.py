@@ -8,6 +8,7 @@ totals leaves the other lines empty, never the report undone.
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from impact.bilan import LABELS, cell, read_published, with_footnote
 from impact.editorial import Publisher
 from impact.escaping import markdown
 from impact.formatting import french_number, french_percent
+from impact.hints import UserError
 from impact.tables import markdown_table
 from impact.indicators import ENSEMBLE
 
@@ -62,6 +64,25 @@ class Consolidation:
         return frame.set_index(["annee", "indicateur"]) if len(frame) else frame
 
 
+class RegionsError(UserError):
+    """The ``--regions`` table cannot be used."""
+
+
+def read_regions(path: str | Path) -> pd.DataFrame:
+    """The ``--regions`` table (headers in lower case), or :class:`RegionsError` in French when it
+    cannot be read or lacks ``territoire`` or ``region``."""
+    try:
+        frame = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
+        raise RegionsError(f"table des régions « {path} » illisible ({type(error).__name__})", "regions_illisible") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in ("territoire", "region") if c not in frame.columns]
+    if missing:
+        raise RegionsError(f"table des régions « {path} » : colonne(s) absente(s) : {', '.join(missing)} "
+                           f"(colonnes lues : {', '.join(frame.columns)})", "regions_illisible")
+    return frame
+
+
 def prepare(indicateurs: str | Path, annee: int, regions: str | Path | None = None, editeur: str | None = None) -> Consolidation:
     """The report of the consolidated ``indicateurs.csv`` for ``annee``; ``regions``: an optional
     side table (CSV) with ``territoire`` and ``region`` columns (the ``territoires`` table of the
@@ -71,8 +92,7 @@ def prepare(indicateurs: str | Path, annee: int, regions: str | Path | None = No
     path = Path(indicateurs)
     mapping = kinds = pd.Series(dtype=str)
     if regions:
-        frame = pd.read_csv(regions, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
-        frame.columns = [c.strip().lower() for c in frame.columns]
+        frame = read_regions(regions)
         mapping = frame.set_index("territoire")["region"].dropna()
         if "type_facilitateur" in frame.columns:
             kinds = frame.set_index("territoire")["type_facilitateur"].dropna()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from impact.escaping import markdown, yaml_string
 from impact.formatting import french_change
+from impact.hints import UserError
 
 PUBLICATION_FILE = "publication.toml"
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
@@ -28,7 +29,7 @@ MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 STABLE = 0.005
 
 
-class PublicationError(ValueError):
+class PublicationError(UserError):
     """``publication.toml`` cannot be read."""
 
 
@@ -55,11 +56,11 @@ def publisher(folder: str | Path | None, editeur: str | None = None) -> Publishe
         try:
             values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise PublicationError(f"{PUBLICATION_FILE} illisible ({path}) : {error}") from None
+            raise PublicationError(f"{PUBLICATION_FILE} illisible ({path}) : {error}", "publication_illisible") from None
         unknown = set(values) - {"editeur", "contact", "licence"}
         if unknown:
             raise PublicationError(f"{PUBLICATION_FILE} : clé(s) inconnue(s) {', '.join(sorted(unknown))} "
-                                   "(clés possibles : editeur, contact, licence)")
+                                   "(clés possibles : editeur, contact, licence)", "publication_cle_inconnue")
     name = editeur if editeur else values.get("editeur", "")
     return Publisher(str(name).strip(), str(values.get("contact", "")).strip(), str(values.get("licence", "")).strip())
 

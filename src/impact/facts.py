@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from impact.attribution import contract_ends, coverage, hours_by_contract_year, observed_dates
 from impact.dataset import Dataset
+from impact.hints import UserError
 from impact.schema import HEURES_ETP, PUBLICS
 
 #: Age bands of a person in year N (age = N - annee_naissance); ``inconnu`` without a birth year.
@@ -58,7 +59,7 @@ def age_band(age: pd.Series) -> pd.Categorical:
     return pd.Categorical(bands, categories=list(AGE_BANDS))
 
 
-class NoContractError(ValueError):
+class NoContractError(UserError):
     """The dataset has no contract: there is nothing to compute."""
 
 
@@ -74,7 +75,7 @@ def build_facts(dataset: Dataset, extraction_date: pd.Timestamp | None = None, h
     extraction = pd.Timestamp(extraction_date) if extraction_date is not None else (dates.max() if len(dates) else pd.NaT)
     contrats = dataset.contrats.loc[dataset.contrats["date_debut"] <= extraction]
     if contrats.empty:
-        raise NoContractError("le jeu de données ne contient aucun contrat : aucun indicateur à calculer")
+        raise NoContractError("le jeu de données ne contient aucun contrat : aucun indicateur à calculer", "aucun_contrat")
     heures = dataset.heures.loc[dataset.heures["mois"] <= extraction]
     suivis = dataset.suivis.loc[~(dataset.suivis["date_observation"] > extraction)]
     territories = sorted(set(dataset.operations["territoire"].dropna().unique()) | set(dataset.territoires["territoire"].dropna()))

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from impact.hints import UserError
 from impact.output import atomic_write_bytes, atomic_write_text
 from impact.problems import ProblemLog
 from impact.reading import _TOTAL, _cell_text, _decode, find_header, header_keys
@@ -93,7 +94,7 @@ class ImportResult:
     written: list[Path]
 
 
-class ImportProblem(ValueError):
+class ImportProblem(UserError):
     """The source cannot be imported (missing, unreadable, or nothing recognised)."""
 
 
@@ -102,8 +103,9 @@ def read_sheets(source: Path) -> list[Sheet]:
     order; raises :class:`ImportProblem` when none can be read."""
     source = Path(source)
     if not source.exists():
-        raise ImportProblem(f"« {source} » n'existe pas")
-    files = [source] if source.is_file() else sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+        raise ImportProblem(f"« {source} » n'existe pas", "import_source_absente")
+    files = [source] if source.is_file() else sorted(p for p in source.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))) \
+        if source.is_dir() else []
     sheets: list[Sheet] = []
     for file in files:
         if file.suffix.lower() == ".xlsx":
@@ -111,7 +113,7 @@ def read_sheets(source: Path) -> list[Sheet]:
         elif file.suffix.lower() in (".csv", ".txt"):
             sheets.append(_csv_sheet(file))
     if not sheets:
-        raise ImportProblem(f"« {source} » ne contient aucun classeur .xlsx ni fichier .csv")
+        raise ImportProblem(f"« {source} » ne contient aucun classeur .xlsx ni fichier .csv", "import_rien_a_lire")
     return sheets
 
 
@@ -121,7 +123,7 @@ def _workbook_sheets(file: Path) -> list[Sheet]:
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
-        raise ImportProblem(f"classeur « {file.name} » illisible ({type(exc).__name__})") from None
+        raise ImportProblem(f"classeur « {file.name} » illisible ({type(exc).__name__})", "classeur_illisible") from None
     try:
         return [Sheet(f"{file.name}[{sheet.title}]", [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)])
                 for sheet in workbook.worksheets]
@@ -135,10 +137,14 @@ def _csv_sheet(file: Path) -> Sheet:
     log = ProblemLog()
     decoded = _decode(file.read_bytes(), file.name, log)
     if decoded is None:
-        raise ImportProblem(f"fichier « {file.name} » illisible : " + "; ".join(log.frame()["message"]))
+        raise ImportProblem(f"fichier « {file.name} » illisible : " + "; ".join(log.frame()["message"]), "import_fichier_illisible")
     lines = decoded[0].splitlines()
     delimiter = max((";", ",", "\t"), key=lambda d: max((line.count(d) for line in lines[:20]), default=0))
-    return Sheet(file.name, [list(row) for row in csv.reader(io.StringIO(decoded[0]), delimiter=delimiter)])
+    try:
+        return Sheet(file.name, [list(row) for row in csv.reader(io.StringIO(decoded[0]), delimiter=delimiter)])
+    except csv.Error:
+        raise ImportProblem(f"fichier « {file.name} » illisible : une valeur dépasse {csv.field_size_limit():,} caractères "
+                            "(guillemet non fermé ?)".replace(",", "\u202f"), "csv_illisible") from None
 
 
 def _column_keys() -> dict[str, dict[str, str]]:
@@ -178,9 +184,22 @@ def read_mapping(path: Path) -> Mapping:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ImportProblem(f"correspondance « {path} » illisible : {exc}") from None
-    return Mapping(dict(data.get("feuilles", {})), {k: dict(v) for k, v in data.get("colonnes", {}).items()},
-                   {k: dict(v) for k, v in data.get("valeurs", {}).items()})
+        raise ImportProblem(f"correspondance « {path} » illisible : {exc}", "correspondance_illisible") from None
+    sections = {"feuilles": data.get("feuilles", {})}
+    for part in ("colonnes", "valeurs"):
+        tables = data.get(part, {})
+        sections.update({f"{part}.{k}": v for k, v in tables.items()} if isinstance(tables, dict) else {part: None})
+    for name, section in sections.items():
+        if not isinstance(section, dict) or not all(isinstance(v, str) for v in section.values()):
+            raise ImportProblem(f"correspondance « {path} » : la section [{name}] doit associer des textes à des textes "
+                                "(\"en-tête\" = \"valeur\")", "correspondance_illisible")
+    columns = {k[len("colonnes."):]: v for k, v in sections.items() if k.startswith("colonnes.")}
+    known = {f"{t.name}.{c}" for t in TABLES for c in t.names} | {f"{t}.{n}" for t, (_, n) in ENTITIES.items()}
+    wrong = [f"[feuilles] « {s} » = « {t} »" for s, t in sections["feuilles"].items() if t not in TABLES_BY_NAME and t not in (FLAT, IGNORED)]
+    wrong += [f"[colonnes.« {s} »] « {h} » = « {t} »" for s, cols in columns.items() for h, t in cols.items() if t != IGNORED and t not in known]
+    if wrong:
+        raise ImportProblem(f"correspondance « {path} » : décision inconnue : {', '.join(wrong[:5])}", "correspondance_decision")
+    return Mapping(dict(sections["feuilles"]), columns, {k[len("valeurs."):]: v for k, v in sections.items() if k.startswith("valeurs.")})
 
 
 def _toml(text: str) -> str:
@@ -319,7 +338,7 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None) -> Im
         for table, frame in _sheet_frames(sheet, mapping).items():
             pieces.setdefault(table, []).append(frame)
     if not pieces:
-        raise ImportProblem("aucune feuille reconnue : aucune colonne ne correspond au dictionnaire des données")
+        raise ImportProblem("aucune feuille reconnue : aucune colonne ne correspond au dictionnaire des données", "import_rien_reconnu")
     tables = {}
     for table in (t for t in TABLES if t.name in pieces):
         frame = pd.concat(pieces[table.name], ignore_index=True).fillna("")

@@ -2,7 +2,8 @@
 
 Problems are collected as small DataFrames (one row per problem) so that a check over a million
 rows adds its findings in one vectorised step. The line is the one a spreadsheet user sees: the
-header is line 1, the first data row line 2. Table-level problems have no line or column.
+header is line 1, the first data row line 2. Table-level problems have no line or column. Each
+problem has a kind (:data:`impact.hints.HINTS`) whose hint, ``correction``, says how to fix it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from impact.escaping import console, spreadsheet
+from impact.hints import HINTS, correction_line, hint
 from impact.schema import TABLES
 
 ERROR = "erreur"
 WARNING = "avertissement"
-COLUMNS = ["table", "ligne", "colonne", "gravite", "message"]
+COLUMNS = ["table", "ligne", "colonne", "gravite", "message", "correction"]
 #: Pseudo-table name for problems with the dataset folder itself.
 FOLDER = "dossier"
 
@@ -36,9 +38,13 @@ class ProblemLog:
         lines: Sequence[int] | np.ndarray | pd.Index | int | None,
         column: str | None,
         messages: Sequence[str] | pd.Series | np.ndarray | str,
+        kind: str,
         severity: str = ERROR,
     ) -> None:
-        """Record one problem (scalar ``lines``) or one per line (array ``lines``)."""
+        """Record one problem (scalar ``lines``) or one per line (array ``lines``) of the kind
+        ``kind`` (a key of :data:`impact.hints.HINTS`, checked even when there is no line)."""
+        if kind not in HINTS:
+            raise KeyError(f"type de problème inconnu : {kind}")
         if lines is None or np.isscalar(lines):
             lines = [lines]
         lines = np.asarray(lines, dtype=object)
@@ -46,6 +52,7 @@ class ProblemLog:
             return
         if isinstance(messages, str):
             messages = [messages] * len(lines)
+        correction = hint(kind, table=table, colonne=column or "")
         self._frames.append(
             pd.DataFrame(
                 {
@@ -54,17 +61,18 @@ class ProblemLog:
                     "colonne": column or "",
                     "gravite": severity,
                     "message": np.asarray(messages, dtype=object),
+                    "correction": correction,
                 }
             )
         )
 
-    def error(self, table: str, lines, column: str | None, messages) -> None:
+    def error(self, table: str, lines, column: str | None, messages, kind: str) -> None:
         """Record errors: the dataset cannot be used."""
-        self.add(table, lines, column, messages, ERROR)
+        self.add(table, lines, column, messages, kind, ERROR)
 
-    def warning(self, table: str, lines, column: str | None, messages) -> None:
+    def warning(self, table: str, lines, column: str | None, messages, kind: str) -> None:
         """Record warnings: the dataset can be used, but something deserves a look."""
-        self.add(table, lines, column, messages, WARNING)
+        self.add(table, lines, column, messages, kind, WARNING)
 
     def has_errors(self, table: str) -> bool:
         """Whether an error was recorded for ``table``."""
@@ -89,8 +97,10 @@ SHOWN_LINES = 5
 def format_lines(problems: pd.DataFrame) -> list[str]:
     """Each distinct problem once, as ``table:ligne:colonne: gravité : message`` (``-`` where not
     applicable) at its first line; a problem repeated on several lines (same table, column and
-    message) ends with their count and the first :data:`SHOWN_LINES` of them. For a terminal
-    (:func:`impact.escaping.console`): no control character, long quoted values cut."""
+    message) ends with their count and the first :data:`SHOWN_LINES` of them. Under it, its hint
+    ``  Pour corriger : …`` (:func:`impact.hints.correction_line`), once after consecutive problems that
+    share it. For a terminal (:func:`impact.escaping.console`): no control character, long quoted
+    values cut."""
     if problems.empty:
         return []
     frame = problems.reset_index(drop=True)
@@ -103,7 +113,13 @@ def format_lines(problems: pd.DataFrame) -> list[str]:
     repeated = (" (" + count.astype(str) + " lignes : " + group.map(shown) + count.gt(SHOWN_LINES).map({True: "…", False: ""}) + ")").where(count > 1, "")
     column = frame["colonne"].replace("", "-")
     text = frame["table"] + ":" + line + ":" + column + ": " + frame["gravite"] + " : " + frame["message"] + repeated
-    return [console(line) for line in text[first]]
+    shown, corrections = text[first].tolist(), frame.loc[first, "correction"].tolist()
+    lines = []
+    for position, (problem, correction) in enumerate(zip(shown, corrections)):
+        lines.append(console(problem))
+        if correction != (corrections[position + 1] if position + 1 < len(corrections) else None):
+            lines.append(console("  " + correction_line(correction)))
+    return lines
 
 
 def report_file(problems: pd.DataFrame, name: str) -> bytes:

@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from impact.hints import UserError
+
 KEY_VARIABLE = "IMPACT_CLE"
 PSEUDONYM_LENGTH = 20
 #: Shortest key accepted, in bytes.
 MIN_KEY_BYTES = 16
 
 
-class KeyProblem(ValueError):
+class KeyProblem(UserError):
     """The key is missing or too short."""
 
 
@@ -33,15 +35,15 @@ def read_key(key_file: Path | None) -> bytes:
         try:
             key = Path(key_file).read_bytes().strip()
         except OSError:
-            raise KeyProblem(f"fichier de clé « {key_file} » illisible") from None
+            raise KeyProblem(f"fichier de clé « {key_file} » illisible", "cle_illisible") from None
         source = f"le fichier « {key_file} »"
     else:
         key = os.environ.get(KEY_VARIABLE, "").strip().encode("utf-8")
         source = f"la variable d'environnement {KEY_VARIABLE}"
         if not key:
-            raise KeyProblem(f"aucune clé : donnez --cle-fichier FICHIER ou définissez {KEY_VARIABLE}")
+            raise KeyProblem("aucune clé", "cle_absente")
     if len(key) < MIN_KEY_BYTES:
-        raise KeyProblem(f"la clé lue dans {source} est trop courte (au moins {MIN_KEY_BYTES} caractères)")
+        raise KeyProblem(f"la clé lue dans {source} est trop courte (au moins {MIN_KEY_BYTES} caractères)", "cle_courte")
     return key
 
 

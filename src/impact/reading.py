@@ -42,6 +42,13 @@ HEADER_SEARCH_ROWS = 20
 _TOTAL = re.compile(r"^\s*(?:sous[\s-]?)?tota(?:l|ux)\b", re.IGNORECASE)
 
 
+def _swallowed(lines: int) -> str:
+    """The message of a quote left open at a row that covers ``lines`` lines of the file (ignored)."""
+    if lines == 1:
+        return "guillemet non fermé : ligne ignorée"
+    return f"guillemet non fermé : les {lines} lignes qui commencent ici sont lues comme une seule valeur, ignorées"
+
+
 def header_keys(table: Table) -> dict[str, str]:
     """Every spelling of a header accepted for ``table`` (after :func:`normalise_key`) with its
     column: the column's name, the dictionary's description with and without its parenthesis
@@ -73,7 +80,8 @@ def _say_header(table: str, position: int, log: ProblemLog) -> None:
     """Warn that the header row was found below ``position`` title or banner rows."""
     if position:
         log.warning(table, position + 1, None, f"ligne d'en-tête trouvée ligne {position + 1} : "
-                    f"{'la ligne 1 est ignorée' if position == 1 else f'les lignes 1 à {position} sont ignorées'} (titre ou bandeau)")
+                    f"{'la ligne 1 est ignorée' if position == 1 else f'les lignes 1 à {position} sont ignorées'} (titre ou bandeau)",
+                    "entete_decalee")
 
 
 #: Bounds of a workbook, checked from its zip directory and sheet headers before it is loaded:
@@ -116,10 +124,11 @@ def read_folder(path: Path, log: ProblemLog) -> RawDataset:
     path = Path(path)
     nothing = RawDataset({}, {}, {t.name for t in TABLES})
     if not path.exists():
-        log.error(FOLDER, None, None, f"le dossier « {path} » n'existe pas : indiquez le dossier qui contient les tables")
+        log.error(FOLDER, None, None, f"le dossier « {path} » n'existe pas", "dossier_absent")
         return nothing
     if path.is_file() and path.suffix.lower() in (".csv", ".parquet"):
-        log.warning(FOLDER, None, None, f"« {path.name} » est un fichier : tout son dossier, « {path.parent} », est lu")
+        log.warning(FOLDER, None, None, f"« {path.name} » est un fichier : tout son dossier, « {path.parent} », est lu",
+                    "fichier_au_lieu_du_dossier")
         path = path.parent
     if path.is_file() and path.suffix.lower() == ".xlsx":
         files = [path]
@@ -127,11 +136,11 @@ def read_folder(path: Path, log: ProblemLog) -> RawDataset:
         files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
         outside = [p for p in files if not p.resolve().is_relative_to(path.resolve())]
         for file in outside:
-            log.error(FOLDER, None, None, f"« {file.name} » est un lien vers un fichier hors du dossier du jeu de données : il n'est pas lu "
-                      "(copiez le fichier dans le dossier)")
+            log.error(FOLDER, None, None, f"« {file.name} » est un lien vers un fichier hors du dossier du jeu de données : "
+                      "il n'est pas lu", "lien_hors_dossier")
         files = [p for p in files if p not in outside]
     else:
-        log.error(FOLDER, None, None, f"« {path} » n'est pas un dossier : indiquez le dossier qui contient les tables")
+        log.error(FOLDER, None, None, f"« {path} » n'est pas un dossier", "pas_un_dossier")
         return nothing
     workbooks = [p for p in files if p.suffix.lower() == ".xlsx"]
     flat = [p for p in files if p.suffix.lower() in (".csv", ".parquet")]
@@ -141,10 +150,12 @@ def read_folder(path: Path, log: ProblemLog) -> RawDataset:
 
     if len(workbooks) > 1:
         names = ", ".join(p.name for p in workbooks)
-        log.error(FOLDER, None, None, f"plusieurs classeurs Excel ({names}) : un jeu de données tient dans un seul classeur")
+        log.error(FOLDER, None, None, f"plusieurs classeurs Excel ({names}) : un jeu de données tient dans un seul classeur",
+                  "plusieurs_classeurs")
         return RawDataset({}, {})
     if workbooks and flat:
-        log.error(FOLDER, None, None, f"le dossier mêle un classeur Excel ({workbooks[0].name}) et des fichiers CSV ou Parquet : gardez l'un ou l'autre")
+        log.error(FOLDER, None, None, f"le dossier mêle un classeur Excel ({workbooks[0].name}) et des fichiers CSV ou Parquet",
+                  "classeur_et_csv")
         return RawDataset({}, {})
 
     if workbooks and not _read_workbook(workbooks[0], tables, sources, log):
@@ -152,10 +163,10 @@ def read_folder(path: Path, log: ProblemLog) -> RawDataset:
     for file in flat:
         table = _TABLE_KEYS.get(normalise_key(file.stem))
         if table is None:
-            log.warning(FOLDER, None, None, f"fichier « {file.name} » ignoré : son nom ne correspond à aucune table")
+            log.warning(FOLDER, None, None, f"fichier « {file.name} » ignoré : son nom ne correspond à aucune table", "fichier_ignore")
             continue
         if table in tables:
-            log.error(table, None, None, f"table fournie deux fois ({tables[table].source} et {file.name})")
+            log.error(table, None, None, f"table fournie deux fois ({tables[table].source} et {file.name})", "table_en_double")
             continue
         data = file.read_bytes()
         sources[file.name] = sha256(data)
@@ -166,7 +177,7 @@ def read_folder(path: Path, log: ProblemLog) -> RawDataset:
         else:
             tables[table] = _resolve_columns(frame, table, file.name, log)
     if not files:
-        log.error(FOLDER, None, None, f"le dossier « {path} » ne contient aucun fichier CSV, Parquet ou Excel")
+        log.error(FOLDER, None, None, f"le dossier « {path} » ne contient aucun fichier CSV, Parquet ou Excel", "dossier_vide")
     return RawDataset(tables, sources, unreadable)
 
 
@@ -174,17 +185,17 @@ def _decode(data: bytes, table: str, log: ProblemLog) -> tuple[str, str] | None:
     """Text and encoding of a CSV file in UTF-8 (with or without BOM) or Windows-1252; None if
     unreadable."""
     if data.startswith(b"PK\x03\x04"):
-        log.error(table, None, None, "ce fichier .csv est en réalité un classeur Excel : enregistrez-le au format CSV ou renommez-le en .xlsx")
+        log.error(table, None, None, "ce fichier .csv est en réalité un classeur Excel", "csv_est_un_classeur")
         return None
     if b"\x00" in data:
-        log.error(table, None, None, "fichier binaire ou corrompu : ce n'est pas un fichier CSV lisible")
+        log.error(table, None, None, "fichier binaire ou corrompu : ce n'est pas un fichier CSV lisible", "fichier_binaire")
         return None
     for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding).removeprefix("\ufeff"), encoding
         except UnicodeDecodeError:
             continue
-    log.error(table, None, None, "encodage non reconnu : enregistrez le fichier en UTF-8 ou en Windows-1252")
+    log.error(table, None, None, "encodage non reconnu (ni UTF-8, ni Windows-1252)", "encodage")
     return None
 
 
@@ -196,19 +207,26 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
         return None
     text, encoding = decoded
     if not text.strip():
-        log.error(table, None, None, f"fichier vide : {source} doit contenir au moins la ligne d'en-tête")
+        log.error(table, None, None, f"fichier vide : {source} doit contenir au moins la ligne d'en-tête", "fichier_vide")
         return None
     top = text.splitlines()[:HEADER_SEARCH_ROWS]
     delimiter = max((";", ",", "\t"), key=lambda d: max(line.count(d) for line in top))
     schema = _BY_NAME.get(table)
-    skipped_lines = find_header(list(csv.reader(top, delimiter=delimiter)), header_keys(schema)) if schema else 0
+    try:
+        skipped_lines = find_header(list(csv.reader(top, delimiter=delimiter)), header_keys(schema)) if schema else 0
+        header = next(csv.reader([top[skipped_lines]], delimiter=delimiter))
+    except csv.Error:
+        log.error(table, None, None, f"le fichier CSV ne peut pas être lu : une valeur de ses {len(top)} premières lignes dépasse "
+                  f"{csv.field_size_limit():,} caractères (guillemet non fermé ?)".replace(",", "\u202f"), "csv_illisible")
+        return None
     _say_header(table, skipped_lines, log)
-    header = next(csv.reader([top[skipped_lines]], delimiter=delimiter))
     names = [f"c{i}" for i in range(len(header))]
-    bad_rows: list[tuple[int | None, int, int]] = []
+    bad_rows: list[tuple[int | None, int, int, int]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad_rows.append((row.number, row.expected_columns, 0 if _TOTAL.match(row.text) else row.actual_columns))
+        quote_open = row.text.count('"') % 2 == 1 or "\n" in row.text.strip()
+        bad_rows.append((row.number, row.expected_columns, 0 if _TOTAL.match(row.text) else row.actual_columns,
+                         row.text.strip().count("\n") + 1 if quote_open else 0))
         return "skip"
 
     # UTF-8 files go to the parser as they are; Windows-1252 ones are re-encoded.
@@ -225,21 +243,32 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        log.error(table, None, None, f"le fichier CSV ne peut pas être lu (guillemet non fermé ou structure irrégulière) : {exc}")
+        log.error(table, None, None, f"le fichier CSV ne peut pas être lu (guillemet non fermé ou structure irrégulière) : {exc}",
+                  "csv_illisible")
         return None
     frame = arrow.to_pandas()
-    frame.columns = header
     frame.attrs["separateur"] = delimiter
     frame.attrs["ligne_entete"] = skipped_lines + 1
-    for number, expected, actual in bad_rows:
+    for number, expected, actual, breaks in bad_rows:
         if not actual:
-            log.warning(table, number, None, "ligne de total ignorée")
-            continue
-        detail = "trop de champs" if actual > expected else "champs manquants (ligne tronquée ?)"
-        log.error(table, number, None, f"ligne ignorée : {actual} champs au lieu de {expected}, {detail}")
-    skipped = {n for n, _, _ in bad_rows if n is not None}
+            log.warning(table, number, None, "ligne de total ignorée", "ligne_total")
+        elif breaks:
+            log.error(table, number, None, _swallowed(breaks), "guillemet_non_ferme")
+        else:
+            detail = "trop de champs" if actual > expected else "champs manquants (ligne tronquée ?)"
+            log.error(table, number, None, f"ligne ignorée : {actual} champs au lieu de {expected}, {detail}", "nombre_de_champs")
+    skipped = {n for n, *_ in bad_rows if n is not None}
     candidates = np.arange(skipped_lines + 2, skipped_lines + 2 + len(frame) + len(bad_rows))
-    frame.index = pd.Index(candidates[~np.isin(candidates, list(skipped))][: len(frame)], name="ligne")
+    lines = candidates[~np.isin(candidates, list(skipped))][: len(frame)]
+    # A quoted value over several lines moves the rows after it down by as many lines.
+    breaks = sum((frame[c].str.count("\n") for c in names), pd.Series(0, index=frame.index)).to_numpy()
+    frame.index = pd.Index(lines + np.concatenate([[0], np.cumsum(breaks)[:-1]]).astype(int), name="ligne")
+    swallowed = pd.concat([frame[c].str.contains("\n", regex=False) & frame[c].str.contains(delimiter, regex=False) for c in names],
+                          axis=1).any(axis=1)
+    log.error(table, frame.index[swallowed.to_numpy()], None,
+              [_swallowed(n + 1) for n in breaks[swallowed.to_numpy()]], "guillemet_non_ferme")
+    frame = frame.loc[~swallowed.to_numpy()]
+    frame.columns = header
     return frame
 
 
@@ -247,7 +276,7 @@ def read_file(file: Path, table: str, log: ProblemLog) -> RawTable | None:
     """One table from a lone CSV or Parquet ``file`` (the comparison group), or None when it cannot
     be read (the problem is logged)."""
     if not file.is_file():
-        log.error(table, None, None, f"le fichier « {file} » n'existe pas")
+        log.error(table, None, None, f"le fichier « {file} » n'existe pas", "fichier_absent")
         return None
     reader = _read_parquet if file.suffix.lower() == ".parquet" else read_csv
     frame = reader(file.read_bytes(), table, file.name, log)
@@ -259,7 +288,7 @@ def _read_parquet(data: bytes, table: str, source: str, log: ProblemLog) -> pd.D
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - any reader failure is a user-facing problem
-        log.error(table, None, None, f"fichier Parquet illisible : {type(exc).__name__}")
+        log.error(table, None, None, f"fichier Parquet illisible ({type(exc).__name__} : {exc})", "parquet_illisible")
         return None
     text = pd.DataFrame(index=pd.RangeIndex(2, 2 + len(frame), name="ligne"))
     for name in frame.columns:
@@ -322,15 +351,16 @@ def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, s
     sources[file.name] = sha256(data)
     problem = workbook_problem(data)
     if problem:
-        log.error(FOLDER, None, None, f"classeur « {file.name} » refusé : {problem}")
+        log.error(FOLDER, None, None, f"classeur « {file.name} » refusé : {problem}", "classeur_refuse")
         return False
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        log.error(FOLDER, None, None, f"classeur « {file.name} » illisible ({type(exc).__name__}) : est-ce bien un fichier .xlsx ?")
+        log.error(FOLDER, None, None, f"classeur « {file.name} » illisible ({type(exc).__name__}) : est-ce bien un fichier .xlsx ?",
+                  "classeur_illisible")
         return False
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
-        log.error(FOLDER, None, None, f"classeur « {file.name} » illisible ({type(exc).__name__})")
+        log.error(FOLDER, None, None, f"classeur « {file.name} » illisible ({type(exc).__name__})", "classeur_illisible")
         return False
     try:
         for sheet in workbook.worksheets:
@@ -338,15 +368,18 @@ def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, s
             table = _TABLE_KEYS.get(key)
             if table is None:
                 if key not in TEMPLATE_SHEETS:
-                    log.warning(FOLDER, None, None, f"feuille « {sheet.title} » du classeur ignorée : son nom ne correspond à aucune table")
+                    log.warning(FOLDER, None, None, f"feuille « {sheet.title} » du classeur ignorée : son nom ne correspond à aucune table",
+                                "feuille_ignoree")
                 continue
             source = f"{file.name}[{sheet.title}]"
             if table in tables:
-                log.error(table, None, None, f"table fournie deux fois (feuilles « {tables[table].source} » et « {source} »)")
+                log.error(table, None, None, f"table fournie deux fois (feuilles « {tables[table].source} » et « {source} »)",
+                          "table_en_double")
                 continue
             rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             if not rows:
-                log.error(table, None, None, f"feuille « {sheet.title} » vide : elle doit contenir au moins la ligne d'en-tête")
+                log.error(table, None, None, f"feuille « {sheet.title} » vide : elle doit contenir au moins la ligne d'en-tête",
+                          "feuille_vide")
                 continue
             top = find_header(rows, header_keys(_BY_NAME[table]))
             _say_header(table, top, log)
@@ -357,7 +390,7 @@ def _read_workbook(file: Path, tables: dict[str, RawTable], sources: dict[str, s
             body = [(r + [""] * width)[:width] for r in rows[top + 1:]]
             overflow = [i for i, r in enumerate(rows[top + 1:], start=top + 2) if any(v != "" for v in r[width:])]
             for line in overflow:
-                log.error(table, line, None, "valeurs au-delà de la dernière colonne nommée : ajoutez un en-tête ou supprimez-les")
+                log.error(table, line, None, "valeurs au-delà de la dernière colonne nommée", "valeurs_hors_entete")
             frame = pd.DataFrame(body, columns=header, index=pd.RangeIndex(top + 2, top + 2 + len(body), name="ligne"), dtype=object)
             frame.attrs["ligne_entete"] = top + 1
             tables[table] = _resolve_columns(frame, table, source, log)
@@ -380,12 +413,11 @@ def _resolve_columns(frame: pd.DataFrame, table: str, source: str, log: ProblemL
             extra.append(position)
             label = str(header).strip() or f"(colonne {position + 1} sans en-tête)"
             if normalise_key(header) in IDENTIFYING_HEADERS:
-                log.warning(table, line, label, "colonne de données directement identifiantes : retirez-la, "
-                            "les personnes doivent rester pseudonymes")
+                log.warning(table, line, label, "colonne de données directement identifiantes", "colonne_identifiante")
             else:
-                log.warning(table, line, label, "colonne inconnue, ignorée")
+                log.warning(table, line, label, "colonne inconnue, ignorée", "colonne_inconnue")
         elif name in seen:
-            log.error(table, line, name, f"colonne en double (« {seen[name]} » et « {header} »)")
+            log.error(table, line, name, f"colonne en double (« {seen[name]} » et « {header} »)", "colonne_en_double")
             extra.append(position)
         else:
             seen[name] = str(header)
@@ -399,6 +431,6 @@ def _resolve_columns(frame: pd.DataFrame, table: str, source: str, log: ProblemL
     total = np.zeros(len(frame), dtype=bool)
     if frame.shape[1]:
         total = frame.iloc[:, 0].astype("str").str.contains(_TOTAL).to_numpy(dtype=bool)
-        log.warning(table, frame.index[total], None, "ligne de total ignorée")
+        log.warning(table, frame.index[total], None, "ligne de total ignorée", "ligne_total")
     keep = ~empty & ~total
     return RawTable(table, source, data.loc[keep], extra_frame.loc[keep])

@@ -30,6 +30,9 @@ from impact.values import KIND_LABELS, PARSERS, normalise_key, parse_category
 
 #: Tolerance, in hours, between ``heures_realisees`` and the sum of the monthly rows.
 MONTHLY_TOLERANCE = 1.0
+#: The kind of problem (:data:`impact.hints.HINTS`) of a value that cannot be read, by column kind.
+INVALID_KINDS = {"number": "valeur_non_nombre", "integer": "valeur_non_entier", "date": "valeur_non_date",
+                 "month": "valeur_non_mois", "boolean": "valeur_non_booleen", "category": "valeur_hors_liste"}
 #: Patterns of values that identify a person directly (checked in identifier columns).
 IDENTIFYING_PATTERNS = {
     "un numéro de sécurité sociale": r"^[12]\s?\d{2}\s?\d{2}\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}(?:\s?\d{2})?$",
@@ -55,8 +58,7 @@ def validate_tables(raw: dict[str, RawTable], log: ProblemLog, unreadable: set[s
             typed[table.name] = _type_table(table, raw[table.name], log)
         else:
             if not table.optional and table.name not in unreadable:
-                log.error(table.name, None, None, "table obligatoire absente : fournissez "
-                          f"{table.name}.csv, {table.name}.parquet ou une feuille « {table.name} » dans le classeur")
+                log.error(table.name, None, None, "table obligatoire absente", "table_absente")
             typed[table.name] = _empty_table(table)
     for table in TABLES:
         _check_key(table, typed[table.name], log)
@@ -96,16 +98,17 @@ def _type_table(table: Table, raw: RawTable, log: ProblemLog) -> pd.DataFrame:
     for column in table.columns:
         if column.name not in data.columns:
             if column.must_be_present:
-                log.error(table.name, 1, column.name, "colonne obligatoire absente")
+                log.error(table.name, 1, column.name, "colonne obligatoire absente", "colonne_absente")
             text = pd.Series("", index=data.index, dtype="str")
         else:
             text = data[column.name].astype("str")
         values, invalid = _parse(column, text)
         if invalid.any():
-            log.error(table.name, data.index[invalid.to_numpy()], column.name, _invalid_messages(column, text[invalid]))
+            log.error(table.name, data.index[invalid.to_numpy()], column.name, _invalid_messages(column, text[invalid]),
+                      INVALID_KINDS[column.kind])
         if column.required and column.name in data.columns:
             missing = values.isna() & ~invalid
-            log.error(table.name, data.index[missing.to_numpy()], column.name, "valeur obligatoire manquante")
+            log.error(table.name, data.index[missing.to_numpy()], column.name, "valeur obligatoire manquante", "valeur_manquante")
         values = _check_bounds(table, column, values, text, log)
         typed[column.name] = values
     return pd.DataFrame(typed, index=data.index)
@@ -128,16 +131,16 @@ def _check_bounds(table: Table, column: Column, values: pd.Series, text: pd.Seri
         else:
             low = values.notna() & (values < column.minimum)
             rule = f"doit être supérieur ou égal à {column.minimum:g}" if column.minimum else "ne peut pas être négatif"
-        log.error(table.name, values.index[low.to_numpy()], column.name, "« " + text[low].str.strip() + " » " + rule)
+        log.error(table.name, values.index[low.to_numpy()], column.name, "« " + text[low].str.strip() + " » " + rule, "valeur_trop_petite")
     if column.name == "annee_naissance":
         high = values.notna() & (values > max_birth_year())
         log.error(table.name, values.index[high.to_numpy()], column.name,
-                  "« " + text[high].str.strip() + f" » : la personne aurait moins de 14 ans (au plus {max_birth_year()})")
+                  "« " + text[high].str.strip() + f" » : la personne aurait moins de 14 ans (au plus {max_birth_year()})", "naissance_trop_recente")
     if column.digits:
         compact = values.str.replace(r"\s", "", regex=True)
         wrong = compact.notna() & ~compact.str.fullmatch(rf"\d{{{column.digits}}}").fillna(False).astype(bool)
         log.error(table.name, values.index[wrong.to_numpy()], column.name,
-                  "« " + text[wrong].str.strip() + f" » doit compter {column.digits} chiffres")
+                  "« " + text[wrong].str.strip() + f" » doit compter {column.digits} chiffres", "chiffres_manquants")
         values = compact
     return values
 
@@ -161,7 +164,7 @@ def _check_key(table: Table, frame: pd.DataFrame, log: ProblemLog) -> None:
         text = "valeurs (" + ", ".join(table.key) + ") « " + shown + " » en double (première occurrence ligne " + dups["premiere"].astype(str) + ")"
     else:
         text = "identifiant « " + shown + " » en double (première occurrence ligne " + dups["premiere"].astype(str) + ")"
-    log.error(table.name, dups["ligne"].to_numpy(), table.key[-1] if len(table.key) == 1 else table.key[0], text.to_numpy())
+    log.error(table.name, dups["ligne"].to_numpy(), table.key[-1] if len(table.key) == 1 else table.key[0], text.to_numpy(), "identifiant_en_double")
 
 
 def _display(column: Column, values: pd.Series) -> pd.Series:
@@ -183,7 +186,7 @@ def _check_references(table: Table, typed: dict[str, pd.DataFrame], unreadable: 
         values = frame[column.name]
         broken = values.notna() & ~is_member(values, typed[target_table][target_column])
         log.error(table.name, frame.index[broken.to_numpy()], column.name,
-                  "« " + values[broken].astype(str) + f" » absent de la table {target_table} ({target_column})")
+                  "« " + values[broken].astype(str) + f" » absent de la table {target_table} ({target_column})", "reference_absente")
 
 
 def _blank(raw: dict[str, RawTable], table: str, column: str, index: pd.Index) -> pd.Series:
@@ -200,13 +203,14 @@ def _check_contracts(typed: dict[str, pd.DataFrame], hours_blank: pd.Series, log
     reversed_dates = contrats["date_fin"] < contrats["date_debut"]
     log.error("contrats", contrats.index[reversed_dates.to_numpy()], "date_fin",
               "date de fin (" + contrats.loc[reversed_dates, "date_fin"].dt.strftime("%d/%m/%Y")
-              + ") antérieure à la date de début (" + contrats.loc[reversed_dates, "date_debut"].dt.strftime("%d/%m/%Y") + ")")
+              + ") antérieure à la date de début (" + contrats.loc[reversed_dates, "date_debut"].dt.strftime("%d/%m/%Y") + ")",
+              "dates_inversees")
 
     monthly = heures.groupby("id_contrat", observed=True)["heures"].sum()
     has_monthly = pd.Series(is_member(contrats["id_contrat"], monthly.index.to_series()), index=contrats.index)
     no_hours = hours_blank & ~has_monthly & contrats["id_contrat"].notna()
     log.error("contrats", contrats.index[no_hours.to_numpy()], "heures_realisees",
-              "heures réalisées manquantes, et aucune ligne pour ce contrat dans la table heures")
+              "heures réalisées manquantes, et aucune ligne pour ce contrat dans la table heures", "heures_manquantes")
 
     declared = contrats.loc[has_monthly & contrats["heures_realisees"].notna()]
     total = declared["id_contrat"].map(monthly).astype(float)
@@ -214,7 +218,7 @@ def _check_contracts(typed: dict[str, pd.DataFrame], hours_blank: pd.Series, log
     if gap.any():
             log.warning("contrats", declared.index[gap.to_numpy()], "heures_realisees",
                     declared.loc[gap, "heures_realisees"].map(french_number) + " h déclarées, mais "
-                    + total[gap].map(french_number) + " h dans la table heures")
+                    + total[gap].map(french_number) + " h dans la table heures", "heures_ecart_mensuel")
 
     usable = (
         contrats.dropna(subset=["id_contrat", "date_debut"])
@@ -229,14 +233,14 @@ def _check_contracts(typed: dict[str, pd.DataFrame], hours_blank: pd.Series, log
                 "date de fin (" + usable.loc[planned, "date_fin"].dt.strftime("%d/%m/%Y") + ") dans une année où le jeu n'observe rien "
                 "d'autre (ni début de contrat, ni heures mensuelles, ni suivi), plus d'un mois après toute autre date : "
                 "prise pour une date prévue, le contrat est compté en cours à la date d'extraction "
-                f"({extraction:%d/%m/%Y}) ; corrigez-la si le contrat est bien terminé")
+                f"({extraction:%d/%m/%Y})", "date_fin_prevue")
     yearly = hours_by_contract_year(usable, heures.loc[is_member(heures["id_contrat"], usable["id_contrat"])], extraction)
     over = yearly.loc[yearly["heures"] > HEURES_ETP + 1e-9]
     if not over.empty:
         lines = pd.Series(usable.index, index=usable["id_contrat"]).loc[over["id_contrat"]].to_numpy()
         log.warning("contrats", lines, "heures_realisees",
                     over["heures"].map(french_number).to_numpy() + " h en " + over["annee"].astype(str).to_numpy()
-                    + " pour ce contrat : plus qu'un temps plein annuel (1 607 h)")
+                    + " pour ce contrat : plus qu'un temps plein annuel (1 607 h)", "plus_qu_un_temps_plein")
     if not log.has_errors("contrats"):  # a person's end of path is only known from a clean table
         _check_follow_up_dates(typed["suivis"], end_of_path(usable, extraction), log)
 
@@ -260,7 +264,7 @@ def _check_follow_up_dates(suivis: pd.DataFrame, ends: pd.Series, log: ProblemLo
                 "observation du " + shown["date_observation"].dt.strftime("%d/%m/%Y") + " hors de la fenêtre du suivi à "
                 + shown["horizon_mois"].astype(str) + " mois (fin de parcours le " + shown["fin"].dt.strftime("%d/%m/%Y")
                 + " : du " + first[outside].dt.strftime("%d/%m/%Y") + " au " + last[outside].dt.strftime("%d/%m/%Y")
-                + ") : elle n'est pas utilisée, la situation compte comme inconnue")
+                + ") : elle n'est pas utilisée, la situation compte comme inconnue", "suivi_hors_fenetre")
 
 
 def _check_unused(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
@@ -269,7 +273,7 @@ def _check_unused(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
     for table, column, what in (("operations", "id_operation", "opération"), ("participants", "id_participant", "participant")):
         frame = typed[table]
         unused = frame[column].notna() & ~is_member(frame[column], contrats[column])
-        log.warning(table, frame.index[unused.to_numpy()], column, f"{what} sans aucun contrat")
+        log.warning(table, frame.index[unused.to_numpy()], column, f"{what} sans aucun contrat", "sans_contrat")
 
 
 def _check_territories(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
@@ -281,7 +285,7 @@ def _check_territories(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
     unknown = operations.loc[~is_member(operations["territoire"], known)]
     first = unknown.reset_index().groupby("territoire", observed=True)["ligne"].min()
     log.warning("operations", first.to_numpy(), "territoire",
-                "territoire « " + first.index.astype(str) + " » absent de la table territoires")
+                "territoire « " + first.index.astype(str) + " » absent de la table territoires", "territoire_hors_table")
 
 
 def _check_territory_names(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
@@ -295,7 +299,7 @@ def _check_territory_names(typed: dict[str, pd.DataFrame], log: ProblemLog) -> N
     for table, found in reserved.groupby("table", sort=False):
         log.error(table, found["ligne"].to_numpy(), "territoire",
                   "territoire « " + found["territoire"] + " » : son nom de dossier « " + found["dossier"]
-                  + " » est réservé par le kit (" + ", ".join(RESERVED) + ") ; renommez ce territoire")
+                  + " » est réservé par le kit (" + ", ".join(RESERVED) + ")", "territoire_reserve")
     owner = first.drop_duplicates("dossier").set_index("dossier")
     clash = first.loc[first.duplicated("dossier") & ~first["dossier"].isin(RESERVED)]
     for table, found in clash.groupby("table", sort=False):
@@ -304,7 +308,7 @@ def _check_territory_names(typed: dict[str, pd.DataFrame], log: ProblemLog) -> N
                   "territoire « " + found["territoire"] + " » : même nom de dossier « " + found["dossier"].to_numpy()
                   + " » que le territoire « " + other["territoire"].to_numpy() + " » (" + other["table"].to_numpy() + ", ligne "
                   + other["ligne"].astype(str).to_numpy() + ") ; les deux noms ne diffèrent que par la casse, les accents, la "
-                  "ponctuation ou le codage des caractères : écrivez-les à l'identique ou renommez l'un des deux")
+                  "ponctuation ou le codage des caractères", "territoire_meme_dossier")
 
 
 #: Text that markup would read as code or a link: an HTML tag, a Markdown link, a script URL.
@@ -317,11 +321,12 @@ def _check_text_values(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
     show them as text, but they deserve a look."""
     checks = {
         "commence comme une formule de tableur (=, +, -, @) : il est écrit comme du texte dans les fichiers pour tableur":
-            lambda v: v.str.startswith(FORMULA_START),
+            ("texte_formule", lambda v: v.str.startswith(FORMULA_START)),
         "contient des caractères de contrôle ou invisibles (retour chariot, échappement de terminal, inversion du sens "
-        "d'écriture...) : ils sont retirés des rapports": lambda v: v.str.contains(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", regex=True),
+        "d'écriture...) : ils sont retirés des rapports":
+            ("texte_controle", lambda v: v.str.contains(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", regex=True)),
         "contient du balisage (HTML, lien Markdown, formule $...$) : il est montré comme du texte dans les rapports":
-            lambda v: v.str.contains(MARKUP, regex=True),
+            ("texte_balisage", lambda v: v.str.contains(MARKUP, regex=True)),
     }
     for table in TABLES:
         frame = typed[table.name]
@@ -329,9 +334,9 @@ def _check_text_values(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
             if column.kind != "text" or frame.empty:
                 continue
             values = frame[column.name].dropna().astype(str)
-            for what, test in checks.items():
+            for what, (kind, test) in checks.items():
                 hit = test(values).to_numpy(dtype=bool)
-                log.warning(table.name, values.index[hit], column.name, "« " + values[hit] + " » " + what)
+                log.warning(table.name, values.index[hit], column.name, "« " + values[hit] + " » " + what, kind)
 def within_one_edit(a: str, b: str) -> bool:
     """Whether ``b`` is ``a`` with at most one letter added, removed or replaced."""
     if abs(len(a) - len(b)) > 1:
@@ -363,7 +368,7 @@ def _check_territory_spellings(typed: dict[str, pd.DataFrame], log: ProblemLog) 
             lines = {name: f"{usage.at[name, 'size']} ligne{'s' if usage.at[name, 'size'] > 1 else ''}" for name in (main, other)}
             log.warning("operations", int(usage.at[other, "min"]), "territoire",
                         f"territoire « {other} » ({lines[other]}) presque identique à « {main} » ({lines[main]}, première "
-                        f"ligne {usage.at[main, 'min']}) : le kit en fait deux territoires ; corrigez l'orthographe s'il s'agit du même")
+                        f"ligne {usage.at[main, 'min']}) : le kit en fait deux territoires", "territoire_presque_identique")
 
 
 def _check_identifiers(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
@@ -378,6 +383,6 @@ def _check_identifiers(typed: dict[str, pd.DataFrame], log: ProblemLog) -> None:
             for what, pattern in IDENTIFYING_PATTERNS.items():
                 hit = values.str.fullmatch(pattern)
                 log.warning(table.name, values.index[hit.to_numpy()], column.name,
-                            f"cette valeur ressemble à {what} : un identifiant doit être un pseudonyme")
+                            f"cette valeur ressemble à {what} : un identifiant doit être un pseudonyme", "identifiant_personnel")
 
 
