@@ -212,35 +212,42 @@ class _System:
         cells = np.concatenate([c for _, c, _ in self.parts])
         totals = np.concatenate([t for _, _, t in self.parts])
         equation = pd.factorize(keys)[0]
-        # A member written twice in a relation counts once (first occurrences, in order).
-        first = np.sort(np.unique((equation.astype(np.int64) * (cells.max(initial=0) + 1) + cells) * 2 + totals, return_index=True)[1])
-        return pd.DataFrame({"equation": pd.factorize(equation[first])[0], "cell": cells[first], "total": totals[first]})
+        # A member written twice in a relation counts once: its first occurrence, where the codes
+        # given in order of first appearance reach a new high.
+        codes = pd.factorize((equation.astype(np.int64) * (cells.max(initial=0) + 1) + cells) * 2 + totals)[0]
+        first = codes > np.maximum.accumulate(np.r_[-1, codes[:-1]])
+        return pd.DataFrame({"equation": equation[first], "cell": cells[first], "total": totals[first]})
 
 
-def equations(table: pd.DataFrame) -> pd.DataFrame:
+def equations(table: pd.DataFrame, rows: _Rows | None = None) -> pd.DataFrame:
     """Every linear relation of the published table (see the module docstring): one row per cell
-    of a relation, ``equation`` (a number), ``cell`` (``3 * row + kind``) and ``total``; relations
-    and its ``scope``, the year of its cells (a year's relations, within and across territories, are
-    examined together for cells they determine)."""
+    of a relation, ``equation`` (a number), ``cell`` (``3 * row + kind``), ``total`` (the cell is
+    the relation's total), ``scope`` (the year of its cells: a year's relations, within and across
+    territories, are examined together), ``across`` (a relation between territories) and ``bound``
+    (the territories' sum only bounds the ``ensemble``). ``rows``: the table's index, when built."""
     table = table.reset_index(drop=True)
-    rows = _Rows(table)
+    rows = _Rows(table) if rows is None else rows
     codes = rows.codes
     positions = np.arange(len(table))
     within, across = _System(len(table)), _System(len(table))
-    indicator, dimension = table["indicateur"].to_numpy(), table["dimension"].to_numpy()
+    # Labels compared as integer codes (a national table has ~800 000 rows).
+    indicator, dimension = codes["indicateur"], codes["dimension"]
+
+    def named(key: str, *labels: str) -> np.ndarray:
+        return np.array([rows.code(key, label) for label in labels], dtype=np.int64)
 
     for name, dim in ADDITIVE:
-        cells = positions[(indicator == name) & (dimension == dim)]
+        cells = positions[(indicator == rows.code("indicateur", name)) & (dimension == rows.code("dimension", dim))]
         total = rows.find(annee=codes["annee"][cells], territoire=codes["territoire"][cells], indicateur=name, dimension="ensemble", modalite="ensemble")
         within.add(total, total, V, [(cells, V)], extra=rows.code("dimension", dim))
     # The situation codes of each group add up to the group's cell.
     group_of = pd.Series({code: group for code, (_, group) in SITUATION.items()})
-    codes_rows = positions[(indicator == "sortants") & (dimension == "situation")]
+    codes_rows = positions[(indicator == rows.code("indicateur", "sortants")) & (dimension == rows.code("dimension", "situation"))]
     group = rows.find(annee=codes["annee"][codes_rows], territoire=codes["territoire"][codes_rows], indicateur="sortants",
                       dimension="situation_groupe", modalite=table["modalite"].iloc[codes_rows].map(group_of).reset_index(drop=True))
     within.add(group, group, V, [(codes_rows, V)])
 
-    leavers = positions[(indicator == "sortants") & (dimension == "ensemble")]
+    leavers = positions[(indicator == rows.code("indicateur", "sortants")) & (dimension == rows.code("dimension", "ensemble"))]
     at = {"annee": codes["annee"][leavers], "territoire": codes["territoire"][leavers]}
 
     def find(name: str, dim: str = "ensemble", modality: str = "ensemble") -> np.ndarray:
@@ -263,7 +270,7 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
         within.add(leavers, find(code), K, [group_cell(g) for g in groups])
     # Within each group of leavers (overall, by sex, age band or public): every rate but the
     # knowledge rate has the known situations as denominator; dynamic exits add up the others.
-    groups_ = positions[indicator == KNOWLEDGE_RATE[0]]
+    groups_ = positions[indicator == rows.code("indicateur", KNOWLEDGE_RATE[0])]
     at = {"annee": codes["annee"][groups_], "territoire": codes["territoire"][groups_], "dimension": codes["dimension"][groups_],
           "modalite": codes["modalite"][groups_]}
     for code in RATES:
@@ -271,7 +278,7 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
     within.add(groups_, rows.find(**at, indicateur="taux_sorties_dynamiques"), K,
                [(rows.find(**at, indicateur=c), K) for c in ("taux_emploi_durable", "taux_emploi_transition", "taux_sortie_positive")])
     # Rates by sex and by age band add up to the overall rate's numerator and denominator.
-    by = positions[np.isin(indicator, [KNOWLEDGE_RATE[0], *RATES]) & np.isin(dimension, ADDITIVE_RATE_DIMENSIONS)]
+    by = positions[np.isin(indicator, named("indicateur", KNOWLEDGE_RATE[0], *RATES)) & np.isin(dimension, named("dimension", *ADDITIVE_RATE_DIMENSIONS))]
     overall = rows.find(annee=codes["annee"][by], territoire=codes["territoire"][by], indicateur=codes["indicateur"][by],
                         dimension="ensemble", modalite="ensemble")
     for kind in (K, N):
@@ -296,7 +303,7 @@ def equations(table: pd.DataFrame) -> pd.DataFrame:
     others = across.frame()
     others["scope"] = codes["annee"][others["cell"].to_numpy() // 3]
     others["across"] = True
-    others["bound"] = np.isin(indicator[others["cell"].to_numpy() // 3], SHARED)
+    others["bound"] = np.isin(indicator[others["cell"].to_numpy() // 3], named("indicateur", *SHARED))
     others["equation"] += system["equation"].max() + 1 if len(system) else 0
     return pd.concat([system, others], ignore_index=True)
 
@@ -719,12 +726,12 @@ def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     kind = _kinds(table)
     hours = np.zeros((len(table), 3), dtype=bool)
     hours[:, V] = kind == "hours"
-    masked = secondary(equations(table), values, primary(table, seuil), seuil, suppression_cost(table), hours.reshape(-1)).reshape(-1, 3)
+    rows = _Rows(table)
+    masked = secondary(equations(table, rows), values, primary(table, seuil), seuil, suppression_cost(table), hours.reshape(-1)).reshape(-1, 3)
     is_rate = kind == "rate"
     hidden = np.where(is_rate, masked[:, K] | masked[:, N], masked[:, V])
     effectif = table["effectif"].to_numpy(dtype=float)
     small_effectif = (table["indicateur"] == "duree_moyenne_contrats").to_numpy() & (effectif >= 1) & (effectif <= seuil)
-    rows = _Rows(table)
     hidden |= small_effectif | _dependent_ratio(table, rows, hidden)
     part = hidden | _total_hidden(table, rows, hidden)
     previous = _previous(table, rows, hidden)
