@@ -117,22 +117,22 @@ def _kinds(table: pd.DataFrame) -> np.ndarray:
     return np.array([kinds.get(u, "") for u in uniques] + [""], dtype=object)[codes]
 
 
-def cell_values(table: pd.DataFrame) -> np.ndarray:
+def cell_values(table: pd.DataFrame, kind: np.ndarray | None = None) -> np.ndarray:
     """The value of every cell, ``3 * row + kind``: V the row's value, K and N a rate's numerator
     (rounded to a whole number of persons) and denominator (0 for other rows)."""
     value = table["valeur"].to_numpy(dtype=float)
     effectif = table["effectif"].to_numpy(dtype=float)
-    is_rate = _kinds(table) == "rate"
+    is_rate = (_kinds(table) if kind is None else kind) == "rate"
     numerator = np.where(is_rate & (effectif > 0), np.round(np.nan_to_num(value) * np.nan_to_num(effectif)), 0.0)
     return np.column_stack([np.nan_to_num(value), numerator, np.where(is_rate, np.nan_to_num(effectif), 0.0)]).reshape(-1)
 
 
-def primary(table: pd.DataFrame, seuil: int) -> np.ndarray:
+def primary(table: pd.DataFrame, seuil: int, kind: np.ndarray | None = None) -> np.ndarray:
     """The cells that break a rule by themselves (see the module docstring), ``3 * row + kind``."""
     value = table["valeur"].to_numpy(dtype=float)
     effectif = table["effectif"].to_numpy(dtype=float)
     indicator = table["indicateur"].to_numpy()
-    kind = _kinds(table)
+    kind = _kinds(table) if kind is None else kind
     small = (value >= 1) & (value <= seuil)
     on_value = (np.isin(indicator, PERSON_COUNTS) & small) | (np.isin(indicator, COMPANY_COUNTS) & (value >= 1) & (value < MIN_COMPANIES))
     if "employeurs" in table.columns:
@@ -140,7 +140,7 @@ def primary(table: pd.DataFrame, seuil: int) -> np.ndarray:
         dominant = table["part_premier_employeur"].to_numpy(dtype=float) > MAX_COMPANY_SHARE
         persons = table["personnes_heures"].to_numpy(dtype=float) if "personnes_heures" in table.columns else np.full(len(table), np.inf)
         on_value |= (indicator == "heures") & (value > 0) & ((employers < MIN_COMPANIES) | dominant | ((persons >= 1) & (persons <= seuil)))
-    cells = cell_values(table).reshape(-1, 3)
+    cells = cell_values(table, kind).reshape(-1, 3)
     is_rate = kind == "rate"
     return np.column_stack([on_value,
                             is_rate & (cells[:, K] >= 1) & (cells[:, K] <= seuil),
@@ -211,20 +211,20 @@ class _System:
         keys = np.concatenate([k for k, _, _ in self.parts])
         cells = np.concatenate([c for _, c, _ in self.parts])
         totals = np.concatenate([t for _, _, t in self.parts])
-        equation = pd.factorize(keys)[0]
         # A member written twice in a relation counts once: its first occurrence, where the codes
-        # given in order of first appearance reach a new high.
-        codes = pd.factorize((equation.astype(np.int64) * (cells.max(initial=0) + 1) + cells) * 2 + totals)[0]
+        # given in order of first appearance reach a new high (the code fits 64 bits up to ~10 million rows).
+        codes = pd.factorize((keys * (cells.max(initial=0) + 1) + cells) * 2 + totals)[0]
         first = codes > np.maximum.accumulate(np.r_[-1, codes[:-1]])
-        return pd.DataFrame({"equation": equation[first], "cell": cells[first], "total": totals[first]})
+        return pd.DataFrame({"equation": pd.factorize(keys[first])[0], "cell": cells[first], "total": totals[first]})
 
 
-def equations(table: pd.DataFrame, rows: _Rows | None = None) -> pd.DataFrame:
+def equations(table: pd.DataFrame, rows: _Rows | None = None, kinds: np.ndarray | None = None) -> pd.DataFrame:
     """Every linear relation of the published table (see the module docstring): one row per cell
     of a relation, ``equation`` (a number), ``cell`` (``3 * row + kind``), ``total`` (the cell is
     the relation's total), ``scope`` (the year of its cells: a year's relations, within and across
     territories, are examined together), ``across`` (a relation between territories) and ``bound``
-    (the territories' sum only bounds the ``ensemble``). ``rows``: the table's index, when built."""
+    (the territories' sum only bounds the ``ensemble``). ``rows``, ``kinds``: the table's index and
+    its rows' kinds, when known."""
     table = table.reset_index(drop=True)
     rows = _Rows(table) if rows is None else rows
     codes = rows.codes
@@ -292,7 +292,7 @@ def equations(table: pd.DataFrame, rows: _Rows | None = None) -> pd.DataFrame:
     # hours, contracts, operations and leavers; for persons, employers and buyers, ``bound``, the
     # sum only bounds it: the null-space test treats it as equal, which suppresses more, never
     # less; linear programming takes it as it is).
-    kinds = _kinds(table)
+    kinds = _kinds(table) if kinds is None else kinds
     parts = positions[np.isin(kinds, ["count", "hours", "rate"]) & (table["territoire"].to_numpy() != "ensemble")]
     whole = rows.find(annee=codes["annee"][parts], territoire="ensemble", indicateur=codes["indicateur"][parts],
                       dimension=codes["dimension"][parts], modalite=codes["modalite"][parts])
@@ -706,12 +706,12 @@ def _open(equation: np.ndarray, chosen: np.ndarray, count: np.ndarray, members: 
     return found[count[found] < members[found]]
 
 
-def suppression_cost(table: pd.DataFrame) -> np.ndarray:
+def suppression_cost(table: pd.DataFrame, kind: np.ndarray | None = None) -> np.ndarray:
     """What suppressing each cell costs the reader, beyond the cell itself: a rate's numerator or
     denominator hides the rate (the known situations, which are the denominator of four rates,
     most), a count hides nothing else."""
     indicator = table["indicateur"].to_numpy()
-    is_rate = _kinds(table) == "rate"
+    is_rate = (_kinds(table) if kind is None else kind) == "rate"
     rate_cell = np.where(is_rate, 4.0, 0.0)
     knowledge = indicator == KNOWLEDGE_RATE[0]
     return np.column_stack([np.zeros(len(table)), np.where(knowledge, 6.0, rate_cell), np.where(knowledge, 3.0, rate_cell)]).reshape(-1)
@@ -722,12 +722,12 @@ def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     :data:`MEASURES`, aligned on ``table``. Compute it on the whole table (every year), then keep
     the years to publish."""
     table = table.reset_index(drop=True)
-    values = cell_values(table)
     kind = _kinds(table)
+    values = cell_values(table, kind)
     hours = np.zeros((len(table), 3), dtype=bool)
     hours[:, V] = kind == "hours"
     rows = _Rows(table)
-    masked = secondary(equations(table, rows), values, primary(table, seuil), seuil, suppression_cost(table), hours.reshape(-1)).reshape(-1, 3)
+    masked = secondary(equations(table, rows, kind), values, primary(table, seuil, kind), seuil, suppression_cost(table, kind), hours.reshape(-1)).reshape(-1, 3)
     is_rate = kind == "rate"
     hidden = np.where(is_rate, masked[:, K] | masked[:, N], masked[:, V])
     effectif = table["effectif"].to_numpy(dtype=float)
