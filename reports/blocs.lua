@@ -20,3 +20,38 @@ function Div(el)
     end
   end
 end
+
+-- Logo de l'éditeur (métadonnées logo, logo-alt, logo-height, écrites par impact.editorial) : en
+-- tête de la première page. HTML : avant le bloc de titre (include-before), intégré au fichier
+-- avec son texte alternatif ; Word : dans le paragraphe du titre, au-dessus du titre (en PNG :
+-- logo.png est tiré d'un logo SVG) ; Typst : la variable logo-image du bloc de titre de
+-- rapport.typst.
+local function chaine_typst(texte)
+  return '"' .. texte:gsub("\\", "\\\\"):gsub('"', '\\"') .. '"'
+end
+
+function Meta(meta)
+  if not meta.logo then
+    return nil
+  end
+  local fichier = pandoc.utils.stringify(meta.logo)
+  local alt = pandoc.utils.stringify(meta["logo-alt"] or "")
+  local hauteur = pandoc.utils.stringify(meta["logo-height"] or "1.6cm")
+  if FORMAT:match("typst") then
+    meta["logo-image"] = pandoc.MetaBlocks({ pandoc.RawBlock("typst",
+      "#image(" .. chaine_typst(fichier) .. ", width: auto, height: " .. hauteur .. ", alt: " .. chaine_typst(alt) .. ")") })
+    return meta
+  end
+  if FORMAT:match("docx") then
+    fichier = fichier:gsub("%.svg$", ".png")
+  end
+  local image = pandoc.Image({ pandoc.Str(alt) }, fichier, "", pandoc.Attr("", { "logo" }, { { "alt", alt }, { "height", hauteur } }))
+  if FORMAT:match("docx") then
+    meta.title = pandoc.Inlines({ image, pandoc.LineBreak() }) .. (meta.title or pandoc.Inlines({}))
+  elseif FORMAT:match("html") then
+    local avant = meta["include-before"] or pandoc.MetaList({})
+    table.insert(avant, 1, pandoc.MetaBlocks({ pandoc.Div(pandoc.Para({ image }), pandoc.Attr("", { "logo" })) }))
+    meta["include-before"] = avant
+  end
+  return meta
+end

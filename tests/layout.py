@@ -97,7 +97,7 @@ def docx_problems(docx: Path) -> list[str]:
     footer = document.sections[0].footer._element.xml
     if " PAGE " not in footer:
         problems.append("pas de champ PAGE dans le pied de page")
-    if not re.search(r'w:instr="SEQ (Table|Figure)', xml):
+    if not re.search(r'w:instr="SEQ (Tableau|Graphique)', xml):
         problems.append("pas de champ SEQ de légende numérotée")
     section = document.sections[0]
     size = (section.page_width.cm, section.page_height.cm) if section.page_width and section.page_height else None

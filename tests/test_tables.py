@@ -68,8 +68,8 @@ def test_publisher_from_publication_toml_and_the_option(tmp_path):
                                                encoding="utf-8")
     assert publisher(tmp_path) == Publisher("Maison de l'emploi", "a@b.fr", "Licence Ouverte 2.0")
     assert publisher(tmp_path, "PLIE du Sud").name == "PLIE du Sud"
-    (tmp_path / "publication.toml").write_text('editeur = "X"\nlogo = "l.png"\n', encoding="utf-8")
-    with pytest.raises(PublicationError, match="clé\\(s\\) inconnue\\(s\\) logo"):
+    (tmp_path / "publication.toml").write_text('editeur = "X"\nlogos = "l.png"\n', encoding="utf-8")
+    with pytest.raises(PublicationError, match="clé\\(s\\) inconnue\\(s\\) logos \\(clés possibles : editeur, contact, licence, logo\\)"):
         publisher(tmp_path)
     (tmp_path / "publication.toml").write_text('editeur = "X\n', encoding="utf-8")
     with pytest.raises(PublicationError, match="publication.toml illisible"):

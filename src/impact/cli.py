@@ -214,6 +214,23 @@ def _extraction_date(text: str | None):
         raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {text} »") from None
 
 
+def _publication_date(text: str | None) -> str:
+    """The publication date of the reports (``AAAA-MM-JJ``): ``--date-publication``, else the day
+    of ``SOURCE_DATE_EPOCH``, else today (:func:`impact.editorial.publication_date`), or exit 2."""
+    from impact.editorial import publication_date
+
+    try:
+        return publication_date(text).isoformat()
+    except ValueError as error:
+        raise fail(str(error)) from None
+
+
+#: The ``--date-publication`` option of the commands that publish reports.
+DatePublication = Annotated[str | None, typer.Option(
+    "--date-publication", metavar="AAAA-MM-JJ",
+    help="Date de publication imprimée sur les rapports et notée dans metadonnees.json (par défaut aujourd'hui, ou le jour de "
+         "SOURCE_DATE_EPOCH quand cette variable est définie) : mêmes données et même date, mêmes fichiers HTML, Word et PDF.")]
+
 #: The ``--date-extraction`` option of the commands that compute indicators.
 DateExtraction = Annotated[str | None, typer.Option("--date-extraction", metavar="AAAA-MM-JJ",
                                                     help="Date d'extraction des données (par défaut la dernière date observée).")]
@@ -280,6 +297,7 @@ def bilan(
     processus: Annotated[int | None, typer.Option("--processus", min=1, help="Rapports produits en parallèle (par défaut : le nombre de cœurs).")] = None,
     date_extraction: DateExtraction = None,
     editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
+    date_publication: DatePublication = None,
 ) -> None:
     """Produit le bilan annuel d'un territoire (ou de tous) en HTML, Word et PDF, depuis le carnet paramétré."""
     from impact.batch import Job, progress_bar, run_all, split_by_territory
@@ -290,6 +308,7 @@ def bilan(
         raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires")
     chosen = _formats(formats)
     _check_publisher(dossier, editeur)
+    publication_day = _publication_date(date_publication)
     extraction = _extraction_date(date_extraction)
     dataset, table = _year_indicators(dossier, annee, horizon, extraction)
     known = list(dict.fromkeys(table["territoire"]))
@@ -300,7 +319,7 @@ def bilan(
         published = write(dataset, table, stage / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
         files = split_by_territory(published, published.parent / "territoires")
         jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, stage.resolve(), chosen, horizon, seuil,
-                    extra={"editeur": editeur}) for name in names]
+                    extra={"editeur": editeur, "date_publication": publication_day}) for name in names]
         outcomes = run_all(jobs, processus, progress_bar)
     for outcome in outcomes:
         if outcome.ok:
@@ -323,6 +342,7 @@ def comparer(
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     date_extraction: DateExtraction = None,
     editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
+    date_publication: DatePublication = None,
 ) -> None:
     """Compare les territoires (volumes, publics, devenir, entonnoir, taux ajustés) et publie le rapport en HTML, Word et PDF."""
     from impact.batch import NOTEBOOKS, Job, run_all
@@ -331,12 +351,13 @@ def comparer(
 
     chosen = _formats(formats)
     _check_publisher(dossier, editeur)
+    publication_day = _publication_date(date_publication)
     extraction = _extraction_date(date_extraction)
     dataset, table = _year_indicators(dossier, annee, horizon, extraction)
     with publication(out, [str(annee)]) as stage:
         published = write(dataset, table, stage / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
         job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", stage.resolve(), chosen, horizon, seuil,
-                  NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison", {"editeur": editeur})
+                  NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison", {"editeur": editeur, "date_publication": publication_day})
         (outcome,) = run_all([job], 1)
     if not outcome.ok:
         echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {_moved(outcome.notebook, stage, out)}", err=True)
@@ -469,6 +490,7 @@ def consolider(
     regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region, et facultativement type_facilitateur) pour regrouper par région et par type de facilitateur.")] = None,
     formats: Annotated[str, typer.Option("--formats", help="Formats du rapport, séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
     editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur du rapport (sinon celui de publication.toml dans le dossier de sortie).")] = None,
+    date_publication: DatePublication = None,
 ) -> None:
     """Consolide les retours de plusieurs facilitateurs (sommes, taux et évolutions recalculés) et publie le rapport de consolidation."""
     from impact.batch import NOTEBOOKS, Job, run_all
@@ -491,6 +513,7 @@ def consolider(
         raise fail("aucune ligne à consolider pour les années demandées")
     chosen = _formats(formats)
     _check_publisher(out, editeur)
+    publication_day = _publication_date(date_publication)
     if regions is not None and not regions.is_file():
         raise fail(f"table des régions « {regions} » introuvable")
     year = int(table["annee"].max())
@@ -499,7 +522,8 @@ def consolider(
         write(table, fichiers, stage, heures_etp, seuil)
         job = Job(stage.resolve(), (stage / "indicateurs.csv").resolve(), year, "ensemble", stage.resolve(), chosen, 6, seuil,
                   NOTEBOOKS / "consolidation.ipynb", "rapport", "consolidation",
-                  {"regions": str(regions.resolve()) if regions else None, "editeur": editeur})
+                  {"regions": str(regions.resolve()) if regions else None, "editeur": editeur, "publication": str(out.resolve()),
+                   "date_publication": publication_day})
         (outcome,) = run_all([job], 1)
     territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
     echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")

@@ -14,7 +14,7 @@ It starts from pandoc's own reference document (every style pandoc uses is there
   methods box.
 
 pandoc writes the table of contents (``--toc``: a ``TOC`` field) and the numbered captions
-(``+native_numbering``: ``SEQ`` fields); :func:`impact.rendering.keep_rows_whole` keeps table rows
+(``+native_numbering``: ``SEQ`` fields); :func:`impact.rendering.finish_word` keeps table rows
 whole. python-docx is needed only here (the ``dev`` extra), not to render the reports.
 """
 
