@@ -80,6 +80,18 @@ def screenshot(html: Path, width: int, height: int, target: Path, tmp_path: Path
     return target
 
 
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def word_pages(docx: Path, folder: Path) -> Path:
+    """The Word file's pages as a reader sees them: converted to PDF by LibreOffice (headless, its
+    own profile in ``folder``), which lays them out as a word processor does."""
+    subprocess.run([soffice(), f"-env:UserInstallation={(folder / 'profil-libreoffice').as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(folder), str(docx)], check=True, capture_output=True, text=True, timeout=300)
+    return folder / docx.with_suffix(".pdf").name
+
+
 def docx_problems(docx: Path) -> list[str]:
     """What the Word file lacks: Heading 1, a table of contents field, page number fields in the
     footer, caption numbering fields, an A4 section, table text at most 10 pt, rows that do not

@@ -138,7 +138,8 @@ def _pandoc(markdown: Path, fmt: str) -> Path:
     elif fmt == "docx":
         target = markdown.with_suffix(".docx")
         pypandoc.convert_file(str(markdown), "docx+native_numbering", format=PANDOC_INPUT, outputfile=str(target), extra_args=common + [
-            "--reference-doc", str(REPORTS / "reference.docx"), "--toc", "--toc-depth=1", "--default-image-extension=png"])
+            "--reference-doc", str(REPORTS / "reference.docx"), "--toc", "--toc-depth=1", "--metadata", f"toc-title={TOC_TITLE}",
+            "--default-image-extension=png"])
         finish_word(target)
     else:
         import typst
@@ -158,6 +159,8 @@ def _image_extension(folder: Path, preferred: str) -> str:
     return preferred if all(f.with_suffix(f".{preferred}").exists() for f in figures) else "png"
 
 
+#: The title of the table of contents (pandoc's is English).
+TOC_TITLE = "Sommaire"
 #: Word's caption words and numbering sequences as pandoc writes them, and as the PDF prints them
 #: (the INSEE convention): ``Graphique 1 – ...``, ``Tableau 1 – ...``.
 CAPTIONS = {"Figure": "Graphique", "Table": "Tableau"}
@@ -166,9 +169,10 @@ CAPTIONS = {"Figure": "Graphique", "Table": "Tableau"}
 def finish_word(docx: Path) -> None:
     """Finish pandoc's Word file: every table row kept whole (``w:cantSplit``); captions worded as
     in the PDF, ``Graphique n – `` and ``Tableau n – `` (words and ``SEQ`` fields; pandoc writes
-    ``Figure n: `` and ``SEQ Table``); the document's title property without the logo's alt text
-    (the logo sits in the title paragraph, see ``reports/blocs.lua``). The archive keeps its
-    entries' dates (pandoc's, which follow ``SOURCE_DATE_EPOCH``)."""
+    ``Figure n: `` and ``SEQ Table``); the table of contents filled (:func:`_table_of_contents`);
+    the document's title property without the logo's alt text (the logo sits in the title
+    paragraph, see ``reports/blocs.lua``). The archive keeps its entries' dates (pandoc's, which
+    follow ``SOURCE_DATE_EPOCH``)."""
     with zipfile.ZipFile(docx) as archive:
         entries = {item: archive.read(item.filename) for item in archive.infolist()}
     named = {item.filename: item for item in entries}
@@ -179,6 +183,7 @@ def finish_word(docx: Path) -> None:
         xml = re.sub(rf'(<w:t xml:space="preserve">)(?:{word}|{french})([ \xa0]</w:t></w:r><w:fldSimple w:instr="SEQ ){word} '
                      r'(.*?</w:fldSimple>(?:<w:bookmarkEnd [^>]*>)?<w:r><w:t xml:space="preserve">): ',
                      rf"\g<1>{french}\g<2>{french} \g<3>" "\u00a0– ", xml)
+    xml = _table_of_contents(xml)
     entries[named["word/document.xml"]] = xml.encode("utf-8")
     logo = re.search(r'<w:pStyle w:val="Title" />\s*</w:pPr>\s*<w:r><w:drawing>.*?<wp:docPr descr="([^"]*)"', xml)
     if logo and "docProps/core.xml" in named:
@@ -189,6 +194,22 @@ def finish_word(docx: Path) -> None:
         for item, data in entries.items():
             archive.writestr(item, data)
     temporary.replace(docx)
+
+
+def _table_of_contents(xml: str) -> str:
+    """The table of contents field of pandoc's ``document.xml`` with its result written: one line
+    per Heading 1, linked to the heading's bookmark, without page numbers. pandoc leaves the result
+    empty for Word to compute when the file is opened (the field is marked dirty); LibreOffice
+    does not compute it, and showed an empty table."""
+    headings = re.findall(r'<w:bookmarkStart w:id="\d+" w:name="([^"]+)" />\s*<w:p><w:pPr><w:pStyle w:val="Heading1" /></w:pPr>(.*?)</w:p>', xml)
+    field = re.search(r'<w:p><w:r>(<w:fldChar w:fldCharType="begin"[^>]*/><w:instrText xml:space="preserve">TOC [^<]*</w:instrText>'
+                      r'<w:fldChar w:fldCharType="separate" />)(<w:fldChar w:fldCharType="end" />)</w:r></w:p>', xml)
+    if not headings or field is None:
+        return xml
+    lines = [f'<w:p><w:pPr><w:pStyle w:val="TOC1" /></w:pPr>{"<w:r>" + field.group(1) + "</w:r>" if i == 0 else ""}'
+             f'<w:hyperlink w:anchor="{name}"><w:r><w:t xml:space="preserve">{"".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", body))}'
+             "</w:t></w:r></w:hyperlink></w:p>" for i, (name, body) in enumerate(headings)]
+    return xml[:field.start()] + "".join(lines) + f"<w:p><w:r>{field.group(2)}</w:r></w:p>" + xml[field.end():]
 
 
 def _quarto(markdown: Path, fmt: str) -> Path:
