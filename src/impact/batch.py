@@ -251,11 +251,16 @@ def split_by_territory(indicators: Path, folder: Path) -> dict[str, Path]:
 
 def _publish_rows(job: Job, work: Path) -> None:
     """The year-N rows of the job's ``indicateurs.csv``, written exactly as computed, and its
-    ``metadonnees.json`` with the report's publication date among the parameters."""
+    ``metadonnees.json`` with the report's publication date among the parameters, and what the
+    job's ``extra["metadonnees"]`` adds to its parameters and input files (the impact study's)."""
     table = pd.read_csv(job.indicators, dtype=str, keep_default_na=False)
     rows = table.loc[table["annee"] == str(job.year)]
     rows.to_csv(work / "indicateurs.csv", index=False, lineterminator="\n")
     record = json.loads((job.indicators.parent / "metadonnees.json").read_text(encoding="utf-8"))
+    added = job.extra.get("metadonnees")
+    if added:
+        record.setdefault("parametres", {}).update(added["parametres"])
+        record.setdefault("entrees", {}).setdefault("fichiers", {}).update(added["entrees"]["fichiers"])
     if job.extra.get("date_publication"):
         record.setdefault("parametres", {})["date_publication"] = job.extra["date_publication"]
     (work / "metadonnees.json").write_text(to_json(record), encoding="utf-8")

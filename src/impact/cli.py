@@ -397,6 +397,8 @@ def effet(
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     replications: Annotated[int, typer.Option("--replications", min=20, help="Tirages du bootstrap.")] = 400,
     graine: Annotated[int, typer.Option("--graine", help="Graine du bootstrap : la même graine donne les mêmes intervalles.")] = 1,
+    editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur du rapport (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
+    date_publication: DatePublication = None,
 ) -> None:
     """Étude d'impact : participants contre un groupe de comparaison (score de propension, diagnostics), lien avec les heures, référence externe."""
     from impact.batch import NOTEBOOKS, Job, run_all
@@ -407,7 +409,11 @@ def effet(
     from impact.output import publication
     from impact.problems import ProblemLog
 
+    from impact.reading import sha256
+
     chosen = _formats(formats)
+    _check_publisher(dossier, editeur)
+    publication_day = _publication_date(date_publication)
     dataset = _load_or_exit(dossier)
     if comparaison is not None:
         log = ProblemLog()
@@ -426,8 +432,14 @@ def effet(
     except NoContractError as error:
         raise fail(str(error)) from None
     year = int(table["annee"].max())
+    given = [f for f in (comparaison, reference) if f is not None]
+    # The study's parameters and files, by name, in the report's metadonnees.json.
+    provenance = {"parametres": {"comparaison": comparaison.name if comparaison else None, "reference": reference.name if reference else None,
+                                 "mois": mois, "replications": replications, "graine": graine},
+                  "entrees": {"fichiers": {f.name: {"sha256": sha256(f.read_bytes())} for f in given}}}
     extra = {"comparaison": str(comparaison.resolve()) if comparaison else None, "reference": str(reference.resolve()) if reference else None,
-             "mois": mois, "replications": replications, "graine": graine}
+             "mois": mois, "replications": replications, "graine": graine, "editeur": editeur, "date_publication": publication_day,
+             "metadonnees": provenance}
     with publication(out, [str(year)]) as stage:
         published = write(dataset, table, stage / str(year) / "indicateurs", horizon, HEURES_ETP, False, seuil)
         job = Job(dataset.path.resolve(), published.resolve(), year, "ensemble", stage.resolve(), chosen, horizon, seuil,
