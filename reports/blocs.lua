@@ -1,11 +1,26 @@
 -- Filtre pandoc (et Quarto) des rapports : les blocs « notes » (Champ, Source, Lecture, secret
--- statistique), « encadre » (méthode en bref) et « graphique » (une figure et ses notes, à garder
--- sur une même page) deviennent, en Typst, des appels aux fonctions notes[...], encadre[...] et
--- graphique[...] du modèle rapport.typst. En HTML, ce sont des classes (bilan.css) ; en Word, des
--- styles de paragraphe (custom-style, reference.docx).
-local blocs = { notes = true, encadre = true, graphique = true }
+-- statistique), « encadre » (méthode en bref), « graphique » (une figure et ses notes, à garder
+-- sur une même page) et « paysage » (un tableau large et ses notes, sur une page à l'italienne)
+-- deviennent, en Typst, des appels aux fonctions notes[...], encadre[...], graphique[...] et
+-- paysage[...] du modèle rapport.typst. En HTML, ce sont des classes (bilan.css) ; en Word, des
+-- styles de paragraphe (custom-style, reference.docx), et pour « paysage » une section à
+-- l'italienne : deux paragraphes de fin de section, marqués, que impact.rendering.finish_word
+-- complète (format de page, en-tête et pied de page du document).
+local blocs = { notes = true, encadre = true, graphique = true, paysage = true }
+
+local function fin_de_section(orientation)
+  return pandoc.RawBlock("openxml", '<w:p><w:pPr><w:sectPr w:impact="' .. orientation .. '" /></w:pPr></w:p>')
+end
 
 function Div(el)
+  if FORMAT:match("docx") and el.classes:includes("paysage") then
+    local contenu = { fin_de_section("portrait") }
+    for _, bloc in ipairs(el.content) do
+      table.insert(contenu, bloc)
+    end
+    table.insert(contenu, fin_de_section("paysage"))
+    return contenu
+  end
   if not FORMAT:match("typst") then
     return nil
   end

@@ -14,14 +14,15 @@ A4 = (595.28, 841.89)  # points
 
 
 def pdf_problems(pdf: Path) -> list[str]:
-    """What is wrong with the pages of ``pdf``: a page that is not A4, a word outside its page,
-    two words that overprint each other (digits running into the next cell)."""
+    """What is wrong with the pages of ``pdf``: a page that is not A4 (in portrait, or in landscape
+    for a wide table), a word outside its page, two words that overprint each other (digits
+    running into the next cell)."""
     import pdfplumber
 
     problems = []
     with pdfplumber.open(pdf) as document:
         for number, page in enumerate(document.pages, 1):
-            if abs(page.width - A4[0]) > 1 or abs(page.height - A4[1]) > 1:
+            if not any(abs(page.width - w) <= 1 and abs(page.height - h) <= 1 for w, h in (A4, A4[::-1])):
                 problems.append(f"page {number} : {page.width:.0f} x {page.height:.0f} pt, pas A4")
             words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
             if not words:

@@ -170,6 +170,7 @@ def finish_word(docx: Path) -> None:
     """Finish pandoc's Word file: every table row kept whole (``w:cantSplit``); captions worded as
     in the PDF, ``Graphique n – `` and ``Tableau n – `` (words and ``SEQ`` fields; pandoc writes
     ``Figure n: `` and ``SEQ Table``); the table of contents filled (:func:`_table_of_contents`);
+    the landscape sections of wide tables (:func:`_landscape_sections`);
     the document's title property without the logo's alt text (the logo sits in the title
     paragraph, see ``reports/blocs.lua``). The archive keeps its entries' dates (pandoc's, which
     follow ``SOURCE_DATE_EPOCH``)."""
@@ -183,7 +184,7 @@ def finish_word(docx: Path) -> None:
         xml = re.sub(rf'(<w:t xml:space="preserve">)(?:{word}|{french})([ \xa0]</w:t></w:r><w:fldSimple w:instr="SEQ ){word} '
                      r'(.*?</w:fldSimple>(?:<w:bookmarkEnd [^>]*>)?<w:r><w:t xml:space="preserve">): ',
                      rf"\g<1>{french}\g<2>{french} \g<3>" "\u00a0– ", xml)
-    xml = _table_of_contents(xml)
+    xml = _landscape_sections(_table_of_contents(xml))
     entries[named["word/document.xml"]] = xml.encode("utf-8")
     logo = re.search(r'<w:pStyle w:val="Title" />\s*</w:pPr>\s*<w:r><w:drawing>.*?<wp:docPr descr="([^"]*)"', xml)
     if logo and "docProps/core.xml" in named:
@@ -212,6 +213,33 @@ def _table_of_contents(xml: str) -> str:
     return xml[:field.start()] + "".join(lines) + f"<w:p><w:r>{field.group(2)}</w:r></w:p>" + xml[field.end():]
 
 
+#: A section break that ``reports/blocs.lua`` puts before (``portrait``) and after (``paysage``) a
+#: wide table, in a paragraph of its own.
+_SECTION_END = r'<w:p><w:pPr><w:sectPr w:impact="{}" /></w:pPr></w:p>'
+
+
+def _landscape_sections(xml: str) -> str:
+    """The section breaks around the wide tables (``reports/blocs.lua``) completed from the
+    document's own section (that of the reference document: A4, margins, header and footer): the
+    section before a table ends in portrait, the table's section is in landscape (its page turned:
+    width and height swapped), and only the first section has a first page of its own (the title
+    page, without running header). Two wide tables in a row share one landscape section."""
+    bookmarks = r"((?:\s*<w:bookmark(?:Start|End) [^>]*/>)*)\s*"
+    xml = re.sub(_SECTION_END.format("paysage") + bookmarks + _SECTION_END.format("portrait"), r"\1", xml)
+    body = re.search(r"<w:sectPr>(.*?)</w:sectPr>(\s*</w:body>)", xml, re.S)
+    if body is None or 'w:impact="' not in xml:
+        return xml
+    portrait = body.group(1).replace("<w:titlePg />", "")
+    landscape = re.sub(r'<w:pgSz w:h="(\d+)" w:w="(\d+)" />', r'<w:pgSz w:h="\2" w:w="\1" w:orient="landscape" />', portrait)
+    # A wide table at the end: the last section is the landscape one (no empty page after it).
+    last = re.search(_SECTION_END.format("paysage") + bookmarks + "$", xml[:body.start()])
+    xml = ((xml[:last.start()] + last.group(1) if last else xml[:body.start()]) + f"<w:sectPr>{landscape if last else portrait}</w:sectPr>"
+           + body.group(2) + xml[body.end():])
+    xml = xml.replace('<w:sectPr w:impact="portrait" />', f"<w:sectPr>{body.group(1)}</w:sectPr>", 1)
+    return xml.replace('<w:sectPr w:impact="portrait" />', f"<w:sectPr>{portrait}</w:sectPr>").replace(
+        '<w:sectPr w:impact="paysage" />', f"<w:sectPr>{landscape}</w:sectPr>")
+
+
 def _quarto(markdown: Path, fmt: str) -> Path:
     """Render with Quarto inside a copy of the ``reports/`` project."""
     folder = markdown.parent
@@ -221,4 +249,6 @@ def _quarto(markdown: Path, fmt: str) -> Path:
     done = subprocess.run(["quarto", "render", markdown.name, "--to", to, "--from", PANDOC_INPUT], cwd=folder, capture_output=True, text=True)
     if done.returncode:
         raise RenderError(f"quarto render --to {to} a échoué : {done.stderr.strip()[-500:]}")
+    if fmt == "docx":
+        finish_word(markdown.with_suffix(".docx"))
     return markdown.with_suffix(f".{fmt}")
