@@ -76,6 +76,14 @@ def page_width(html: Path, width: int, tmp_path: Path) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
+def html_pages(html: Path, folder: Path) -> Path:
+    """The HTML page printed to PDF by headless Chromium (its generated content, such as the
+    caption numbers of ``bilan.css``, becomes text)."""
+    target = folder / html.with_suffix(".pdf").name
+    _browser(["--no-pdf-header-footer", f"--print-to-pdf={target}", html.as_uri()], folder)
+    return target
+
+
 def screenshot(html: Path, width: int, height: int, target: Path, tmp_path: Path) -> Path:
     _browser([f"--window-size={width},{height}", f"--screenshot={target}", html.as_uri()], tmp_path)
     return target

@@ -4,6 +4,7 @@ comparison and the consolidation, in HTML, Word and PDF; and the caption words o
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -15,6 +16,7 @@ import pdfplumber
 import pytest
 
 from tests.conftest import IMPACT
+from tests.layout import chromium, html_pages
 
 matplotlib.use("Agg")
 PUBLISHER = "Maison de l'emploi du Val"
@@ -102,9 +104,9 @@ def test_publication_date_of_the_option_printed_and_recorded(reports, report):
     assert json.loads((stem.parent / "metadonnees.json").read_text(encoding="utf-8"))["parametres"]["date_publication"] == "2025-03-01"
 
 
-def test_captions_read_graphique_and_tableau_in_word_and_pdf(reports):
-    """The INSEE words: ``Tableau n – `` and ``Graphique n – `` in the PDF and in Word, whose
-    numbering fields are named after them."""
+def test_captions_read_graphique_and_tableau_in_word_pdf_and_html(reports, tmp_path):
+    """The INSEE words: ``Tableau n – `` and ``Graphique n – `` in the PDF, in Word, whose numbering
+    fields are named after them, and in the HTML (numbered by its style sheet, printed by Chromium)."""
     stem, _ = reports["bilan"]
     document = python_docx.Document(str(stem.with_suffix(".docx")))
     fields = [f.get(f"{W}instr") for f in document.element.body.iter(f"{W}fldSimple")]
@@ -116,6 +118,13 @@ def test_captions_read_graphique_and_tableau_in_word_and_pdf(reports):
     with pdfplumber.open(stem.with_suffix(".pdf")) as pdf:
         text = "\n".join(page.extract_text() for page in pdf.pages)
     assert re.search(r"Tableau 1 – ", text) and re.search(r"Graphique 1 – ", text) and not re.search(r"\bFigure \d", text)
+    # the captions in the PDF, in order: the same numbers and words in Word and in the HTML
+    numbered = re.findall(r"((?:Tableau|Graphique) \d+) – (\S+)", text)
+    assert [c.replace("\u00a0", " ").split(" – ")[0] for c in captions] == [n for n, _ in numbered]
+    if chromium() or os.environ.get("CI"):
+        with pdfplumber.open(html_pages(stem.with_suffix(".html"), tmp_path)) as pdf:
+            printed = "\n".join(page.extract_text() for page in pdf.pages)
+        assert re.findall(r"((?:Tableau|Graphique) \d+) – (\S+)", printed) == numbered
 
 
 @pytest.mark.parametrize("logo, content, message", [
