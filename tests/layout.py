@@ -14,14 +14,15 @@ A4 = (595.28, 841.89)  # points
 
 
 def pdf_problems(pdf: Path) -> list[str]:
-    """What is wrong with the pages of ``pdf``: a page that is not A4, a word outside its page,
-    two words that overprint each other (digits running into the next cell)."""
+    """What is wrong with the pages of ``pdf``: a page that is not A4 (in portrait, or in landscape
+    for a wide table), a word outside its page, two words that overprint each other (digits
+    running into the next cell)."""
     import pdfplumber
 
     problems = []
     with pdfplumber.open(pdf) as document:
         for number, page in enumerate(document.pages, 1):
-            if abs(page.width - A4[0]) > 1 or abs(page.height - A4[1]) > 1:
+            if not any(abs(page.width - w) <= 1 and abs(page.height - h) <= 1 for w, h in (A4, A4[::-1])):
                 problems.append(f"page {number} : {page.width:.0f} x {page.height:.0f} pt, pas A4")
             words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
             if not words:
@@ -75,9 +76,29 @@ def page_width(html: Path, width: int, tmp_path: Path) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
+def html_pages(html: Path, folder: Path) -> Path:
+    """The HTML page printed to PDF by headless Chromium (its generated content, such as the
+    caption numbers of ``bilan.css``, becomes text)."""
+    target = folder / html.with_suffix(".pdf").name
+    _browser(["--no-pdf-header-footer", f"--print-to-pdf={target}", html.as_uri()], folder)
+    return target
+
+
 def screenshot(html: Path, width: int, height: int, target: Path, tmp_path: Path) -> Path:
     _browser([f"--window-size={width},{height}", f"--screenshot={target}", html.as_uri()], tmp_path)
     return target
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def word_pages(docx: Path, folder: Path) -> Path:
+    """The Word file's pages as a reader sees them: converted to PDF by LibreOffice (headless, its
+    own profile in ``folder``), which lays them out as a word processor does."""
+    subprocess.run([soffice(), f"-env:UserInstallation={(folder / 'profil-libreoffice').as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(folder), str(docx)], check=True, capture_output=True, text=True, timeout=300)
+    return folder / docx.with_suffix(".pdf").name
 
 
 def docx_problems(docx: Path) -> list[str]:
@@ -97,7 +118,7 @@ def docx_problems(docx: Path) -> list[str]:
     footer = document.sections[0].footer._element.xml
     if " PAGE " not in footer:
         problems.append("pas de champ PAGE dans le pied de page")
-    if not re.search(r'w:instr="SEQ (Table|Figure)', xml):
+    if not re.search(r'w:instr="SEQ (Tableau|Graphique)', xml):
         problems.append("pas de champ SEQ de légende numérotée")
     section = document.sections[0]
     size = (section.page_width.cm, section.page_height.cm) if section.page_width and section.page_height else None

@@ -20,7 +20,7 @@ from impact.batch import Job, run_all, split_by_territory
 from impact.bilan import KEY_FIGURES
 from impact.formatting import french_number, french_percent
 from tests.conftest import IMPACT
-from tests.layout import docx_problems, page_width, pdf_page_text, pdf_problems
+from tests.layout import docx_problems, page_width, pdf_page_text, pdf_problems, soffice, word_pages
 
 CODE_MARKERS = ["import ", "bilan.prepare", "rapport =", "dossier =", "# Parameters", "territoire =", "from impact"]
 
@@ -282,6 +282,22 @@ def test_word_file_uses_the_reference_template(batch):
     text at most 10 pt, rows kept whole (python-docx)."""
     for name in ("ensemble", "val-d-argent"):
         assert docx_problems(_report(batch, name) / "bilan.docx") == [], name
+
+
+@pytest.mark.skipif(soffice() is None and not os.environ.get("CI"), reason="LibreOffice absent (CI l'installe)")
+def test_word_pages_as_a_reader_sees_them(batch, tmp_path):
+    """The Word file laid out by a word processor (LibreOffice, headless, to PDF): A4 pages, every
+    word inside its page, no two words overprinting (a figure running into the next cell), the key
+    figures and a filled table of contents on the first page, the running header not on it."""
+    folder = _report(batch, "ensemble")
+    pdf = word_pages(folder / "bilan.docx", tmp_path)
+    assert pdf_problems(pdf) == []
+    first = pdf_page_text(pdf).replace("\n", " ").replace("\u202f", " ").replace("\u00a0", " ")
+    figures = _key_figures(folder)
+    for code in ("heures", "personnes", "contrats"):
+        assert figures[code].replace("\u202f", " ") in first, f"{code} absent de la première page"
+    assert "Sommaire L’essentiel Année après année" in first.replace("'", "’")
+    assert pdf_page_text(pdf, 2).splitlines()[0] != "1" and "Page 1 sur" in first
 
 
 @pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"), reason="Chromium absent (CI l'installe)")

@@ -11,7 +11,7 @@ import pandas as pd
 from pypdf import PdfReader
 
 from tests.conftest import IMPACT
-from tests.layout import chromium, docx_problems, page_width, pdf_problems
+from tests.layout import chromium, docx_problems, page_width, pdf_problems, soffice, word_pages
 
 
 def test_comparison_report_in_three_formats(tmp_path):
@@ -45,6 +45,8 @@ def test_comparison_report_in_three_formats(tmp_path):
     assert "Comparaison des territoires" in PdfReader(folder / "comparaison.pdf").pages[0].extract_text()
     assert pdf_problems(folder / "comparaison.pdf") == []
     assert docx_problems(folder / "comparaison.docx") == []
+    if soffice():  # the Word pages as a word processor lays them out (CI installs LibreOffice; see test_bilan)
+        assert pdf_problems(word_pages(folder / "comparaison.docx", tmp_path)) == []
     if chromium():
         scroll, window = page_width(folder / "comparaison.html", 390, tmp_path)
         assert scroll <= window, f"390 px : page large de {scroll} px"

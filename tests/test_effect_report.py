@@ -10,6 +10,7 @@ names of the command line are never in a report."""
 from __future__ import annotations
 
 import ast
+import hashlib
 import html
 import json
 import re
@@ -72,7 +73,8 @@ def rendered(demo) -> Path:
     reference.write_text("dimension;modalite;taux;source\ntranche_age;moins_26;0,55;Référence fictive du test\n"
                          "tranche_age;26_49;0,50;Référence fictive du test\ntranche_age;50_plus;0,40;Référence fictive du test\n", encoding="utf-8")
     done = subprocess.run([IMPACT, "effet", demo / "donnees", "--comparaison", demo / "comparaison" / "comparaison.csv",
-                           "--reference", reference, "--out", demo / "sortie", "--replications", "100"], capture_output=True, text=True)
+                           "--reference", reference, "--out", demo / "sortie", "--replications", "100", "--editeur", "PLIE du Val",
+                           "--date-publication", "2025-03-01"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return demo / "sortie" / "2024" / "etude_impact"
 
@@ -91,7 +93,29 @@ def test_demo_study_in_three_formats_with_balance_table_and_overlap_chart(render
     pdf = "\n".join(page.extract_text() for page in PdfReader(rendered / "etude_impact.pdf").pages)
     assert "Recouvrement des profils" in pdf and "DMS" in pdf
     # the diagnostics pass on the demo: the effect is stated, close to the known one (+13,8 points)
-    assert guarded_words(page) and "Étude d’impact" in page
+    assert guarded_words(page) and "Étude d'impact" in page.replace("\u2019", "'")
+
+
+def test_study_has_the_editorial_layer_of_the_bilan(rendered, demo):
+    """Publisher and dates, L'essentiel in sentences with the key figures, Champ and Source lines
+    under the tables and figures, a methods box; the study's parameters and files in metadonnees.json."""
+    page = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", (rendered / "etude_impact.html").read_text(encoding="utf-8"))))
+    page = page.replace("\u2019", "'")
+    assert "PLIE du Val" in page and "Publié le 1er mars 2025 ; données extraites le 31/12/2024" in page
+    essential = page[page.index("L'essentiel"):page.index("Les groupes comparés")]
+    assert "À profil observé comparable, la clause a un effet estimé de +" in essential and "si aucune différence non mesurée" in essential
+    assert "L'étude en chiffres" in essential and "Méthode en bref" in essential and "une association, qui ne dit pas" in essential
+    assert "Rapportées aux taux de référence (Référence fictive du test)" in essential
+    # every table and figure of the study has its Champ and Source lines (6 tables, 2 figures here)
+    tables = len(re.findall(r"<table", (rendered / "etude_impact.html").read_text(encoding="utf-8")))
+    assert page.count("Champ : personnes sorties de") == tables - 1 + 2  # the SHA-256 annex table has none
+    assert page.count("Source : PLIE du Val, données de suivi des clauses sociales extraites le 31/12/2024") == tables - 1 + 2
+    record = json.loads((rendered / "metadonnees.json").read_text(encoding="utf-8"))
+    assert {k: record["parametres"][k] for k in ("comparaison", "reference", "mois", "replications", "graine", "date_publication")} == {
+        "comparaison": "comparaison.csv", "reference": "reference.csv", "mois": 3, "replications": 100, "graine": 1, "date_publication": "2025-03-01"}
+    for name, path in (("comparaison.csv", demo / "comparaison" / "comparaison.csv"), ("reference.csv", demo / "reference.csv")):
+        assert record["entrees"]["fichiers"][name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert str(demo) not in (rendered / "metadonnees.json").read_text(encoding="utf-8")  # names, never the user's folders
 
 
 def _poor_overlap(demo: Path) -> Path:
@@ -112,6 +136,7 @@ def test_poor_overlap_refuses_to_state_an_effect_and_says_why(demo, tmp_path):
     assert "les diagnostics ne permettent pas d'estimer ce que la clause a changé" in prose
     assert "recouvrement insuffisant" in prose
     assert "Comparaison descriptive seulement" in prose
+    assert "Méthode en bref" in prose and "seul l'écart brut entre les groupes est montré" in prose.replace("\\", "")  # Markdown escapes aside
     assert guarded_words(prose) == [], guarded_words(prose)
 
 
@@ -119,6 +144,8 @@ def test_without_comparison_file_the_report_claims_nothing(demo, tmp_path):
     prose = report_prose(ROOT / "notebooks" / "etude_impact.ipynb",
                          {"dossier": str(demo / "donnees"), "comparaison": None, "sortie": str(tmp_path)})
     assert "Aucun groupe de comparaison n'a été fourni" in prose and "Une association" in prose
+    unescaped = prose.replace("\\", "")
+    assert "Sans groupe de comparaison, ce rapport ne dit pas ce que la clause a changé" in unescaped and "L'étude en chiffres" in unescaped
     assert guarded_words(prose) == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 
 import pytest
@@ -10,9 +11,13 @@ import pytest
 from impact.editorial import PublicationError, Publisher, direction, front_matter, publisher
 from impact.escaping import markdown, yaml_string
 from impact.formatting import french_number, french_percent
+from docx.enum.section import WD_ORIENT
+
 from impact.publication import FOOTNOTE
+from impact.rendering import render
 from impact.tables import NIL, markdown_table
 from tests.conftest import IMPACT
+from tests.layout import pdf_problems, soffice, word_pages
 
 
 def _rule(text: str) -> list[str]:
@@ -45,15 +50,53 @@ def test_wide_table_with_few_rows_is_transposed():
     assert lines[2] == "| Colonne 1 | 101 | 201 | 301 | 401 | 501 |" and len([line for line in lines if line.startswith("| Colonne")]) == 11
 
 
-def test_wide_table_with_many_rows_is_cut_repeating_its_labels():
+def test_wide_table_with_many_rows_goes_on_a_landscape_page():
     header = ["Territoire", *(f"Colonne {i}" for i in range(1, 10))]
     rows = [[f"T{r}", *(str(i) for i in range(1, 10))] for r in range(1, 12)]
+    text = markdown_table(rows, header, "Large", notes=["Champ : essai."])
+    # 10 columns: too many for a portrait page (7), few enough for a landscape one (11): one table,
+    # its caption and notes in the landscape block.
+    assert text.startswith("::: paysage\n| Territoire | Colonne 1 |") and text.endswith("Champ \\: essai\\.\n:::\n:::\n")
+    assert text.count("Table: Large") == 1
+
+
+def test_wide_table_too_wide_even_in_landscape_is_cut_repeating_its_labels():
+    header = ["Territoire", *(f"Colonne {i}" for i in range(1, 15))]
+    rows = [[f"T{r}", *(str(i) for i in range(1, 15))] for r in range(1, 12)]
     text = markdown_table(rows, header, "Large")
-    # 9 figure columns, at most 6 beside the label column in each table: 6 then 3.
-    assert "Table: Large \\(1 sur 2\\)" in text and "Table: Large \\(2 sur 2\\)" in text
+    # 14 figure columns, at most 6 beside the label column in each table: 6, 6 then 2.
+    assert "Table: Large \\(1 sur 3\\)" in text and "Table: Large \\(3 sur 3\\)" in text and "paysage" not in text
     firsts = [line for line in text.splitlines() if line.startswith("| Territoire")]
     assert firsts == ["| Territoire | Colonne 1 | Colonne 2 | Colonne 3 | Colonne 4 | Colonne 5 | Colonne 6 |",
-                      "| Territoire | Colonne 7 | Colonne 8 | Colonne 9 |"]
+                      "| Territoire | Colonne 7 | Colonne 8 | Colonne 9 | Colonne 10 | Colonne 11 | Colonne 12 |",
+                      "| Territoire | Colonne 13 | Colonne 14 |"]
+
+
+@pytest.mark.skipif(soffice() is None and not os.environ.get("CI"), reason="LibreOffice absent (CI l'installe)")
+def test_landscape_pages_in_pdf_and_word(tmp_path):
+    """A wide table between two sections: its page turned in the PDF (Typst) and in Word (a
+    landscape section between portrait ones, the header and footer kept, the title page alone
+    without running header), and in Word's pages as LibreOffice lays them out; nothing overflows."""
+    import docx as python_docx
+    import pdfplumber
+
+    header = ["Territoire", *(f"Indicateur {i}" for i in range(1, 10))]
+    rows = [[f"Territoire numéro {r}", *(f"{r * 1000 + i * 37}" for i in range(1, 10))] for r in range(1, 13)]
+    wide = markdown_table(rows, header, "Un tableau large", notes=["Champ : essai."])
+    source = tmp_path / "essai.md"
+    source.write_text(front_matter("Essai", "Pages à l'italienne", Publisher("X"), dt.date(2024, 12, 31), dt.date(2025, 3, 1))
+                      + "\n## Avant\n\nTexte.\n\n" + wide + "\n## Après\n\nTexte.\n\n" + wide, encoding="utf-8")
+    files = render(source, ("docx", "pdf"))
+    portrait, landscape = (595, 842), (842, 595)
+    for pdf in (files["pdf"], word_pages(files["docx"], tmp_path)):
+        with pdfplumber.open(pdf) as document:
+            assert [(round(p.width), round(p.height)) for p in document.pages] == [portrait, landscape, portrait, landscape], pdf
+        assert pdf_problems(pdf) == [], pdf
+    sections = python_docx.Document(str(files["docx"])).sections
+    assert [s.orientation for s in sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE]
+    assert [round(s.page_width.cm, 1) for s in sections] == [21.0, 29.7, 21.0, 29.7]
+    assert [s.different_first_page_header_footer for s in sections] == [True, False, False, False]
+    assert all(" PAGE " in s.footer._element.xml for s in sections)  # page numbers in every section
 
 
 def test_fixed_decimals_in_a_column():
@@ -68,8 +111,8 @@ def test_publisher_from_publication_toml_and_the_option(tmp_path):
                                                encoding="utf-8")
     assert publisher(tmp_path) == Publisher("Maison de l'emploi", "a@b.fr", "Licence Ouverte 2.0")
     assert publisher(tmp_path, "PLIE du Sud").name == "PLIE du Sud"
-    (tmp_path / "publication.toml").write_text('editeur = "X"\nlogo = "l.png"\n', encoding="utf-8")
-    with pytest.raises(PublicationError, match="clé\\(s\\) inconnue\\(s\\) logo"):
+    (tmp_path / "publication.toml").write_text('editeur = "X"\nlogos = "l.png"\n', encoding="utf-8")
+    with pytest.raises(PublicationError, match="clé\\(s\\) inconnue\\(s\\) logos \\(clés possibles : editeur, contact, licence, logo\\)"):
         publisher(tmp_path)
     (tmp_path / "publication.toml").write_text('editeur = "X\n', encoding="utf-8")
     with pytest.raises(PublicationError, match="publication.toml illisible"):

@@ -16,6 +16,7 @@ interrupted, :func:`run_all` stops the workers and their kernels before the stag
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import queue
 import shutil
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from impact.metadata import to_json
 from impact.output import FILE_SYSTEM_ERRORS, checkpoint, make_folder, slug, staging_folder
 from impact.rendering import FORMATS, notebook_to_markdown, render
 from impact.resources import resource_folder
@@ -185,7 +187,7 @@ def run(job: Job) -> Outcome:
             _KERNEL.execute(document)
         finally:
             nbformat.write(_names_only(document), notebook)
-        render(notebook_to_markdown(notebook, work, job.document), job.formats)
+        render(notebook_to_markdown(notebook, work, job.document), job.formats, job.extra.get("date_publication"))
         _publish_rows(job, work)
         keep = {*PUBLISHED, *(f"{job.document}.{suffix}" for suffix in ("html", "docx", "pdf", "ipynb"))}
         for path in work.iterdir():
@@ -248,11 +250,20 @@ def split_by_territory(indicators: Path, folder: Path) -> dict[str, Path]:
 
 
 def _publish_rows(job: Job, work: Path) -> None:
-    """The year-N rows of the job's ``indicateurs.csv``, written exactly as computed."""
+    """The year-N rows of the job's ``indicateurs.csv``, written exactly as computed, and its
+    ``metadonnees.json`` with the report's publication date among the parameters, and what the
+    job's ``extra["metadonnees"]`` adds to its parameters and input files (the impact study's)."""
     table = pd.read_csv(job.indicators, dtype=str, keep_default_na=False)
     rows = table.loc[table["annee"] == str(job.year)]
     rows.to_csv(work / "indicateurs.csv", index=False, lineterminator="\n")
-    shutil.copy(job.indicators.parent / "metadonnees.json", work / "metadonnees.json")
+    record = json.loads((job.indicators.parent / "metadonnees.json").read_text(encoding="utf-8"))
+    added = job.extra.get("metadonnees")
+    if added:
+        record.setdefault("parametres", {}).update(added["parametres"])
+        record.setdefault("entrees", {}).setdefault("fichiers", {}).update(added["entrees"]["fichiers"])
+    if job.extra.get("date_publication"):
+        record.setdefault("parametres", {})["date_publication"] = job.extra["date_publication"]
+    (work / "metadonnees.json").write_text(to_json(record), encoding="utf-8")
 
 
 def _replace(work: Path, final: Path) -> Path:

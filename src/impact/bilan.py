@@ -167,13 +167,15 @@ def with_footnote(parts: list[str]) -> Markdown:
 
 
 def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, seuil: int = 5,
-            sortie: str | Path = ".", indicateurs: str | Path | None = None, editeur: str | None = None) -> Report:
+            sortie: str | Path = ".", indicateurs: str | Path | None = None, editeur: str | None = None,
+            date_publication: str | None = None) -> Report:
     """The report of ``territoire`` for ``annee``.
 
     ``indicateurs``: an ``indicateurs.csv`` already computed from ``dossier`` with this horizon
     (``metadonnees.json`` beside it), as ``impact bilan`` passes to each territory; when absent,
     the indicators are computed from the dataset folder ``dossier`` and written to ``sortie``.
-    ``editeur``: the publisher's name, replacing that of ``dossier/publication.toml``.
+    ``editeur``: the publisher's name, replacing that of ``dossier/publication.toml``;
+    ``date_publication``: the date printed on the report (``AAAA-MM-JJ``; default: today).
     """
     if indicateurs is None:
         dataset = load(dossier)
@@ -187,7 +189,7 @@ def prepare(dossier: str | Path, annee: int, territoire: str, horizon: int = 6, 
         raise ValueError(f"année {annee} absente des indicateurs de « {territoire} »")
     metadata = json.loads((path.parent / "metadonnees.json").read_text(encoding="utf-8"))
     return Report(int(annee), territoire, int(horizon), int(seuil), table.reset_index(drop=True), metadata,
-                  editorial.publisher(dossier, editeur))
+                  editorial.publisher(dossier, editeur, date_publication))
 
 
 def coverage_note(metadata: dict, year: int) -> str:
@@ -213,7 +215,7 @@ def title(report: Report) -> Markdown:
     subtitle = f"{report.name} : heures d'insertion, personnes, employeurs et devenir"
     lines = [editorial.front_matter(heading, subtitle, report.publisher, report.extraction), "## L'essentiel", "",
              *(f"{markdown(sentence)}\n" for sentence in summary(report)), coverage_note(report.metadata, report.year), ""]
-    return Markdown("\n".join(lines))
+    return editorial.opening("\n".join(lines), report.publisher)
 
 
 def _shown(report: Report, code: str, unit: str = "", year: int | None = None) -> str:

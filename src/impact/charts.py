@@ -41,7 +41,9 @@ _FRENCH = FuncFormatter(lambda value, _: french_number(value, 0))
 _PERCENT = FuncFormatter(lambda value, _: f"{french_number(value * 100, 0)}\u202f%")
 _STYLE = {"font.family": "sans-serif", "font.sans-serif": [FONT], "font.size": 9, "axes.titlesize": 9, "axes.titleweight": "normal", "axes.titlecolor": "#404040",
           "axes.titlelocation": "left", "axes.labelsize": 9, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5,
-          "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "path"}
+          "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "path",
+          # fixed SVG identifiers (clip paths): the same chart gives the same bytes
+          "svg.hashsalt": "impact"}
 
 
 def _styled(draw):

@@ -227,6 +227,23 @@ def _extraction_date(text: str | None):
         raise fail(f"--date-extraction attend une date AAAA-MM-JJ, pas « {text} »", "option_date") from None
 
 
+def _publication_date(text: str | None) -> str:
+    """The publication date of the reports (``AAAA-MM-JJ``): ``--date-publication``, else the day
+    of ``SOURCE_DATE_EPOCH``, else today (:func:`impact.editorial.publication_date`), or exit 2."""
+    from impact.editorial import publication_date
+
+    try:
+        return publication_date(text).isoformat()
+    except ValueError as error:
+        raise fail(str(error), "option_date_publication") from None
+
+
+#: The ``--date-publication`` option of the commands that publish reports.
+DatePublication = Annotated[str | None, typer.Option(
+    "--date-publication", metavar="AAAA-MM-JJ",
+    help="Date de publication imprimée sur les rapports et notée dans metadonnees.json (par défaut aujourd'hui, ou le jour de "
+         "SOURCE_DATE_EPOCH quand cette variable est définie) : mêmes données et même date, mêmes fichiers HTML, Word et PDF.")]
+
 #: The ``--date-extraction`` option of the commands that compute indicators.
 DateExtraction = Annotated[str | None, typer.Option("--date-extraction", metavar="AAAA-MM-JJ",
                                                     help="Date d'extraction des données (par défaut la dernière date observée).")]
@@ -294,6 +311,7 @@ def bilan(
     processus: Annotated[int | None, typer.Option("--processus", min=1, help="Rapports produits en parallèle (par défaut : le nombre de cœurs).")] = None,
     date_extraction: DateExtraction = None,
     editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
+    date_publication: DatePublication = None,
 ) -> None:
     """Produit le bilan annuel d'un territoire (ou de tous) en HTML, Word et PDF, depuis le carnet paramétré."""
     from impact.batch import Job, progress_bar, run_all, split_by_territory
@@ -304,6 +322,7 @@ def bilan(
         raise fail("indiquez soit --territoire T (ou « ensemble »), soit --tous-territoires", "territoire_choix")
     chosen = _formats(formats)
     _check_publisher(dossier, editeur)
+    publication_day = _publication_date(date_publication)
     extraction = _extraction_date(date_extraction)
     dataset, table = _year_indicators(dossier, annee, horizon, extraction)
     known = list(dict.fromkeys(table["territoire"]))
@@ -314,7 +333,7 @@ def bilan(
         published = write(dataset, table, stage / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
         files = split_by_territory(published, published.parent / "territoires")
         jobs = [Job(dataset.path.resolve(), files[name].resolve(), annee, name, stage.resolve(), chosen, horizon, seuil,
-                    extra={"editeur": editeur}) for name in names]
+                    extra={"editeur": editeur, "date_publication": publication_day}) for name in names]
         outcomes = run_all(jobs, processus, progress_bar)
     for outcome in outcomes:
         if outcome.ok:
@@ -337,6 +356,7 @@ def comparer(
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     date_extraction: DateExtraction = None,
     editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur des rapports (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
+    date_publication: DatePublication = None,
 ) -> None:
     """Compare les territoires (volumes, publics, devenir, entonnoir, taux ajustés) et publie le rapport en HTML, Word et PDF."""
     from impact.batch import NOTEBOOKS, Job, run_all
@@ -345,12 +365,13 @@ def comparer(
 
     chosen = _formats(formats)
     _check_publisher(dossier, editeur)
+    publication_day = _publication_date(date_publication)
     extraction = _extraction_date(date_extraction)
     dataset, table = _year_indicators(dossier, annee, horizon, extraction)
     with publication(out, [str(annee)]) as stage:
         published = write(dataset, table, stage / str(annee) / "indicateurs", horizon, HEURES_ETP, extraction is not None, seuil)
         job = Job(dataset.path.resolve(), published.resolve(), annee, "ensemble", stage.resolve(), chosen, horizon, seuil,
-                  NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison", {"editeur": editeur})
+                  NOTEBOOKS / "comparaison_territoires.ipynb", "comparaison", "comparaison", {"editeur": editeur, "date_publication": publication_day})
         (outcome,) = run_all([job], 1)
     if not outcome.ok:
         echo(f"ÉCHEC de la comparaison : {outcome.error} ; carnet exécuté : {_moved(outcome.notebook, stage, out)}", err=True)
@@ -390,6 +411,8 @@ def effet(
     seuil: Annotated[int, typer.Option("--seuil", min=1, help="Seuil de diffusion des petits effectifs.")] = 5,
     replications: Annotated[int, typer.Option("--replications", min=20, help="Tirages du bootstrap.")] = 400,
     graine: Annotated[int, typer.Option("--graine", help="Graine du bootstrap : la même graine donne les mêmes intervalles.")] = 1,
+    editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur du rapport (sinon celui de publication.toml dans le dossier du jeu de données).")] = None,
+    date_publication: DatePublication = None,
 ) -> None:
     """Étude d'impact : participants contre un groupe de comparaison (score de propension, diagnostics), lien avec les heures, référence externe."""
     from impact.batch import NOTEBOOKS, Job, run_all
@@ -400,7 +423,11 @@ def effet(
     from impact.output import publication
     from impact.problems import ProblemLog
 
+    from impact.reading import sha256
+
     chosen = _formats(formats)
+    _check_publisher(dossier, editeur)
+    publication_day = _publication_date(date_publication)
     dataset = _load_or_exit(dossier)
     if comparaison is not None:
         log = ProblemLog()
@@ -419,8 +446,14 @@ def effet(
     except NoContractError as error:
         raise refuse(error) from None
     year = int(table["annee"].max())
+    given = [f for f in (comparaison, reference) if f is not None]
+    # The study's parameters and files, by name, in the report's metadonnees.json.
+    provenance = {"parametres": {"comparaison": comparaison.name if comparaison else None, "reference": reference.name if reference else None,
+                                 "mois": mois, "replications": replications, "graine": graine},
+                  "entrees": {"fichiers": {f.name: {"sha256": sha256(f.read_bytes())} for f in given}}}
     extra = {"comparaison": str(comparaison.resolve()) if comparaison else None, "reference": str(reference.resolve()) if reference else None,
-             "mois": mois, "replications": replications, "graine": graine}
+             "mois": mois, "replications": replications, "graine": graine, "editeur": editeur, "date_publication": publication_day,
+             "metadonnees": provenance}
     with publication(out, [str(year)]) as stage:
         published = write(dataset, table, stage / str(year) / "indicateurs", horizon, HEURES_ETP, False, seuil)
         job = Job(dataset.path.resolve(), published.resolve(), year, "ensemble", stage.resolve(), chosen, horizon, seuil,
@@ -484,6 +517,7 @@ def consolider(
     regions: Annotated[Path | None, typer.Option("--regions", help="Table des territoires (territoire, region, et facultativement type_facilitateur) pour regrouper par région et par type de facilitateur.")] = None,
     formats: Annotated[str, typer.Option("--formats", help="Formats du rapport, séparés par des virgules : html, docx, pdf.")] = "html,docx,pdf",
     editeur: Annotated[str | None, typer.Option("--editeur", help="Nom de l'éditeur du rapport (sinon celui de publication.toml dans le dossier de sortie).")] = None,
+    date_publication: DatePublication = None,
 ) -> None:
     """Consolide les retours de plusieurs facilitateurs (sommes, taux et évolutions recalculés) et publie le rapport de consolidation."""
     from impact.batch import NOTEBOOKS, Job, run_all
@@ -506,6 +540,7 @@ def consolider(
         raise fail("aucune ligne à consolider pour les années demandées", "aucune_ligne_a_consolider")
     chosen = _formats(formats)
     _check_publisher(out, editeur)
+    publication_day = _publication_date(date_publication)
     if regions is not None and not regions.is_file():
         raise fail(f"table des régions « {regions} » introuvable", "fichier_absent")
     if regions is not None:
@@ -521,7 +556,8 @@ def consolider(
         write(table, fichiers, stage, heures_etp, seuil)
         job = Job(stage.resolve(), (stage / "indicateurs.csv").resolve(), year, "ensemble", stage.resolve(), chosen, 6, seuil,
                   NOTEBOOKS / "consolidation.ipynb", "rapport", "consolidation",
-                  {"regions": str(regions.resolve()) if regions else None, "editeur": editeur})
+                  {"regions": str(regions.resolve()) if regions else None, "editeur": editeur, "publication": str(out.resolve()),
+                   "date_publication": publication_day})
         (outcome,) = run_all([job], 1)
     territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
     echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")

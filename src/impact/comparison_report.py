@@ -76,11 +76,12 @@ class Comparison:
 
 
 def prepare(dossier: str | Path, annee: int, horizon: int = 6, seuil: int = 5, sortie: str | Path = ".",
-            indicateurs: str | Path | None = None, editeur: str | None = None) -> Comparison:
+            indicateurs: str | Path | None = None, editeur: str | None = None, date_publication: str | None = None) -> Comparison:
     """The comparison of every territory of ``dossier`` in ``annee``; ``indicateurs``: a published
     ``indicateurs.csv`` computed with this horizon and threshold (its internal version beside it),
     or else computed here and written to ``sortie``; ``editeur``: the publisher's name, replacing
-    that of ``dossier/publication.toml``."""
+    that of ``dossier/publication.toml``; ``date_publication``: the date printed on the report
+    (``AAAA-MM-JJ``; default: today)."""
     dataset = impact.load(dossier)
     if indicateurs is None:
         indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False, seuil)
@@ -92,7 +93,7 @@ def prepare(dossier: str | Path, annee: int, horizon: int = 6, seuil: int = 5, s
     cohort = last_complete_cohort(int(annee), int(horizon), pd.Timestamp(metadata["parametres"]["date_extraction"]))
     cohort = cohort if cohort in set(published["annee"]) else None
     return Comparison(int(annee), int(horizon), int(seuil), published, internal, dataset, metadata, cohort,
-                      editorial.publisher(dossier, editeur))
+                      editorial.publisher(dossier, editeur, date_publication))
 
 
 def _cohort_words(report: Comparison) -> str:
@@ -111,8 +112,8 @@ def title(report: Comparison) -> Markdown:
     head = editorial.front_matter(f"Comparaison des territoires, {report.year}",
                                   f"Volumes, publics et devenir des personnes dans {len(report.territories)} territoires",
                                   report.publisher, report.extraction_date.date())
-    return Markdown("\n".join([head, "## L'essentiel", "", *(f"{markdown(s)}\n" for s in summary(report)), cohort, "",
-                                coverage_note(report.metadata, report.year), ""]))
+    return editorial.opening("\n".join([head, "## L'essentiel", "", *(f"{markdown(s)}\n" for s in summary(report)), cohort, "",
+                                         coverage_note(report.metadata, report.year), ""]), report.publisher)
 
 
 def summary(report: Comparison) -> list[str]:

@@ -83,12 +83,15 @@ def read_regions(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def prepare(indicateurs: str | Path, annee: int, regions: str | Path | None = None, editeur: str | None = None) -> Consolidation:
+def prepare(indicateurs: str | Path, annee: int, regions: str | Path | None = None, editeur: str | None = None,
+            publication: str | Path | None = None, date_publication: str | None = None) -> Consolidation:
     """The report of the consolidated ``indicateurs.csv`` for ``annee``; ``regions``: an optional
     side table (CSV) with ``territoire`` and ``region`` columns (the ``territoires`` table of the
     data model) and, optionally, ``type_facilitateur`` (the kind of structure that facilitates the
     territory's clauses: maison de l'emploi, PLIE, collectivité...); ``editeur``: the publisher's
-    name, replacing that of ``publication.toml`` beside ``indicateurs``."""
+    name, replacing that of ``publication.toml``, read in the folder ``publication`` (the output
+    folder of ``impact consolider``), by default beside ``indicateurs``; ``date_publication``: the
+    date printed on the report (``AAAA-MM-JJ``; default: today)."""
     path = Path(indicateurs)
     mapping = kinds = pd.Series(dtype=str)
     if regions:
@@ -97,7 +100,7 @@ def prepare(indicateurs: str | Path, annee: int, regions: str | Path | None = No
         if "type_facilitateur" in frame.columns:
             kinds = frame.set_index("territoire")["type_facilitateur"].dropna()
     metadata = json.loads((path.parent / "metadonnees.json").read_text(encoding="utf-8"))
-    return Consolidation(int(annee), read_published(path), metadata, mapping, kinds, editorial.publisher(path.parent, editeur))
+    return Consolidation(int(annee), read_published(path), metadata, mapping, kinds, editorial.publisher(publication or path.parent, editeur, date_publication))
 
 
 def _total(report: Consolidation, territory: str, indicator: str, year: int | None = None) -> pd.Series | None:
@@ -120,14 +123,15 @@ def title(report: Consolidation) -> Markdown:
     head = editorial.front_matter(f"Consolidation {report.year} des clauses sociales d'insertion",
                                   f"{len(report.territories)} territoires, {len(returns)} retours de facilitateurs, {span}",
                                   report.publisher, None)
-    return Markdown("\n".join([
+    return editorial.opening("\n".join([
         head, "## L'essentiel", "", *(f"{markdown(s)}\n" for s in summary(report)),
         f"Cette consolidation rassemble {len(returns)} retours de facilitateurs couvrant {len(report.territories)} territoires "
         f"({span}). Les comptes sont additionnés ; les parts, les ratios, les taux et leurs intervalles sont recalculés à partir "
         "des comptes additionnés, jamais moyennés ; un ratio ne porte que sur les territoires qui en donnent les deux termes. "
         "Les évolutions nationales sont calculées à périmètre constant : sur les seuls territoires connus les deux années.", "",
         "Attention : les personnes, les employeurs et les acheteurs sont additionnés d'un retour à l'autre et ne peuvent pas "
-        "être dédoublonnés ; une personne recrutée dans deux territoires suivis par deux facilitateurs compte deux fois.", ""]))
+        "être dédoublonnés ; une personne recrutée dans deux territoires suivis par deux facilitateurs compte deux fois.", ""]),
+        report.publisher)
 
 
 def summary(report: Consolidation) -> list[str]:

@@ -7,10 +7,18 @@ groups, the failing diagnostics are named, and only the descriptive comparison i
 comparison file the report holds the association with hours and the external benchmark, neither
 of which is an estimate of what the clause changed. The kit's own name in the provenance line
 (« Kit : impact x.y ») is not report prose.
+
+The editorial layer is the bilan's (:mod:`impact.editorial`): front matter with publisher, dates
+and licence; *L'essentiel* in sentences whose verbs follow the design (an *effet* only when the
+diagnostics pass, an *écart* otherwise, an *association* for the hours, a *comparaison* for the
+benchmark) with the key figures; *Champ* and *Source* lines under every table and figure; a
+methods box; the study's parameters and the SHA-256 of the comparison and reference files in the
+report's ``metadonnees.json`` (``impact effet``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from collections.abc import Callable
@@ -22,11 +30,13 @@ import pandas as pd
 from IPython.display import Markdown
 
 import impact
-from impact import charts, effect
+from impact import charts, editorial, effect
 from impact.benchmark import Benchmark, benchmark, read_reference
 from impact.comparison_group import known_leavers, read_comparison, study_sample
 from impact.dose_response import MONTHS, DoseResponse, association
+from impact.editorial import Publisher
 from impact.facts import build_facts
+from impact.escaping import markdown
 from impact.formatting import french_change, french_number, french_percent
 from impact.tables import markdown_table
 from impact.indicators import HEURES_ETP, indicators, write
@@ -49,17 +59,50 @@ class Report:
     leavers: int
     replicates: int
     files: dict[str, str]
+    #: Share of the known leavers in a dynamic exit, and the years of their cohorts.
+    dynamic: float = float("nan")
+    cohorts: tuple[int, int] | None = None
+    publisher: Publisher = Publisher()
 
     @property
     def credible(self) -> bool:
         return self.study is not None and self.study.credible
 
+    @property
+    def extraction(self) -> dt.date:
+        return pd.Timestamp(self.metadata["parametres"]["date_extraction"]).date()
+
+    @property
+    def years(self) -> str:
+        """The years the leavers left their path: ``de 2021 à 2024`` (or ``en 2024``)."""
+        if self.cohorts is None:
+            return ""
+        first, last = self.cohorts
+        return f"en {last}" if first == last else f"de {first} à {last}"
+
+    def champ(self, comparison: bool = False) -> str:
+        """The scope of the study's tables and figures."""
+        return (f"personnes sorties {self.years} d'un parcours en clause sociale, situation connue {self.horizon} mois après la fin "
+                "du parcours" + (" ; personnes du groupe de comparaison, situation connue à la même distance de leur date de "
+                                 "référence" if comparison and self.comparison_file else ""))
+
+    def notes(self, champ: str, lecture: str = "", comparison: bool = False) -> list[str]:
+        """The Champ and Source lines (and Lecture) under a table or a figure; ``comparison``: the
+        comparison group's file is a source too."""
+        lines = editorial.notes(champ, self.publisher, self.extraction, lecture)
+        if comparison and self.comparison_file:
+            lines.insert(2, f"Groupe de comparaison : fichier {self.comparison_file}, fourni par l'éditeur.")
+        return lines
+
 
 def prepare(dossier: str | Path, comparaison: str | Path | None = None, reference: str | Path | None = None, horizon: int = 6,
             mois: int = MONTHS, seuil: int = 5, sortie: str | Path = ".", indicateurs: str | Path | None = None,
-            replications: int = effect.REPLICATES, graine: int = 1) -> Report:
+            replications: int = effect.REPLICATES, graine: int = 1, editeur: str | None = None,
+            date_publication: str | None = None) -> Report:
     """The study of ``dossier``: against the comparison group of ``comparaison`` when given, the
-    association with the hours of the first ``mois`` months, the benchmark of ``reference``."""
+    association with the hours of the first ``mois`` months, the benchmark of ``reference``;
+    ``editeur`` replaces the publisher's name of ``dossier/publication.toml``;
+    ``date_publication``: the date printed on the report (``AAAA-MM-JJ``; default: today)."""
     dataset = impact.load(dossier)
     if indicateurs is None:
         indicateurs = write(dataset, indicators(dataset, horizon=horizon), Path(sortie), horizon, HEURES_ETP, False, seuil)
@@ -76,8 +119,11 @@ def prepare(dossier: str | Path, comparaison: str | Path | None = None, referenc
     bench = benchmark(leavers, read_reference(Path(reference))) if reference is not None else None
     files = {name: entry["sha256"] for name, entry in metadata["entrees"]["fichiers"].items()}
     files |= {Path(f).name: sha256(Path(f).read_bytes()) for f in (comparaison, reference) if f is not None}
+    cohorts = (int(leavers["annee"].min()), int(leavers["annee"].max())) if len(leavers) else None
     return Report(int(horizon), int(seuil), metadata, Path(comparaison).name if comparaison else None, study,
-                  association(leavers, facts, mois), bench, len(leavers), int(replications), files)
+                  association(leavers, facts, mois), bench, len(leavers), int(replications), files,
+                  float(leavers["sorties_dynamiques"].mean()) if len(leavers) else float("nan"), cohorts,
+                  editorial.publisher(dossier, editeur, date_publication))
 
 
 def _with_study(section: Callable[[Report], Markdown | charts.FigureOutput]) -> Callable[[Report], Markdown | charts.FigureOutput]:
@@ -113,7 +159,94 @@ def title(report: Report) -> Markdown:
                    + " ; ".join(report.study.failures())
                    + ". Seule la comparaison descriptive est montrée : l'écart entre les groupes mêle la clause et les "
                      "différences de profil.")
-    return Markdown("\n".join(["---", f'title: "{heading}"', "lang: fr", "---", "", opening, ""]))
+    subtitle = f"Devenir à {report.horizon} mois des personnes sorties {report.years} de leur parcours en clause sociale"
+    head = editorial.front_matter(heading, subtitle, report.publisher, report.extraction)
+    sentences = "\n".join(f"{markdown(sentence)}\n" for sentence in summary(report))
+    return editorial.opening("\n".join([head, "## L'essentiel", "", sentences, opening, "", key_figures(report), method_box(report)]),
+                             report.publisher)
+
+
+def summary(report: Report) -> list[str]:
+    """What the study finds, in plain French, never more than its design allows: an *effet* only
+    when the diagnostics pass, an *écart* otherwise; the hours, an *association*; the reference, a
+    *comparaison*."""
+    sentences = [f"{french_number(report.leavers, 0)} personnes sorties {report.years} ont une situation connue {report.horizon} mois après la fin de leur parcours ; "
+                 f"{french_percent(report.dynamic, 1, fixed=True)} sont en emploi ou en sortie positive (sorties dynamiques)."] if report.leavers else []
+    study = report.study
+    if study is None:
+        sentences.append("Sans groupe de comparaison, ce rapport ne dit pas ce que la clause a changé pour elles.")
+    elif (e := study.estimates.get("sorties_dynamiques")) is not None:
+        if not report.credible:
+            sentences.append(f"Les participants ont un taux de sorties dynamiques de {french_percent(e.p1, 1)}, contre "
+                             f"{french_percent(e.p0_raw, 1)} dans le groupe de comparaison : un écart brut de "
+                             f"{french_change(e.raw_difference, True)}, qui mêle la clause et les différences de profil. Les diagnostics "
+                             "ne permettent pas d'en tirer ce que la clause a changé.")
+        else:
+            low, high = e.interval()
+            value = french_change(e.values["doublement_robuste"], True)
+            sentences.append(
+                f"À profil observé comparable, la clause a un effet estimé de {value} sur le taux de sorties dynamiques "
+                f"(intervalle à 95 % : {french_change(low, True)} à {french_change(high, True)}), si aucune différence non mesurée ne "
+                "sépare les groupes." if e.significant else
+                f"À profil observé comparable, aucun effet de la clause sur le taux de sorties dynamiques n'est établi : l'intervalle "
+                f"à 95 % va de {french_change(low, True)} à {french_change(high, True)} et contient zéro.")
+    dose = report.dose
+    if dose.curve is not None and dose.p_value is not None:
+        linked = "varie" if dose.p_value < 0.05 else "ne varie pas de façon nette"
+        sentences.append(f"Le taux de sorties dynamiques {linked} avec les heures des {dose.months} premiers mois du parcours "
+                         f"(p = {french_number(dose.p_value, 3)}) : une association, qui ne dit pas ce que les heures ont causé.")
+    bench = report.benchmark
+    if bench is not None:
+        sentences.append(f"Rapportées aux taux de référence ({bench.source}), les sorties dynamiques observées valent "
+                         f"{french_number(bench.ratio, 2)} fois les attendues : une comparaison à une référence, pas une estimation "
+                         "de ce que la clause a changé.")
+    return sentences
+
+
+def key_figures(report: Report) -> str:
+    """The key figures of the first page: who is followed and compared, the rates, the estimate
+    only when the diagnostics pass."""
+    rows = [[f"Sortants {report.years}, situation connue à {report.horizon} mois", french_number(report.leavers, 0)],
+            ["Dont en sortie dynamique", french_percent(report.dynamic, 1, fixed=True)]] if report.leavers else []
+    study = report.study
+    if study is not None:
+        treated = int(study.sample["participant"].sum())
+        rows.append(["Personnes du groupe de comparaison (situation connue)", french_number(len(study.sample) - treated, 0)])
+        e = study.estimates.get("sorties_dynamiques")
+        if e is not None:
+            rows.append(["Sorties dynamiques, groupe de comparaison (taux brut)", french_percent(e.p0_raw, 1)])
+            rows.append(["Écart brut", french_change(e.raw_difference, True)])
+            if report.credible:
+                low, high = e.interval()
+                rows.append(["Effet estimé (doublement robuste, intervalle à 95 %)",
+                             f"{french_change(e.values['doublement_robuste'], True)} ({french_change(low, True)} à {french_change(high, True)})"])
+    if report.benchmark is not None:
+        rows.append(["Sorties dynamiques observées / attendues selon la référence", french_number(report.benchmark.ratio, 2)])
+    if not rows:
+        return ""
+    lecture = (f"{french_percent(report.dynamic, 1, fixed=True)} des sortants dont la situation est connue {report.horizon} mois après la fin de "
+               "leur parcours sont en emploi ou en sortie positive." if report.leavers else "")
+    return markdown_table(rows, ["Indicateur", "Valeur"], "L'étude en chiffres", "lr",
+                          notes=report.notes(report.champ(comparison=True), lecture, comparison=True))
+
+
+def method_box(report: Report) -> str:
+    """The methods box of the first page: what is compared, how, and what may be said."""
+    if report.study is None:
+        design = ("Sans groupe de comparaison, le rapport ne mesure pas ce que la clause a changé : le lien entre les heures et le "
+                  "devenir est une association, la référence externe une comparaison.")
+    else:
+        design = ("Groupe de comparaison : des personnes éligibles non recrutées, rendues comparables par un score de propension "
+                  "(sexe, âge, niveau de formation, publics, emploi passé) ; appariement, pondération et estimation doublement "
+                  f"robuste, intervalles par bootstrap ({report.replicates} tirages). " + (
+                      "Le recouvrement et l'équilibre des groupes sont satisfaisants : l'estimation peut se lire comme un effet, si "
+                      "aucune différence non mesurée ne sépare les groupes." if report.credible else
+                      "Le recouvrement ou l'équilibre des groupes n'est pas satisfaisant : seul l'écart brut entre les groupes est "
+                      "montré."))
+    return editorial.box("Méthode en bref", [
+        f"Le devenir est la situation {report.horizon} mois après la fin du parcours (emploi durable ; sortie dynamique : emploi "
+        "ou sortie positive) ; les situations inconnues ou neutralisées sont écartées.", design,
+        f"Secret statistique : les catégories de {report.threshold} personnes ou moins sont remplacées par « s »."])
 
 
 def sizes(report: Report) -> Markdown:
@@ -128,7 +261,8 @@ def sizes(report: Report) -> Markdown:
     lines = [["Participants (situation connue)", french_number(treated, 0), french_number(treated - o.trimmed_treated, 0)],
              ["Groupe de comparaison (situation connue)", french_number(len(sample) - treated, 0),
               french_number(len(sample) - treated - o.trimmed_comparison, 0)]]
-    table = markdown_table(lines, ["Groupe", "Personnes", "Dans le support commun"], "Les deux groupes comparés")
+    table = markdown_table(lines, ["Groupe", "Personnes", "Dans le support commun"], "Les deux groupes comparés",
+                           notes=report.notes(report.champ(comparison=True), comparison=True))
     text = (f"Participants : sortants de toutes les cohortes observables, situation à {report.horizon} mois après la fin du parcours. "
             f"Groupe de comparaison : situation {report.horizon} mois après la date de référence. Les situations inconnues ou "
             "neutralisées sont écartées.\n\n")
@@ -148,7 +282,8 @@ def overlap_chart(report: Report) -> charts.FigureOutput | Markdown:
     figure = charts.overlap(o.score[treated], o.score[~treated], o.support, "Recouvrement des scores de propension")
     alt = (f"Histogrammes des scores de propension : participants et groupe de comparaison ; support commun de "
            f"{french_percent(o.support[0])} à {french_percent(o.support[1])}.")
-    return charts.figure_output(figure, alt)
+    return charts.figure_output(figure, alt, "Les profils des deux groupes se recouvrent-ils ? Scores de propension",
+                                report.notes(report.champ(comparison=True), comparison=True))
 
 
 @_with_study
@@ -190,7 +325,8 @@ def balance(report: Report) -> Markdown:
             "doivent se ressembler sur tout ce que les données mesurent.* Appariement : "
             f"{french_percent(study.matched_share)} des participants ont un voisin dans la marge de {french_number(effect.CALIPER, 1)} écart-type "
             "du logit du score.\n\n")
-    return Markdown(text + markdown_table(lines, header, "Équilibre des caractéristiques : moyennes, différences moyennes standardisées (DMS) et rapport de variances (RV)"))
+    return Markdown(text + markdown_table(lines, header, "Équilibre des caractéristiques : moyennes, différences moyennes standardisées (DMS) et rapport de variances (RV)",
+                                          notes=report.notes(report.champ(comparison=True), comparison=True)))
 
 
 @_with_study
@@ -202,7 +338,8 @@ def estimates(report: Report) -> Markdown:
                 for name, e in study.estimates.items()]
         return Markdown("Comparaison descriptive seulement (diagnostics non satisfaits) : l'écart brut mêle la clause et les "
                         "différences de profil entre les groupes.\n\n"
-                        + markdown_table(rows, ["Devenir", "Participants", "Groupe de comparaison", "Écart brut"], "Taux bruts des deux groupes"))
+                        + markdown_table(rows, ["Devenir", "Participants", "Groupe de comparaison", "Écart brut"], "Taux bruts des deux groupes",
+                                         notes=report.notes(report.champ(comparison=True), comparison=True)))
     noun = _difference(report)
     rows = []
     for name, e in study.estimates.items():
@@ -222,7 +359,8 @@ def estimates(report: Report) -> Markdown:
             "cohérente si le score de propension ou le modèle du devenir est juste. Intervalles par bootstrap : "
             f"{report.replicates} tirages de personnes avec remise dans chaque groupe, score réestimé à chaque tirage, intervalle "
             "normal (estimation ± 1,96 erreur type).\n\n" + "\n".join(lines) + "\n\n")
-    return Markdown(text + markdown_table(rows, header, f"{noun.capitalize()} moyen sur les participants (points de pourcentage)"))
+    return Markdown(text + markdown_table(rows, header, f"{noun.capitalize()} moyen sur les participants (points de pourcentage)",
+                                          notes=report.notes(report.champ(comparison=True), comparison=True)))
 
 
 @_with_study
@@ -257,7 +395,8 @@ def sensitivity(report: Report) -> Markdown:
             "1 signifie qu'aucun facteur n'est nécessaire. **Γ de Rosenbaum** : sur les paires appariées, le rapport de chances "
             "d'être recruté entre deux personnes de même profil observé jusqu'auquel le résultat reste significatif à 5 % "
             "(1 : déjà non significatif sans biais caché).\n\n")
-    return Markdown(text + markdown_table(rows, ["Devenir", "Valeur E", "Valeur E de l'intervalle", "Γ de Rosenbaum"], "Sensibilité à un facteur non mesuré"))
+    return Markdown(text + markdown_table(rows, ["Devenir", "Valeur E", "Valeur E de l'intervalle", "Γ de Rosenbaum"], "Sensibilité à un facteur non mesuré",
+                                          notes=report.notes(report.champ(comparison=True), comparison=True)))
 
 
 def dose_chart(report: Report) -> charts.FigureOutput | Markdown:
@@ -272,7 +411,8 @@ def dose_chart(report: Report) -> charts.FigureOutput | Markdown:
     alt = (f"Courbe du taux de sorties dynamiques selon les heures des {dose.months} premiers mois : de "
            f"{french_percent(c['taux'].iloc[0])} à {french_number(c['heures'].iloc[0], 0)} heures à {french_percent(c['taux'].iloc[-1])} "
            f"à {french_number(c['heures'].iloc[-1], 0)} heures.")
-    return charts.figure_output(figure, alt)
+    return charts.figure_output(figure, alt, f"Sorties dynamiques et heures des {dose.months} premiers mois : une association",
+                                report.notes(f"{report.champ()}, parcours d'au moins {dose.months} mois"))
 
 
 def dose_text(report: Report) -> Markdown:
@@ -311,7 +451,8 @@ def benchmark_section(report: Report) -> Markdown:
             "ne montrent pas." + (f" {bench.unmatched} sortant(s) sans taux de référence pour leur catégorie sont écartés." if bench.unmatched else "")
             + (f" « s » : catégorie de {report.threshold} personnes ou moins (secret statistique)." if not shown.all() else "") + "\n\n")
     return Markdown(text + markdown_table(rows, ["Catégorie", "Sortants", "Taux de référence", "Observées", "Attendues"],
-                                          "Sorties dynamiques observées et attendues"))
+                                          "Sorties dynamiques observées et attendues",
+                                          notes=[*report.notes(report.champ()), f"Taux de référence : {bench.source}."]))
 
 
 def sources(report: Report) -> Markdown:

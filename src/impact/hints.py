@@ -131,7 +131,10 @@ HINTS: dict[str, str] = {
     # Other inputs of the commands.
     "publication_illisible": "corrigez publication.toml (texte UTF-8, lignes editeur = \"...\", contact = \"...\", "
                              "licence = \"...\"), ou donnez --editeur",
-    "publication_cle_inconnue": "gardez seulement les clés editeur, contact et licence",
+    "publication_cle_inconnue": "gardez seulement les clés editeur, contact, licence et logo",
+    "option_date_publication": "écrivez la date de publication au format AAAA-MM-JJ (par exemple 2025-03-31), "
+                               "ou donnez à SOURCE_DATE_EPOCH un nombre de secondes",
+    "publication_logo": "donnez à la clé logo le chemin d'une image PNG, JPEG ou SVG lisible, relatif au dossier de publication.toml",
     "cle_illisible": "vérifiez le chemin du fichier de clé et que vous pouvez le lire",
     "cle_absente": "donnez --cle-fichier FICHIER, ou définissez la variable d'environnement IMPACT_CLE",
     "cle_courte": "utilisez une clé d'au moins 16 caractères, la même pour tous les fichiers et toutes les années",

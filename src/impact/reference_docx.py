@@ -3,18 +3,19 @@
 
 It starts from pandoc's own reference document (every style pandoc uses is there) and sets:
 
-- an A4 page with 2 cm margins (2,5 cm at the top), a running header (the current Heading 1,
-  through a ``STYLEREF`` field) and a footer ``Page n sur N`` (``PAGE`` and ``NUMPAGES`` fields);
+- an A4 page with 2 cm margins (2,5 cm at the top), a running header from page 2 on (the current
+  Heading 1, through a ``STYLEREF`` field) and a footer ``Page n sur N`` on every page (``PAGE``
+  and ``NUMPAGES`` fields);
 - one font, DejaVu Sans (the font of the HTML, the PDF and the charts), 10 pt for the text;
 - Heading 1 to 3 in one neutral colour, kept with the next paragraph;
 - tables in 9 pt (pandoc's ``Table`` style and the ``Compact`` paragraphs of the cells), header
   row in bold over a rule, captions in bold kept with their table or figure;
 - a ``Notes`` paragraph style (8 pt, grey) for the Champ, Source, Lecture and secret lines under
-  the tables (:mod:`impact.tables`), an ``Encadre`` style (shaded, ruled on the left) for the
-  methods box.
+  the tables (:mod:`impact.tables`), an ``Encadre`` style (shaded, ruled on the left, kept on one
+  page) for the methods box, and the ``toc 1`` style of the table of contents' lines.
 
 pandoc writes the table of contents (``--toc``: a ``TOC`` field) and the numbered captions
-(``+native_numbering``: ``SEQ`` fields); :func:`impact.rendering.keep_rows_whole` keeps table rows
+(``+native_numbering``: ``SEQ`` fields); :func:`impact.rendering.finish_word` keeps table rows
 whole. python-docx is needed only here (the ``dev`` extra), not to render the reports.
 """
 
@@ -32,13 +33,17 @@ GREY = "505050"
 TARGET = REPORTS / "reference.docx"
 
 
-def _field(paragraph, instruction: str) -> None:
-    """Append the field ``instruction`` (``PAGE``, ``NUMPAGES``...) to ``paragraph``."""
+def _field(paragraph, instruction: str, shown: str = "1") -> None:
+    """Append the field ``instruction`` (``PAGE``, ``NUMPAGES``...) to ``paragraph``, one run per
+    part as Word writes them (LibreOffice then gives the field the runs' font); ``shown``: the
+    result shown until the field is updated."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, shown), ("end", None)):
+        if kind is None and not text:
+            continue
+        run = paragraph.add_run()
         if kind:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
@@ -150,21 +155,35 @@ def build(target: Path = TARGET) -> Path:
     box.paragraph_format.left_indent = Cm(0.3)
     box.paragraph_format.space_after = Pt(4)
     _shade(box, "F2F2F2", ACCENT)
+    # The box on one page: its paragraphs kept whole and with the next one.
+    box.paragraph_format.keep_with_next = box.paragraph_format.keep_together = True
+    # Lines of the table of contents (Word's built-in "toc 1"), close together.
+    toc = styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    toc.style_id = "TOC1"
+    toc.base_style = styles["Normal"]
+    toc.paragraph_format.space_before = Pt(0)
+    toc.paragraph_format.space_after = Pt(2)
 
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin, section.bottom_margin = Cm(2.5), Cm(2)
     section.header_distance = section.footer_distance = Cm(1)
+    # The running header from page 2 on (the first page has the title block), empty until Word
+    # updates it (LibreOffice does not update it); the page numbers on every page.
+    section.different_first_page_header_footer = True
     header = section.header.paragraphs[0]
-    _field(header, 'STYLEREF "Heading 1"')
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    footer.add_run("Page ")
-    _field(footer, "PAGE")
-    footer.add_run(" sur ")
-    _field(footer, "NUMPAGES")
-    for paragraph in (header, footer):
+    _field(header, 'STYLEREF "Heading 1"', "")
+    paragraphs = [header]
+    for footer in (section.footer, section.first_page_footer):
+        paragraph = footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.add_run("Page ")
+        _field(paragraph, "PAGE")
+        paragraph.add_run(" sur ")
+        _field(paragraph, "NUMPAGES")
+        paragraphs.append(paragraph)
+    for paragraph in paragraphs:
         for run in paragraph.runs:
             run.font.size = Pt(8)
             run.font.name = FONT

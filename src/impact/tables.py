@@ -11,8 +11,11 @@ into a real table, laid out to the conventions of official statistics.
   under the table, with the notes given (Champ, Source, Lecture...), in a block styled ``Notes``
   (HTML class ``notes``, Word paragraph style ``Notes``).
 - A table too wide for an A4 page in portrait (more than :data:`MAX_COLUMNS` columns, or wider than
-  :data:`PAGE_CHARACTERS` characters) is transposed when it has few rows, otherwise cut into
-  several tables that each repeat the label column.
+  :data:`PAGE_CHARACTERS` characters) is transposed when it has few rows and then fits; otherwise
+  it goes on a page of its own in landscape (a ``paysage`` block: Typst and Word turn the page,
+  HTML lets the table scroll in its frame) when it fits one (:data:`LANDSCAPE_COLUMNS`,
+  :data:`LANDSCAPE_CHARACTERS`); otherwise it is cut into several tables that each repeat the
+  label column.
 
 The cells arrive formatted (French numbers with a fixed number of decimals per column, see
 :func:`impact.bilan.cell`); this module lays them out and escapes them: cells, headings, caption
@@ -33,6 +36,9 @@ from impact.publication import FOOTNOTE, MARK
 PAGE_CHARACTERS = 96
 #: Most columns a table keeps in portrait, its label column included.
 MAX_COLUMNS = 7
+#: The same on an A4 page in landscape (25,7 cm of text instead of 17 cm).
+LANDSCAPE_CHARACTERS = 145
+LANDSCAPE_COLUMNS = 11
 #: Widest label column, in characters (longer labels wrap at spaces).
 LABEL_WIDTH = 34
 #: Padding of a cell, in characters.
@@ -75,9 +81,11 @@ def _widths(rows: list[list[str]], header: list[str], align: str) -> list[int]:
             for c, a in zip(columns, align)]
 
 
-def _fits(rows: list[list[str]], header: list[str], align: str) -> bool:
+def _fits(rows: list[list[str]], header: list[str], align: str, landscape: bool = False) -> bool:
+    """Whether the table fits the width of a page, in portrait or in ``landscape``."""
     widths = _widths(rows, header, align)
-    return len(header) <= MAX_COLUMNS and sum(w + PADDING for w in widths) <= PAGE_CHARACTERS
+    columns, characters = (LANDSCAPE_COLUMNS, LANDSCAPE_CHARACTERS) if landscape else (MAX_COLUMNS, PAGE_CHARACTERS)
+    return len(header) <= columns and sum(w + PADDING for w in widths) <= characters
 
 
 def _pipe(rows: list[list[str]], header: list[str], caption: str, align: str) -> str:
@@ -99,13 +107,15 @@ def _notes(notes: list[str]) -> str:
 
 
 def _too_wide(rows: list[list[str]], header: list[str], caption: str, align: str, notes: list[str]) -> str:
-    """A wide table transposed (few rows) or cut into tables of at most :data:`MAX_COLUMNS`
-    columns, each with the label column and the notes under the last."""
+    """A wide table transposed (few rows), in landscape, or cut into tables of at most
+    :data:`MAX_COLUMNS` columns, each with the label column and the notes under the last."""
     if len(rows) < MAX_COLUMNS:
         transposed = [[header[j], *(row[j] for row in rows)] for j in range(1, len(header))]
         head = ["", *(row[0] for row in rows)]
         if _fits(transposed, head, "l" + "r" * len(rows)):
             return _pipe(transposed, head, caption, "l" + "r" * len(rows)) + _notes(notes)
+    if _fits(rows, header, align, landscape=True):
+        return "::: paysage\n" + _pipe(rows, header, caption, align) + _notes(notes) + ":::\n"
     parts, start, total = [], 1, len(header)
     while start < total:
         stop = start + 1
