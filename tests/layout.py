@@ -129,9 +129,13 @@ def docx_problems(docx: Path) -> list[str]:
         size = styles[name].font.size
         if size is None or size > Pt(10):
             problems.append(f"style {name} : {size.pt if size else 'taille héritée'} pt")
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     for table in document.tables:
         for row in table.rows:
-            if row._tr.trPr is None or row._tr.trPr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}cantSplit") is None:
+            if row._tr.trPr is None or row._tr.trPr.find(f"{w}cantSplit") is None:
                 problems.append("une ligne de tableau peut se couper entre deux pages")
                 break
+        if any(p._p.pPr is None or p._p.pPr.find(f"{w}keepNext") is None for row in table.rows[:-1] for cell in row.cells
+               for p in cell.paragraphs):
+            problems.append("un tableau peut se couper entre deux pages alors qu'il tient sur une")
     return problems

@@ -167,7 +167,9 @@ CAPTIONS = {"Figure": "Graphique", "Table": "Tableau"}
 
 
 def finish_word(docx: Path) -> None:
-    """Finish pandoc's Word file: every table row kept whole (``w:cantSplit``); captions worded as
+    """Finish pandoc's Word file: every table row kept whole (``w:cantSplit``), every table kept
+    on one page when it fits (:func:`_kept_together`) and boxes not tied to what follows
+    (:func:`_box_ends`); captions worded as
     in the PDF, ``Graphique n – `` and ``Tableau n – `` (words and ``SEQ`` fields; pandoc writes
     ``Figure n: `` and ``SEQ Table``); the table of contents filled (:func:`_table_of_contents`);
     the landscape sections of wide tables (:func:`_landscape_sections`);
@@ -180,6 +182,7 @@ def finish_word(docx: Path) -> None:
     xml = entries[named["word/document.xml"]].decode("utf-8")
     xml = re.sub(r"<w:tr>(?!<w:trPr>)", "<w:tr><w:trPr></w:trPr>", xml)
     xml = xml.replace("<w:trPr>", "<w:trPr><w:cantSplit />")
+    xml = _box_ends(re.sub(r"<w:tbl>.*?</w:tbl>", lambda table: _kept_together(table.group(0)), xml, flags=re.S))
     for word, french in CAPTIONS.items():
         xml = re.sub(rf'(<w:t xml:space="preserve">)(?:{word}|{french})([ \xa0]</w:t></w:r><w:fldSimple w:instr="SEQ ){word} '
                      r'(.*?</w:fldSimple>(?:<w:bookmarkEnd [^>]*>)?<w:r><w:t xml:space="preserve">): ',
@@ -195,6 +198,32 @@ def finish_word(docx: Path) -> None:
         for item, data in entries.items():
             archive.writestr(item, data)
     temporary.replace(docx)
+
+
+def _kept_together(table: str) -> str:
+    """One table of pandoc's ``document.xml`` with the paragraphs of every row but the last kept
+    with the next (``w:keepNext``): the table moves to the next page whole rather than leaving its
+    first rows at the foot of a page (the last row is not chained to what follows, so a box of one
+    row stays where it is); a table longer than a page still breaks, its header row repeated
+    (pandoc marks it ``w:tblHeader``)."""
+    last = table.rfind("<w:tr>")
+    head = re.sub(r"<w:p>(?!<w:pPr>)", "<w:p><w:pPr></w:pPr>", table[:last])
+    return re.sub(r"<w:pPr>(<w:pStyle [^>]*/>)?", lambda found: found.group(0) + "<w:keepNext />", head) + table[last:]
+
+
+#: The start of a paragraph of the box style (``Encadre``, kept with the next paragraph).
+_BOX = '<w:p><w:pPr><w:pStyle w:val="Encadre" />'
+
+
+def _box_ends(xml: str) -> str:
+    """The last paragraph of each box no longer kept with the next one: the box stays whole
+    (its other paragraphs are) without dragging the following heading and table along."""
+    paragraphs = [found.start() for found in re.finditer(r"<w:p>", xml)]
+    boxes = {found.start() for found in re.finditer(re.escape(_BOX), xml)}
+    last = [start for start, after in zip(paragraphs, paragraphs[1:] + [None]) if start in boxes and after not in boxes]
+    for start in reversed(last):
+        xml = xml[:start + len(_BOX)] + '<w:keepNext w:val="0" />' + xml[start + len(_BOX):]
+    return xml
 
 
 def _table_of_contents(xml: str) -> str:
