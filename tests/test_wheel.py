@@ -37,5 +37,6 @@ def test_wheel_runs_demo_and_bilan(tmp_path):
     assert run("demo", "donnees", "--territoires", "2", "--annees", "2023-2024", "--echelle", "0.2").returncode == 0
     bilan = run("bilan", "donnees", "--annee", "2024", "--territoire", "ensemble", "--formats", "html,docx", "--out", "sortie")
     assert bilan.returncode == 0, bilan.stdout + bilan.stderr
+    assert "Kernel" not in bilan.stderr, bilan.stderr  # the kernel's own log stays out of the user's terminal
     assert (tmp_path / "sortie" / "2024" / "ensemble" / "bilan.html").stat().st_size > 10_000
     assert (tmp_path / "sortie" / "2024" / "ensemble" / "bilan.docx").is_file()

@@ -129,7 +129,9 @@ class WarmKernel:
             from jupyter_client.manager import AsyncKernelManager
 
             self.manager = AsyncKernelManager(kernel_name="python3")
-            run_sync(self.manager.start_kernel)()
+            # The kernel's own log at errors only: ipykernel warns on every start that its local
+            # TCP sockets are not encrypted, which reads as an alarm to a user of the kit.
+            run_sync(self.manager.start_kernel)(extra_arguments=["--log-level=ERROR"])
             self.client = self.manager.client()
             self.client.start_channels()
             run_sync(self.client.wait_for_ready)(timeout=60)
