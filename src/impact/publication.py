@@ -34,7 +34,7 @@ suppressed cell of a year can be bounded by its relations taken together (within
 territories) closer than its protection interval: ``seuil`` persons; for hours, 10 % of the
 greatest value (the p % rule). That is the attacker's own test (:mod:`impact.disclosure_audit`):
 the least and greatest value of each suppressed cell by linear programming, on the groups of at
-most :data:`_DENSE_CELLS` suppressed cells linked by their relations; the larger groups of a
+most :data:`_PROGRAM_CELLS` suppressed cells linked by their relations; the larger groups of a
 national table (the ``ensemble`` links its territories) get a null-space test territory by
 territory, which keeps its masking within seconds. What would give a suppressed cell away goes with it: its ``part`` (and the parts
 of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
@@ -90,9 +90,11 @@ KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
 #: The three cells of a row: its value, and a rate's numerator and denominator.
 V, K, N = 0, 1, 2
 _SUPPRESSION_ROUNDS = 10_000
-_PROPAGATION_ROUNDS = 30
-#: Largest group of suppressed cells whose relations across territories are solved together (a
-#: dense system); beyond it, territory by territory.
+#: Largest group of suppressed cells (linked by their relations, within and across territories)
+#: whose bounds are sought by linear programming; beyond it (a national table, where the
+#: ``ensemble`` links the territories of a year), territory by territory.
+_PROGRAM_CELLS = 400
+#: Largest group of a territory's suppressed cells solved as one dense system (null-space test).
 _DENSE_CELLS = 400
 #: Protection of a suppressed amount of hours: a reader must not bound it closer than this share
 #: of its greatest possible value (the p % rule of τ-Argus and ACRO, p = 10).
@@ -323,7 +325,7 @@ def _linked(system: pd.DataFrame, masked: np.ndarray) -> tuple:
 
 def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None, seen: dict | None = None) -> np.ndarray:
     """Suppressed cells of the groups too large for linear programming (more than
-    :data:`_DENSE_CELLS` suppressed cells: a national table, where the ``ensemble`` links the
+    :data:`_PROGRAM_CELLS` suppressed cells: a national table, where the ``ensemble`` links the
     territories of a year) that the relations of their territory determine taken together: a cell
     is determined when it lies in the row space of the relations restricted to the suppressed
     cells. Examined territory by territory (without the relations across territories), which
@@ -333,7 +335,7 @@ def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None 
     scope = system["scope"].to_numpy()
     chosen = (scope >= 0) if scopes is None else _among(scope, scopes)
     within, cells, cell_index, equations_, equation_index, component = _linked(system.loc[chosen], masked)
-    large = np.bincount(component[: len(cells)])[component[cell_index]] > _DENSE_CELLS if len(cells) else np.array([], dtype=bool)
+    large = np.bincount(component[: len(cells)])[component[cell_index]] > _PROGRAM_CELLS if len(cells) else np.array([], dtype=bool)
     if not large.any():
         return np.array([], dtype=int)
     local = system.loc[_among(system["equation"].to_numpy(), equations_[equation_index[large]]) & ~system["across"].to_numpy()]
@@ -405,7 +407,7 @@ def _narrow(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protec
     rounded inward), as the attacker of :mod:`impact.disclosure_audit` does. It finds the cells the
     relations determine (their interval is one value) and those that combining relations bounds
     (the difference of two relations that share cells, the signs of the values). The groups of at
-    most :data:`_DENSE_CELLS` suppressed cells (:func:`_small_groups`) are examined, all in the same
+    most :data:`_PROGRAM_CELLS` suppressed cells (:func:`_small_groups`) are examined, all in the same
     problems (they share no relation, so each problem's optimum is each group's); ``seen`` keeps
     the answers from call to call. ``witnesses`` (2 x cells, updated): the least and greatest value
     each cell was seen to take in a solution; suppressing more cells only widens what the relations
@@ -593,7 +595,7 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
 
 
 def _small_groups(system: pd.DataFrame, masked: np.ndarray, seen: dict) -> tuple[pd.DataFrame, dict, list]:
-    """The relations of the groups of at most :data:`_DENSE_CELLS` suppressed cells not examined
+    """The relations of the groups of at most :data:`_PROGRAM_CELLS` suppressed cells not examined
     before in the same state (``seen``, by their cells: the same suppressed cells give the same
     bounds); the groups to examine (cells by key) and the answers known for the others. The larger
     groups of a national table are left to the relation-by-relation and territory-by-territory
@@ -605,7 +607,7 @@ def _small_groups(system: pd.DataFrame, masked: np.ndarray, seen: dict) -> tuple
     order = np.argsort(component[: len(cells)], kind="stable")
     starts = np.searchsorted(component[: len(cells)][order], np.arange(size.size + 1))
     groups, known = {}, []
-    for label in np.flatnonzero((size > 0) & (size <= _DENSE_CELLS)):
+    for label in np.flatnonzero((size > 0) & (size <= _PROGRAM_CELLS)):
         members = cells[order[starts[label]:starts[label + 1]]]
         key = members.tobytes()
         if key in seen:
@@ -669,11 +671,11 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
             # Only the territories and years where cells were suppressed since the last look.
             pinned = _pinned(system, masked, dirty, seen=seen)
             exposed = pinned[values[pinned] > 0]  # a zero tells of nobody
-            need = _open(equation, _among(cell, exposed), count, members_per)
+            need = _open(equation, cell, hidden, _among(cell, exposed), count, members_per)
             if not len(need):
                 # Linear programming last, on the years changed since its last look (it is the slowest).
-                need = _open(equation, _among(cell, _narrow(system, values, masked, protection, hours_cells, witnesses, unsolved, narrowed)),
-                             count, members_per)
+                narrow = _narrow(system, values, masked, protection, hours_cells, witnesses, unsolved, narrowed)
+                need = _open(equation, cell, hidden, _among(cell, narrow), count, members_per)
                 unsolved = np.array([], dtype=np.int64)
             if not len(need):
                 return masked
@@ -700,10 +702,23 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     raise RuntimeError("la suppression secondaire ne converge pas")
 
 
-def _open(equation: np.ndarray, chosen: np.ndarray, count: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """The relations of the ``chosen`` members that still have a published member to suppress."""
-    found = np.unique(equation[chosen])
-    return found[count[found] < members[found]]
+def _open(equation: np.ndarray, cell: np.ndarray, hidden: np.ndarray, chosen: np.ndarray, count: np.ndarray,
+          members: np.ndarray) -> np.ndarray:
+    """The relations nearest the ``chosen`` members that still have a published member to
+    suppress: their own relations; when every member of those is suppressed already (the cell is
+    bounded by relations further away, through suppressed cells), the relations of the suppressed
+    cells they share a relation with, and so on."""
+    looked = np.zeros(len(count), dtype=bool)
+    while chosen.any():
+        found = np.unique(equation[chosen])
+        found = found[~looked[found]]
+        looked[found] = True
+        still = found[count[found] < members[found]]
+        if len(still):
+            return still
+        near = _among(equation, found) & hidden
+        chosen = _among(cell, np.unique(cell[near]))
+    return np.array([], dtype=np.int64)
 
 
 def suppression_cost(table: pd.DataFrame, kind: np.ndarray | None = None) -> np.ndarray:
