@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from impact.demo import DemoParameters, generate
 from impact.indicators import indicators, to_csv
+from impact import publication
 from impact.publication import PERSON_COUNTS, mask, secondary
 from impact.schema import TABLES_BY_NAME
 import impact
@@ -73,11 +75,16 @@ def test_a_territory_masked_alone_cannot_be_recovered_from_the_ensemble():
     assert masks["valeur"].tolist() == [False, False, True, True]
 
 
-def test_a_bound_read_from_the_difference_of_two_relations_is_closed():
+@pytest.mark.parametrize("whole", [True, False], ids=["groupe entier", "territoire par territoire"])
+def test_a_bound_read_from_the_difference_of_two_relations_is_closed(monkeypatch, whole):
     """a + b = 6 and a + b + c + d = 9 (totals published, a..d masked, seuil 5): no relation leaves
     a masked cell alone or its masked cells under 5, none is determined, and each relation alone
     bounds c by 9; together they give c + d = 3, so c and d lie in 0..3. Linear programming sees
-    it: the second total is masked too, after which c is unbounded."""
+    it: the second total is masked too, after which c is unbounded. The same when the group is
+    too large to be solved whole (a national table): the relations of its territory see it."""
+    if not whole:
+        monkeypatch.setattr(publication, "_PROGRAM_CELLS", 1)
+        monkeypatch.setattr(publication, "_LARGE_GROUP_CELLS", 0)
     t1, a, b, c, d, t2 = (3 * row for row in range(6))
     system = pd.DataFrame({"equation": [0, 0, 0, 1, 1, 1, 1, 1], "cell": [t1, a, b, t2, a, b, c, d],
                            "total": [True, False, False, True, False, False, False, False]})
@@ -139,3 +146,11 @@ def test_no_small_count_and_no_recoverable_cell_on_random_datasets(tmp_path_fact
     masks = mask(table, seuil)
     assert masks["valeur"].any()
     assert _published_problems(table, masks, seuil) == []
+
+
+def test_groups_of_cells_with_the_same_sum_are_told_apart():
+    """The masking remembers its answer for a group of masked cells by a key made of sums of the
+    cells' hashes: {1, 4} and {2, 3} add up alike, their keys must not (a linear hash gave 62 groups
+    of a national table another group's answer)."""
+    keys = {tuple(int(publication._mixed(np.array(group), seed).sum()) for seed in (1, 2)) for group in ([1, 4], [2, 3], [0, 5])}
+    assert len(keys) == 3

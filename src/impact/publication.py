@@ -33,10 +33,11 @@ suppressed cells adding up to less than ``seuil`` when its total is published, a
 suppressed cell of a year can be bounded by its relations taken together (within and across
 territories) closer than its protection interval: ``seuil`` persons; for hours, 10 % of the
 greatest value (the p % rule). That is the attacker's own test (:mod:`impact.disclosure_audit`):
-the least and greatest value of each suppressed cell by linear programming, on the groups of at
-most :data:`_PROGRAM_CELLS` suppressed cells linked by their relations; the larger groups of a
-national table (the ``ensemble`` links its territories) get a null-space test territory by
-territory, which keeps its masking within seconds. What would give a suppressed cell away goes with it: its ``part`` (and the parts
+the least and greatest value of each suppressed cell by linear programming, on the groups of
+suppressed cells linked by their relations (a table of a few dozen territories at most); in a
+national table, whose ``ensemble`` links the hundreds of territories of a year into groups too
+large to solve within seconds, those groups are solved territory by territory, on the relations
+within each territory. What would give a suppressed cell away goes with it: its ``part`` (and the parts
 of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
 ``heures_par_personne``, ``heures_par_contrat``), ``valeur_precedente`` when the cell of N-1 is
 suppressed and ``evolution`` when either year is. The masks are computed on the whole table, every
@@ -91,11 +92,12 @@ KEYS = ["annee", "territoire", "indicateur", "dimension", "modalite"]
 V, K, N = 0, 1, 2
 _SUPPRESSION_ROUNDS = 10_000
 #: Largest group of suppressed cells (linked by their relations, within and across territories)
-#: whose bounds are sought by linear programming; beyond it (a national table, where the
-#: ``ensemble`` links the territories of a year), territory by territory.
+#: always examined whole by linear programming; larger ones, when :data:`_LARGE_GROUP_CELLS` allows.
 _PROGRAM_CELLS = 400
-#: Largest group of a territory's suppressed cells solved as one dense system (null-space test).
-_DENSE_CELLS = 400
+#: Suppressed cells of a year in groups larger than :data:`_PROGRAM_CELLS` up to which those
+#: groups too are examined by linear programming (a table of 30 territories has ~2 000; a
+#: national one of 300 territories, 10 000 to 14 000).
+_LARGE_GROUP_CELLS = 5_000
 #: Protection of a suppressed amount of hours: a reader must not bound it closer than this share
 #: of its greatest possible value (the p % rule of τ-Argus and ACRO, p = 10).
 HOURS_PROTECTION = 0.10
@@ -103,8 +105,13 @@ HOURS_PROTECTION = 0.10
 _CAP = 1e9
 #: How far a solution may break a relation: sums of hours computed in another order differ by ~1e-7.
 _TOLERANCE = 1e-5
-#: Unknowns whose least and greatest values are sought in one linear program (a copy of their group's relations each).
-_COPIES = 24
+#: Most copies of a group's relations in one linear program (each for an unknown whose least and
+#: greatest values are sought, or for a layer of unknowns pushed together).
+_COPIES = 200
+#: Unknowns of the groups examined together in one series of linear programs (groups are whole).
+_BATCH_UNKNOWNS = 10_000
+#: Most unknowns of one linear program made of copies: a large group gets fewer copies.
+_COPIED_UNKNOWNS = 12_000
 #: Unknowns of one group pushed together in one copy of its relations.
 _PER_COPY = 16
 
@@ -323,115 +330,107 @@ def _linked(system: pd.DataFrame, masked: np.ndarray) -> tuple:
     return within, cells, cell_index, equations_, equation_index, component
 
 
-def _pinned(system: pd.DataFrame, masked: np.ndarray, scopes: np.ndarray | None = None, seen: dict | None = None) -> np.ndarray:
-    """Suppressed cells of the groups too large for linear programming (more than
-    :data:`_PROGRAM_CELLS` suppressed cells: a national table, where the ``ensemble`` links the
-    territories of a year) that the relations of their territory determine taken together: a cell
-    is determined when it lies in the row space of the relations restricted to the suppressed
-    cells. Examined territory by territory (without the relations across territories), which
-    keeps the dense systems small; only groups of two relations or more (one relation with two
-    suppressed cells or more determines none). ``scopes``: the years to examine (default: all);
-    ``seen``: the answers already found for a group of suppressed cells, kept from call to call."""
-    scope = system["scope"].to_numpy()
-    chosen = (scope >= 0) if scopes is None else _among(scope, scopes)
-    within, cells, cell_index, equations_, equation_index, component = _linked(system.loc[chosen], masked)
-    large = np.bincount(component[: len(cells)])[component[cell_index]] > _PROGRAM_CELLS if len(cells) else np.array([], dtype=bool)
-    if not large.any():
-        return np.array([], dtype=int)
-    local = system.loc[_among(system["equation"].to_numpy(), equations_[equation_index[large]]) & ~system["across"].to_numpy()]
-    within, cells, cell_index, equations_, equation_index, component = _linked(local, masked)
-    member = component[cell_index]
-    keep = (np.bincount(component[len(cells):], minlength=component.max() + 1)[member] >= 2) & \
-        (np.bincount(component[: len(cells)], minlength=component.max() + 1)[member] <= _DENSE_CELLS)
-    found = _determined(cells, within, keep, member, cell_index, equation_index, {} if seen is None else seen) if keep.any() else []
-    return np.concatenate(found) if found else np.array([], dtype=int)
-
-
-def _determined(cells: np.ndarray, within: pd.DataFrame, keep: np.ndarray, member: np.ndarray, cell_index: np.ndarray,
-                equation_index: np.ndarray, seen: dict) -> list[np.ndarray]:
-    """The cells of the ``keep`` groups that lie in the row space of their relations; a group
-    already answered (``seen``, by its cells) is not solved again."""
-    sign = np.where(within["total"].to_numpy(), -1.0, 1.0)[keep]
-    member, cell_index, equation_index = member[keep], cell_index[keep], equation_index[keep]
-    group, member = np.unique(member, return_inverse=True)
-    column, columns, column_starts = _ranks(member, cell_index, len(group))
-    line, _, line_starts = _ranks(member, equation_index, len(group))
-    width, height = np.diff(column_starts), np.diff(line_starts)
-    found, todo = [], []
-    for g in range(len(group)):
-        key = cells[columns[column_starts[g]:column_starts[g + 1]]].tobytes()
-        if key in seen:
-            found.append(seen[key])
-        else:
-            todo.append(g)
-    todo = np.array(todo, dtype=int)
-    # Small dense systems in batches of one padded shape (zero rows and free columns change nothing).
-    shape = np.column_stack([-(-height[todo] // 4) * 4, -(-width[todo] // 4) * 4])
-    for padded in np.unique(shape, axis=0):
-        batch = todo[(shape == padded).all(axis=1)]
-        position = np.full(len(group), -1)
-        position[batch] = np.arange(len(batch))
-        on = position[member] >= 0
-        matrices = np.zeros((len(batch), *padded))
-        np.add.at(matrices, (position[member[on]], line[on], column[on]), sign[on])
-        # A cell is determined when it lies in the row space: the projection on it is 1.
-        _, singular, vt = np.linalg.svd(matrices, full_matrices=False)
-        span = np.arange(vt.shape[1])[None, :, None] < (singular > 1e-9).sum(axis=1)[:, None, None]
-        projection = (np.where(span, vt, 0.0) ** 2).sum(axis=1)
-        for i, g in enumerate(batch):
-            members = cells[columns[column_starts[g]:column_starts[g + 1]]]
-            seen[members.tobytes()] = members[projection[i, : width[g]] > 1 - 1e-9]
-            found.append(seen[members.tobytes()])
-    return found
-
-
-def _ranks(group: np.ndarray, item: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For entries (``group``, ``item``): each entry's rank among the distinct items of its group,
-    the distinct items of every group one group after the other, and where each group's start."""
-    order = np.lexsort((item, group))
-    new = np.r_[True, (group[order][1:] != group[order][:-1]) | (item[order][1:] != item[order][:-1])]
-    dense = np.cumsum(new) - 1
-    distinct = item[order][new]
-    starts = np.searchsorted(group[order][new], np.arange(groups + 1))
-    rank = np.empty(len(item), dtype=int)
-    rank[order] = dense - starts[group[order]]
-    return rank, distinct, starts
+def _programmed(within: pd.DataFrame, cells: np.ndarray, cell_index: np.ndarray, component: np.ndarray) -> np.ndarray:
+    """Whether each group of :func:`_linked` is examined by linear programming: a group of at most
+    :data:`_PROGRAM_CELLS` suppressed cells, or any group of a year whose groups above that hold
+    at most :data:`_LARGE_GROUP_CELLS` suppressed cells in all (a table of a few dozen territories;
+    not a national one, whose masking would take minutes)."""
+    size = np.bincount(component[: len(cells)], minlength=component.max(initial=-1) + 1)
+    scope = np.zeros(len(size), dtype=np.int64)
+    scope[component[cell_index]] = within["scope"].to_numpy()
+    large = size > _PROGRAM_CELLS
+    in_large = np.bincount(scope[large], weights=size[large], minlength=scope.max(initial=-1) + 1)
+    return (size > 0) & (~large | (in_large[scope] <= _LARGE_GROUP_CELLS))
 
 
 def _narrow(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protection: np.ndarray, hours: np.ndarray,
-            witnesses: np.ndarray, scopes: np.ndarray | None = None, seen: dict | None = None) -> np.ndarray:
+            witnesses: np.ndarray, scopes: np.ndarray | None = None, seen: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Suppressed cells that the relations of their year, taken together, bound closer than their
     protection interval (``protection`` persons; hours: :data:`HOURS_PROTECTION` of the greatest
     value): the least and the greatest value of each by linear programming (HiGHS through
     :func:`scipy.optimize.linprog`; every cell at least 0, a published cell at its value, counts
     rounded inward), as the attacker of :mod:`impact.disclosure_audit` does. It finds the cells the
     relations determine (their interval is one value) and those that combining relations bounds
-    (the difference of two relations that share cells, the signs of the values). The groups of at
-    most :data:`_PROGRAM_CELLS` suppressed cells (:func:`_small_groups`) are examined, all in the same
-    problems (they share no relation, so each problem's optimum is each group's); ``seen`` keeps
-    the answers from call to call. ``witnesses`` (2 x cells, updated): the least and greatest value
-    each cell was seen to take in a solution; suppressing more cells only widens what the relations
-    allow, so they stay values a cell can take (the true values are the first)."""
+    (the difference of two relations that share cells, the signs of the values).
+
+    The groups of suppressed cells linked by their relations (:func:`_groups`) are examined whole
+    when :func:`_programmed` allows it; the others (a national table, where the ``ensemble`` links
+    the territories of a year) territory by territory, on the relations within each territory:
+    fewer relations allow more, so a cell found narrow there is narrow, but one bounded through
+    the relations across territories is not found (what the README says of national tables).
+    Returns the cells found narrow in whole groups, then those found within their territory.
+    ``scopes``: the years to examine (default: all; the rows of ``system`` in the order of their
+    year); ``seen`` keeps the answers from call to call.
+    ``witnesses`` (2 x 2 x cells, updated): for the whole groups, then for the territories' relations,
+    the least and greatest value each cell was seen to take in a solution; suppressing more cells
+    only widens what the relations allow, so they stay values a cell can take (the true values are
+    the first)."""
     seen = {} if seen is None else seen
-    chosen = np.ones(len(system), dtype=bool) if scopes is None else _among(system["scope"].to_numpy(), scopes)
-    frame, groups, known = _small_groups(system.loc[chosen], masked, seen)
-    if not groups:
-        return np.unique(np.concatenate(known)) if known else np.array([], dtype=int)
+    if scopes is not None:  # the system's rows are in the order of their year
+        scope = system["scope"].to_numpy()
+        system = system.iloc[_ranges(np.searchsorted(scope, scopes), np.searchsorted(scope, scopes, side="right"))]
+    found = [_bounded(frame, cells, label, values, masked, protection, hours, witnesses[level], seen, level)
+             for level, (frame, cells, label) in enumerate(_groups(system, masked))]
+    nothing = np.array([], dtype=np.int64)
+    return tuple(np.unique(cells) for cells in (found + [nothing, nothing])[:2])
+
+
+def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: np.ndarray, masked: np.ndarray,
+             protection: np.ndarray, hours: np.ndarray, witnesses: np.ndarray, seen: dict, level: int) -> np.ndarray:
+    """The suppressed ``cells`` (in groups: ``label``, in order) that the relations of ``frame``
+    bound closer than their protection; a group examined before in the same state (``seen``, by
+    ``level`` and its cells) is not examined again."""
+    starts = np.flatnonzero(np.r_[True, label[1:] != label[:-1]]) if len(label) else np.array([], dtype=int)
+    # A group's key: its level, its size and two sums of its cells' hashes (64 bits each).
+    keys = list(zip([level] * len(starts), np.diff(np.r_[starts, len(cells)]).tolist(),
+                    *(np.add.reduceat(_mixed(cells, seed), starts).tolist() if len(starts) else [] for seed in (1, 2))))
+    answered = np.array([key in seen for key in keys], dtype=bool)
+    known = [seen[key] for key, done in zip(keys, answered) if done]
+    todo = ~answered[np.cumsum(np.r_[False, label[1:] != label[:-1]])] if len(label) else np.array([], dtype=bool)
+    if not todo.any():
+        return np.concatenate([np.array([], dtype=np.int64), *known])
+    members, member_group = cells[todo], np.cumsum(np.r_[True, label[todo][1:] != label[todo][:-1]]) - 1
+    groups = member_group[-1] + 1
     cell = frame["cell"].to_numpy()
     hidden = masked[cell]
-    members = np.concatenate([m for _, m in groups.values()])
-    label = np.repeat(np.arange(len(groups)), [len(m) for _, m in groups.values()])
+    lines = np.unique(frame["equation"].to_numpy()[hidden & _among(cell, members)])
+    frame = frame.loc[_among(frame["equation"].to_numpy(), lines)]
+    cell = frame["cell"].to_numpy()
+    hidden = masked[cell]
     columns, column = np.unique(cell[hidden], return_inverse=True)
     matrix, constant, equal = _program(frame, hidden, column, len(columns), values)
     group = np.empty(len(columns), dtype=int)
-    group[np.searchsorted(columns, members)] = label
-    seen_values = witnesses[:, columns]
-    narrow = _too_narrow(matrix, constant, equal, group, hours[columns], protection[columns], seen_values)
-    witnesses[:, columns] = seen_values
+    group[np.searchsorted(columns, members)] = member_group
+    # Groups solved together up to a few thousand unknowns: the simplex slows down faster than
+    # the problem grows, so many groups in one problem take longer than in a few.
+    size = np.bincount(group, minlength=groups)
+    batch = (np.cumsum(size) - size) // _BATCH_UNKNOWNS
+    entries = matrix.tocoo()
+    row_batch = np.zeros(matrix.shape[0], dtype=int)
+    row_batch[entries.row] = batch[group[entries.col]]
+    narrow = np.zeros(len(columns), dtype=bool)
+    for number in np.unique(batch):
+        on, lines = np.flatnonzero(batch[group] == number), np.flatnonzero(row_batch == number)
+        seen_values = witnesses[:, columns[on]]
+        narrow[on] = _too_narrow(matrix[lines][:, on], constant[lines], equal[lines], np.unique(group[on], return_inverse=True)[1],
+                                 hours[columns[on]], protection[columns[on]], seen_values)
+        witnesses[:, columns[on]] = seen_values
     found = columns[narrow]
-    by_group = np.split(found[np.argsort(group[narrow], kind="stable")], np.cumsum(np.bincount(group[narrow], minlength=len(groups)))[:-1])
-    seen.update(zip(groups, by_group))
-    return np.unique(np.concatenate([found, *known]))
+    nothing = np.array([], dtype=np.int64)
+    answers = dict.fromkeys((key for key, done in zip(keys, answered) if not done), nothing)
+    todo_keys = list(answers)
+    for number in np.unique(group[narrow]):
+        answers[todo_keys[number]] = found[group[narrow] == number]
+    seen.update(answers)
+    return np.concatenate([found, *known])
+
+
+def _mixed(items: np.ndarray, seed: int) -> np.ndarray:
+    """A 64-bit hash of each integer (splitmix64): sums of them tell sets apart."""
+    z = items.astype(np.uint64) + np.uint64(seed * 0x9E3779B97F4A7C15 % 2**64)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
 def _program(frame: pd.DataFrame, hidden: np.ndarray, column: np.ndarray, width: int, values: np.ndarray) -> tuple:
@@ -551,7 +550,10 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
         order = np.argsort(group[position], kind="stable")
         within = np.empty(len(position), dtype=int)
         within[order] = np.arange(len(position)) - np.searchsorted(group[position][order], group[position][order])
-        layer = within % min(_COPIES, -(-within.max(initial=0) // _PER_COPY) or 1) if apart else np.zeros(len(position), dtype=int)
+        pushed = np.unique(group[position])
+        layers = min(_COPIES, -(-within.max(initial=0) // _PER_COPY) or 1,
+                     max(_COPIED_UNKNOWNS // (column_starts[pushed + 1] - column_starts[pushed]).sum(), 1))
+        layer = within % layers if apart else np.zeros(len(position), dtype=int)
         pairs, copy = np.unique(np.column_stack([layer, group[position]]), axis=0, return_inverse=True)
         copies = pairs[:, 1]
         at = offsets(copies)[copy.ravel()] + rank[position]
@@ -586,37 +588,38 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
         open_ = left
     solved = np.zeros(size, dtype=bool)
     while (todo := np.flatnonzero(~spread() & ~solved)).size:
-        alone(todo[:_COPIES])
-        solved[todo[:_COPIES]] = True
+        # As many unknowns as their copies' size allows (at least one).
+        size = np.cumsum(column_starts[group[todo] + 1] - column_starts[group[todo]])
+        todo = todo[: max(1, min(_COPIES, np.searchsorted(size, _COPIED_UNKNOWNS, side="right")))]
+        alone(todo)
+        solved[todo] = True
     low = np.where(hours, least, np.ceil(least - 10 * _TOLERANCE))
     high = np.where(hours, most, np.floor(most + 10 * _TOLERANCE))
     width = high - low
     return valid[group] & (high > 0) & (most < _CAP - 1) & np.where(hours, width < HOURS_PROTECTION * high, width < protection)
 
 
-def _small_groups(system: pd.DataFrame, masked: np.ndarray, seen: dict) -> tuple[pd.DataFrame, dict, list]:
-    """The relations of the groups of at most :data:`_PROGRAM_CELLS` suppressed cells not examined
-    before in the same state (``seen``, by their cells: the same suppressed cells give the same
-    bounds); the groups to examine (cells by key) and the answers known for the others. The larger
-    groups of a national table are left to the relation-by-relation and territory-by-territory
-    tests (:func:`_pinned`), which keeps its masking fast."""
-    _, cells, _, equations_, _, component = _linked(system, masked)
+def _groups(system: pd.DataFrame, masked: np.ndarray) -> list[tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
+    """The groups of suppressed cells to examine by linear programming, with their relations:
+    first the groups that :func:`_programmed` allows whole; then, for the others, the groups the
+    relations within each territory form (the relations across territories left out). Each level:
+    its relations, the cells of its groups one group after the other, and each cell's group."""
+    within, cells, cell_index, equations_, _, component = _linked(system, masked)
     if not len(cells):
-        return system.iloc[:0], {}, []
-    size = np.bincount(component[: len(cells)], minlength=component.max() + 1)
-    order = np.argsort(component[: len(cells)], kind="stable")
-    starts = np.searchsorted(component[: len(cells)][order], np.arange(size.size + 1))
-    groups, known = {}, []
-    for label in np.flatnonzero((size > 0) & (size <= _PROGRAM_CELLS)):
-        members = cells[order[starts[label]:starts[label + 1]]]
-        key = members.tobytes()
-        if key in seen:
-            known.append(seen[key])
-        else:
-            groups[key] = (label, members)
-    todo = np.array([label for label, _ in groups.values()], dtype=int)
-    chosen = equations_[_among(component[len(cells):], todo)]
-    return system.loc[_among(system["equation"].to_numpy(), chosen)], groups, known
+        return []
+    whole = _programmed(within, cells, cell_index, component)
+    levels = [(system, cells, component[: len(cells)], whole)]
+    if not whole[component[: len(cells)]].all():
+        parted = equations_[~whole[component[len(cells):]]]
+        local = system.loc[_among(system["equation"].to_numpy(), parted) & ~system["across"].to_numpy()]
+        _, cells_, _, _, _, component_ = _linked(local, masked)
+        levels.append((local, cells_, component_[: len(cells_)], np.ones(component_.max(initial=-1) + 1, dtype=bool)))
+    found = []
+    for frame, cells_, label, chosen in levels:
+        order = np.argsort(label, kind="stable")
+        order = order[chosen[label[order]]]
+        found.append((frame, cells_[order], label[order]))
+    return found
 
 
 def _among(items: np.ndarray, chosen: np.ndarray) -> np.ndarray:
@@ -635,13 +638,13 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None = None,
               hours: np.ndarray | None = None) -> np.ndarray:
     """Suppress more cells until no relation leaves a suppressed cell alone or its suppressed cells
-    adding up to less than ``seuil`` under a published total, and no suppressed cell is determined
-    by the relations of its territory (:func:`_pinned`) or bounded by those of its year closer than
-    its protection (:func:`_narrow`). The cell suppressed in a relation that needs one is
+    adding up to less than ``seuil`` under a published total, and no suppressed cell is bounded by
+    the relations of its year closer than its protection (:func:`_narrow`). The cell suppressed in a relation that needs one is
     the cheapest (``cost``, per cell: what else its suppression hides), then its smallest published
     part (a zero only when no positive one is left), else its total. Each round looks again only at
     the relations of the cells it suppressed."""
     masked = masked.copy()
+    system = system.iloc[np.argsort(system["scope"].to_numpy(), kind="stable")]  # a year's relations together
     cell = system["cell"].to_numpy()
     equation = system["equation"].to_numpy()
     total = system["total"].to_numpy()
@@ -661,25 +664,20 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     hours_cells = np.zeros(len(masked), dtype=bool) if hours is None else hours
     protection = np.full(len(masked), float(seuil))
     members_per = np.bincount(equation, minlength=size)
-    seen: dict[bytes, np.ndarray] = {}
-    narrowed: dict[bytes, np.ndarray] = {}
-    witnesses = np.vstack([values, values])
-    todo, dirty, unsolved = np.arange(size), None, None
+    within_territory = ~system["across"].to_numpy()
+    narrowed: dict[tuple, np.ndarray] = {}
+    witnesses = np.stack([np.vstack([values, values])] * 2)
+    todo, unsolved = np.arange(size), None
     for _ in range(_SUPPRESSION_ROUNDS):
         need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
         if not len(need):
-            # Only the territories and years where cells were suppressed since the last look.
-            pinned = _pinned(system, masked, dirty, seen=seen)
-            exposed = pinned[values[pinned] > 0]  # a zero tells of nobody
-            need = _open(equation, cell, hidden, _among(cell, exposed), count, members_per)
-            if not len(need):
-                # Linear programming last, on the years changed since its last look (it is the slowest).
-                narrow = _narrow(system, values, masked, protection, hours_cells, witnesses, unsolved, narrowed)
-                need = _open(equation, cell, hidden, _among(cell, narrow), count, members_per)
-                unsolved = np.array([], dtype=np.int64)
+            # Linear programming last, on the years changed since its last look (it is the slowest).
+            whole, local = _narrow(system, values, masked, protection, hours_cells, witnesses, unsolved, narrowed)
+            near = (equation, cell, hidden, count, members_per, (order, starts), (by_cell, cell_starts))
+            need = np.union1d(_open(whole, *near), _open(local, *near, within_territory))
             if not len(need):
                 return masked
-            dirty = np.array([], dtype=np.int64)
+            unsolved = np.array([], dtype=np.int64)
         # The members of the relations in need, in order of preference; the first one not hidden.
         members = order[_ranges(starts[need], starts[need + 1])]
         members = members[~hidden[members]]
@@ -695,30 +693,43 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
         np.add.at(parts, equation[touched], np.where(total[touched], 0.0, value[touched]))
         np.add.at(shown, equation[touched], -total[touched].astype(float))
         todo = np.unique(equation[touched])
-        if dirty is not None:
-            dirty = np.union1d(dirty, scope[touched][scope[touched] >= 0])
         if unsolved is not None:
             unsolved = np.union1d(unsolved, scope[touched][scope[touched] >= 0])
     raise RuntimeError("la suppression secondaire ne converge pas")
 
 
-def _open(equation: np.ndarray, cell: np.ndarray, hidden: np.ndarray, chosen: np.ndarray, count: np.ndarray,
-          members: np.ndarray) -> np.ndarray:
-    """The relations nearest the ``chosen`` members that still have a published member to
-    suppress: their own relations; when every member of those is suppressed already (the cell is
+def _open(narrow: np.ndarray, equation: np.ndarray, cell: np.ndarray, hidden: np.ndarray, count: np.ndarray,
+          members: np.ndarray, by_equation: tuple, by_cell: tuple, allowed: np.ndarray | None = None) -> np.ndarray:
+    """The relations nearest each of the ``narrow`` cells that still have a published member to
+    suppress: its own relations; when every member of those is suppressed already (the cell is
     bounded by relations further away, through suppressed cells), the relations of the suppressed
-    cells they share a relation with, and so on."""
-    looked = np.zeros(len(count), dtype=bool)
-    while chosen.any():
-        found = np.unique(equation[chosen])
-        found = found[~looked[found]]
-        looked[found] = True
-        still = found[count[found] < members[found]]
-        if len(still):
-            return still
-        near = _among(equation, found) & hidden
-        chosen = _among(cell, np.unique(cell[near]))
-    return np.array([], dtype=np.int64)
+    cells it shares a relation with, and so on, cell by cell. ``by_equation``, ``by_cell``: the
+    relation members in order of their relation, of their cell, with where each starts;
+    ``allowed``: the members whose relations may be opened (those that bound the cells; default: all)."""
+    (equation_rows, equation_starts), (cell_rows, cell_starts) = by_equation, by_cell
+    allowed = np.ones(len(equation), dtype=bool) if allowed is None else allowed
+
+    def relations_of(source: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = cell_rows[_ranges(cell_starts[cells], cell_starts[cells + 1])]
+        source = np.repeat(source, cell_starts[cells + 1] - cell_starts[cells])
+        return source[allowed[rows]], equation[rows[allowed[rows]]]
+
+    source, found = relations_of(narrow, narrow)
+    looked = np.array([], dtype=np.int64)
+    opened = [np.array([], dtype=np.int64)]
+    while len(source):
+        pair = np.unique(source * np.int64(len(count)) + found)
+        pair = pair[~np.isin(pair, looked)]
+        looked = np.union1d(looked, pair)
+        source, found = pair // len(count), pair % len(count)
+        still = count[found] < members[found]
+        opened.append(found[still])
+        walking = ~np.isin(source, source[still])
+        source, found = source[walking], found[walking]
+        rows = equation_rows[_ranges(equation_starts[found], equation_starts[found + 1])]
+        source = np.repeat(source, equation_starts[found + 1] - equation_starts[found])
+        source, found = relations_of(source[hidden[rows]], cell[rows[hidden[rows]]])
+    return np.unique(np.concatenate(opened))
 
 
 def suppression_cost(table: pd.DataFrame, kind: np.ndarray | None = None) -> np.ndarray:
