@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import block_diag, coo_matrix, hstack, vstack
+from scipy.sparse import coo_matrix, hstack, vstack
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
@@ -369,10 +369,9 @@ def _narrow(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protec
     if scopes is not None:  # the system's rows are in the order of their year
         scope = system["scope"].to_numpy()
         system = system.iloc[_ranges(np.searchsorted(scope, scopes), np.searchsorted(scope, scopes, side="right"))]
-    found = [_bounded(frame, cells, label, values, masked, protection, hours, witnesses[level], seen, level)
-             for level, (frame, cells, label) in enumerate(_groups(system, masked))]
-    nothing = np.array([], dtype=np.int64)
-    return tuple(np.unique(cells) for cells in (found + [nothing, nothing])[:2])
+    whole, local = (np.unique(_bounded(frame, cells, label, values, masked, protection, hours, witnesses[level], seen, level))
+                    for level, (frame, cells, label) in enumerate(_groups(system, masked)))
+    return whole, local
 
 
 def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: np.ndarray, masked: np.ndarray,
@@ -380,20 +379,22 @@ def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: 
     """The suppressed ``cells`` (in groups: ``label``, in order) that the relations of ``frame``
     bound closer than their protection; a group examined before in the same state (``seen``, by
     ``level`` and its cells) is not examined again."""
-    starts = np.flatnonzero(np.r_[True, label[1:] != label[:-1]]) if len(label) else np.array([], dtype=int)
+    if not len(cells):
+        return np.array([], dtype=np.int64)
+    first = np.r_[True, label[1:] != label[:-1]]
+    starts = np.flatnonzero(first)
     # A group's key: its level, its size and two sums of its cells' hashes (64 bits each).
     keys = list(zip([level] * len(starts), np.diff(np.r_[starts, len(cells)]).tolist(),
-                    *(np.add.reduceat(_mixed(cells, seed), starts).tolist() if len(starts) else [] for seed in (1, 2))))
+                    *(np.add.reduceat(_mixed(cells, seed), starts).tolist() for seed in (1, 2))))
     answered = np.array([key in seen for key in keys], dtype=bool)
     known = [seen[key] for key, done in zip(keys, answered) if done]
-    todo = ~answered[np.cumsum(np.r_[False, label[1:] != label[:-1]])] if len(label) else np.array([], dtype=bool)
+    todo = ~answered[np.cumsum(first) - 1]
     if not todo.any():
         return np.concatenate([np.array([], dtype=np.int64), *known])
-    members, member_group = cells[todo], np.cumsum(np.r_[True, label[todo][1:] != label[todo][:-1]]) - 1
+    members, member_group = cells[todo], np.cumsum(first[todo]) - 1
     groups = member_group[-1] + 1
     cell = frame["cell"].to_numpy()
-    hidden = masked[cell]
-    lines = np.unique(frame["equation"].to_numpy()[hidden & _among(cell, members)])
+    lines = np.unique(frame["equation"].to_numpy()[masked[cell] & _among(cell, members)])
     frame = frame.loc[_among(frame["equation"].to_numpy(), lines)]
     cell = frame["cell"].to_numpy()
     hidden = masked[cell]
@@ -602,18 +603,16 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
 def _groups(system: pd.DataFrame, masked: np.ndarray) -> list[tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
     """The groups of suppressed cells to examine by linear programming, with their relations:
     first the groups that :func:`_programmed` allows whole; then, for the others, the groups the
-    relations within each territory form (the relations across territories left out). Each level:
-    its relations, the cells of its groups one group after the other, and each cell's group."""
+    relations within each territory form (the relations across territories left out; none when every
+    group is whole). Each level: its relations, the cells of its groups one group after the other,
+    and each cell's group."""
     within, cells, cell_index, equations_, _, component = _linked(system, masked)
-    if not len(cells):
-        return []
     whole = _programmed(within, cells, cell_index, component)
-    levels = [(system, cells, component[: len(cells)], whole)]
-    if not whole[component[: len(cells)]].all():
-        parted = equations_[~whole[component[len(cells):]]]
-        local = system.loc[_among(system["equation"].to_numpy(), parted) & ~system["across"].to_numpy()]
-        _, cells_, _, _, _, component_ = _linked(local, masked)
-        levels.append((local, cells_, component_[: len(cells_)], np.ones(component_.max(initial=-1) + 1, dtype=bool)))
+    parted = equations_[~whole[component[len(cells):]]]
+    local = system.loc[_among(system["equation"].to_numpy(), parted) & ~system["across"].to_numpy()]
+    _, cells_, _, _, _, component_ = _linked(local, masked)
+    levels = [(system, cells, component[: len(cells)], whole),
+              (local, cells_, component_[: len(cells_)], np.ones(component_.max(initial=-1) + 1, dtype=bool))]
     found = []
     for frame, cells_, label, chosen in levels:
         order = np.argsort(label, kind="stable")
