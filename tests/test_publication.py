@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.sparse import coo_matrix
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -134,15 +135,20 @@ def _published_problems(table: pd.DataFrame, masks: pd.DataFrame, seuil: int) ->
     return problems
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), territories=st.integers(1, 4), scale=st.floats(0.05, 0.6), seuil=st.integers(3, 11))
-def test_no_small_count_and_no_recoverable_cell_on_random_datasets(tmp_path_factory, seed, territories, scale, seuil):
-    folder = tmp_path_factory.mktemp("aleatoire")
-    tables = generate(DemoParameters(seed=seed, territories=territories, first_year=2022, last_year=2024, scale=scale))
+def _demo_table(folder, parameters: DemoParameters) -> pd.DataFrame:
+    """The indicator table of a generated dataset, read back from its files as a user's would be."""
+    tables = generate(parameters)
     tables["heures"]["mois"] = tables["heures"]["mois"].dt.strftime("%Y-%m")
     for name, frame in tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False, sep=";", columns=TABLES_BY_NAME[name].names)
-    table = indicators(impact.load(folder))
+    return indicators(impact.load(folder))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), territories=st.integers(1, 4), scale=st.floats(0.05, 0.6), seuil=st.integers(3, 11))
+def test_no_small_count_and_no_recoverable_cell_on_random_datasets(tmp_path_factory, seed, territories, scale, seuil):
+    table = _demo_table(tmp_path_factory.mktemp("aleatoire"), DemoParameters(seed=seed, territories=territories, first_year=2022,
+                                                                          last_year=2024, scale=scale))
     masks = mask(table, seuil)
     assert masks["valeur"].any()
     assert _published_problems(table, masks, seuil) == []
@@ -154,3 +160,45 @@ def test_groups_of_cells_with_the_same_sum_are_told_apart():
     of a national table another group's answer)."""
     keys = {tuple(int(publication._mixed(np.array(group), seed).sum()) for seed in (1, 2)) for group in ([1, 4], [2, 3], [0, 5])}
     assert len(keys) == 3
+
+
+def test_a_group_of_one_relation_is_bounded_by_formula_as_a_program_would():
+    """A group of masked cells linked by one equality only (two or three cells of a breakdown, most
+    groups of a national table) gets its least and greatest values without a linear program.
+    By hand: a + b = 7 gives both 0..7; c = 3 alone is determined (3..3, narrow); d - e = 2 (e the
+    masked total of d and published parts) leaves d from 2 up and e from 0 up, unbounded; f + g = -4
+    has no solution in counts (a contradiction discloses nothing)."""
+    cap = publication._CAP
+    row = np.array([0, 0, 1, 2, 2, 3, 3])
+    sign = np.array([1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0])
+    constant = np.array([7.0, 3.0, 2.0, -4.0])
+    true = np.array([4.0, 3.0, 3.0, 10.0, 8.0, 0.0, 0.0])
+    witnesses = np.vstack([true, true])
+    narrow = publication._one_relation(row, sign, constant, np.zeros(7, dtype=bool), np.full(7, 5.0), witnesses)
+    assert witnesses[0].tolist() == [0, 0, 3, 2, 0, 0, 0]
+    assert witnesses[1].tolist() == [7, 7, 3, cap, cap - 2, 0, 0]
+    assert narrow.tolist() == [False, False, True, False, False, False, False]
+    # The same answers from the linear programs, on random relations of two to four cells.
+    rng = np.random.default_rng(7)
+    size = rng.integers(1, 5, 300)
+    row = np.repeat(np.arange(300), size)
+    sign = rng.choice([1.0, 1.0, 1.0, -1.0], len(row))
+    true = np.where(rng.random(len(row)) < 0.5, rng.integers(0, 4, len(row)), rng.integers(0, 30, len(row))).astype(float)
+    constant = np.bincount(row, weights=sign * true)
+    hours = rng.random(len(row)) < 0.2
+    protection = np.full(len(row), 5.0)
+    matrix = coo_matrix((sign, (row, np.arange(len(row)))), shape=(300, len(row))).tocsr()
+    by_formula = publication._one_relation(row, sign, constant, hours, protection, np.vstack([true, true]))
+    by_program = publication._too_narrow(matrix, constant, np.ones(300, dtype=bool), row, hours, protection, np.vstack([true, true]))
+    assert by_formula.any() and (by_formula == by_program).all()
+
+
+def test_masks_do_not_depend_on_how_the_programs_are_batched_or_threaded(tmp_path, monkeypatch):
+    """The groups of masked cells are solved in batches, on several threads: the masks are the same
+    with one batch per group, four threads at once, as with the defaults."""
+    table = _demo_table(tmp_path, DemoParameters(seed=3, territories=4, first_year=2023, last_year=2024, scale=0.3))
+    expected = mask(table, 5)
+    monkeypatch.setattr(publication, "_BATCH_UNKNOWNS", 1)
+    monkeypatch.setattr(publication, "_COPIED_UNKNOWNS", 1)
+    monkeypatch.setattr(publication, "_THREADS", 4)
+    assert mask(table, 5).equals(expected)
