@@ -167,18 +167,19 @@ def test_a_group_of_one_relation_is_bounded_by_formula_as_a_program_would():
     groups of a national table) gets its least and greatest values without a linear program.
     By hand: a + b = 7 gives both 0..7; c = 3 alone is determined (3..3, narrow); d - e = 2 (e the
     masked total of d and published parts) leaves d from 2 up and e from 0 up, unbounded; f + g = -4
-    has no solution in counts (a contradiction discloses nothing)."""
+    has no solution in counts (a contradiction discloses nothing, though f and g, seen at 1 and 2
+    only, would be narrow)."""
     cap = publication._CAP
     row = np.array([0, 0, 1, 2, 2, 3, 3])
     sign = np.array([1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0])
     constant = np.array([7.0, 3.0, 2.0, -4.0])
-    true = np.array([4.0, 3.0, 3.0, 10.0, 8.0, 0.0, 0.0])
+    true = np.array([4.0, 3.0, 3.0, 10.0, 8.0, 1.0, 2.0])
     witnesses = np.vstack([true, true])
     narrow = publication._one_relation(row, sign, constant, np.zeros(7, dtype=bool), np.full(7, 5.0), witnesses)
-    assert witnesses[0].tolist() == [0, 0, 3, 2, 0, 0, 0]
-    assert witnesses[1].tolist() == [7, 7, 3, cap, cap - 2, 0, 0]
+    assert witnesses[0].tolist() == [0, 0, 3, 2, 0, 1, 2]
+    assert witnesses[1].tolist() == [7, 7, 3, cap, cap - 2, 1, 2]
     assert narrow.tolist() == [False, False, True, False, False, False, False]
-    # The same answers from the linear programs, on random relations of two to four cells.
+    # The same answers from the linear programs, on random relations of one to four cells.
     rng = np.random.default_rng(7)
     size = rng.integers(1, 5, 300)
     row = np.repeat(np.arange(300), size)

@@ -411,8 +411,10 @@ def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: 
     group[np.searchsorted(columns, members)] = member_group
     entries = matrix.tocoo()
     # A group of one equality (most of them: two or three cells of a breakdown) needs no program.
-    one = np.bincount(group[entries.col], minlength=groups) == np.bincount(group, minlength=groups)
-    lone = one[group[entries.col]] & equal[entries.row]
+    row_group = np.zeros(matrix.shape[0], dtype=int)  # every row has a suppressed cell
+    row_group[entries.row] = group[entries.col]
+    closed = (np.bincount(row_group, minlength=groups) == 1) & (np.bincount(row_group, weights=equal, minlength=groups) == 1)
+    lone = closed[group[entries.col]]
     single = np.zeros(len(columns), dtype=bool)
     single[entries.col[lone]] = True
     narrow = np.zeros(len(columns), dtype=bool)
@@ -423,9 +425,8 @@ def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: 
     # The other groups solved together up to a few thousand unknowns: the simplex slows down
     # faster than the problem grows, so many groups in one problem take longer than in a few.
     size = np.bincount(group[~single], minlength=groups)
-    batch = np.where(one, -1, (np.cumsum(size) - size) // _BATCH_UNKNOWNS)
-    row_batch = np.full(matrix.shape[0], -1)
-    row_batch[entries.row] = batch[group[entries.col]]
+    batch = np.where(closed, -1, (np.cumsum(size) - size) // _BATCH_UNKNOWNS)
+    row_batch = batch[row_group]
 
     def examine(number: int) -> None:
         on, lines = np.flatnonzero(batch[group] == number), np.flatnonzero(row_batch == number)
@@ -511,7 +512,8 @@ def _solve(objective: np.ndarray, bounds: np.ndarray, matrix, lower: np.ndarray,
     for option, value in (("output_flag", False), ("solver", "simplex"), ("simplex_strategy", 1), ("presolve", "off"),
                           ("primal_feasibility_tolerance", _TOLERANCE)):
         solver.setOptionValue(option, value)
-    solver.passModel(program)
+    if solver.passModel(program) == highspy.HighsStatus.kError:
+        raise ValueError("programme linéaire refusé par HiGHS (valeur non finie ?)")
     solver.run()
     if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -648,14 +650,15 @@ def _one_relation(row: np.ndarray, sign: np.ndarray, constant: np.ndarray, hours
     others of its sign can take anything from 0 to :data:`_CAP`, and those of the other sign too,
     so it lies between ``c - (same - 1) * _CAP`` and ``c + other * _CAP`` (``c`` the constant with
     its sign; at least 0, at most :data:`_CAP`). A relation that no values satisfy discloses
-    nothing. ``witnesses`` (2 x unknowns) become those least and greatest values."""
+    nothing (its witnesses stay as they are). ``witnesses`` (2 x unknowns) become those least and
+    greatest values. The coefficients are 1 and -1: a relation has each cell once."""
     positive = np.bincount(row, weights=sign > 0, minlength=len(constant))
     negative = np.bincount(row, weights=sign < 0, minlength=len(constant))
     valid = (constant[row] >= -negative[row] * _CAP - _TOLERANCE) & (constant[row] <= positive[row] * _CAP + _TOLERANCE)
     same, other = np.where(sign > 0, positive[row], negative[row]), np.where(sign > 0, negative[row], positive[row])
     seen_from = sign * constant[row]
-    witnesses[0] = np.minimum(witnesses[0], np.maximum(seen_from - (same - 1) * _CAP, 0.0))
-    witnesses[1] = np.maximum(witnesses[1], np.minimum(seen_from + other * _CAP, _CAP))
+    witnesses[0] = np.where(valid, np.minimum(witnesses[0], np.maximum(seen_from - (same - 1) * _CAP, 0.0)), witnesses[0])
+    witnesses[1] = np.where(valid, np.maximum(witnesses[1], np.minimum(seen_from + other * _CAP, _CAP)), witnesses[1])
     return valid & _judged(witnesses[0], witnesses[1], hours, protection)
 
 
