@@ -414,17 +414,16 @@ def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: 
     row_group = np.zeros(matrix.shape[0], dtype=int)  # every row has a suppressed cell
     row_group[entries.row] = group[entries.col]
     closed = (np.bincount(row_group, minlength=groups) == 1) & (np.bincount(row_group, weights=equal, minlength=groups) == 1)
-    lone = closed[group[entries.col]]
-    single = np.zeros(len(columns), dtype=bool)
-    single[entries.col[lone]] = True
+    lone = closed[group[entries.col]]  # each cell of such a group is once in its row
+    lone_cells = columns[entries.col[lone]]
     narrow = np.zeros(len(columns), dtype=bool)
-    seen_values = witnesses[:, columns[entries.col[lone]]]
-    narrow[entries.col[lone]] = _one_relation(entries.row[lone], entries.data[lone], constant, hours[columns[entries.col[lone]]],
-                                              protection[columns[entries.col[lone]]], seen_values)
-    witnesses[:, columns[entries.col[lone]]] = seen_values
+    seen_values = witnesses[:, lone_cells]
+    narrow[entries.col[lone]] = _one_relation(entries.row[lone], entries.data[lone], constant, hours[lone_cells],
+                                              protection[lone_cells], seen_values)
+    witnesses[:, lone_cells] = seen_values
     # The other groups solved together up to a few thousand unknowns: the simplex slows down
     # faster than the problem grows, so many groups in one problem take longer than in a few.
-    size = np.bincount(group[~single], minlength=groups)
+    size = np.where(closed, 0, np.bincount(group, minlength=groups))
     batch = np.where(closed, -1, (np.cumsum(size) - size) // _BATCH_UNKNOWNS)
     row_batch = batch[row_group]
 
@@ -505,7 +504,7 @@ def _solve(objective: np.ndarray, bounds: np.ndarray, matrix, lower: np.ndarray,
     program = highspy.HighsLp()
     program.num_col_, program.num_row_ = matrix.shape[1], matrix.shape[0]
     program.col_cost_, program.col_lower_, program.col_upper_ = objective, bounds[:, 0], bounds[:, 1]
-    program.row_lower_, program.row_upper_ = np.maximum(lower, -highspy.kHighsInf), upper
+    program.row_lower_, program.row_upper_ = lower, upper
     program.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     program.a_matrix_.start_, program.a_matrix_.index_, program.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
     solver = _Highs()
