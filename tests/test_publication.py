@@ -162,7 +162,7 @@ def test_groups_of_cells_with_the_same_sum_are_told_apart():
     assert len(keys) == 3
 
 
-def test_a_group_of_one_relation_is_bounded_by_formula_as_a_program_would():
+def test_a_group_of_one_relation_is_bounded_by_formula_as_a_program_would(monkeypatch):
     """A group of masked cells linked by one equality only (two or three cells of a breakdown, most
     groups of a national table) gets its least and greatest values without a linear program.
     By hand: a + b = 7 gives both 0..7; c = 3 alone is determined (3..3, narrow); d - e = 2 (e the
@@ -189,9 +189,67 @@ def test_a_group_of_one_relation_is_bounded_by_formula_as_a_program_would():
     hours = rng.random(len(row)) < 0.2
     protection = np.full(len(row), 5.0)
     matrix = coo_matrix((sign, (row, np.arange(len(row)))), shape=(300, len(row))).tocsr()
+    monkeypatch.setattr(publication, "_DENSE_CELLS", 0)  # programs only, no moves first
     by_formula = publication._one_relation(row, sign, constant, hours, protection, np.vstack([true, true]))
-    by_program = publication._too_narrow(matrix, constant, np.ones(300, dtype=bool), row, hours, protection, np.vstack([true, true]))
+    by_program = publication._too_narrow(matrix, constant, np.ones(300, dtype=bool), row, hours, protection, np.vstack([true, true]), true)
     assert by_formula.any() and (by_formula == by_program).all()
+
+
+def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypatch):
+    """Before any program, the masked cells of a group are moved from their true values along the
+    null space of its relations (``_moved``). By hand: a 2 x 2 table of masked cells with published
+    margins (a + b = 10, c + d = 6, a + c = 9, b + d = 7; true 5, 5, 4, 2) moves along
+    (1, -1, -1, 1) only: a from 3 to 9, b from 1 to 7, c and d from 0 to 6, their exact ranges. A
+    cell at 0 moves up, the others absorbing it: e + f = 4 (e = 4, f = 0) gives both 0..4. An
+    inequality stops a move: g - h = 0 and g + i <= 6 (g = h = 2, i = 3) give g and h 0..3 and
+    i 0..4 (a program finds i up to 6: moves show values cells can take, not all of them)."""
+    rows = [[0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6], [0, 1, 2, 3, 0, 2, 1, 3, 4, 5, 6, 7, 6, 8]]
+    coefficients = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, 1, 1]
+    matrix = coo_matrix((np.array(coefficients, dtype=float), rows), shape=(7, 9)).tocsr()
+    constant = np.array([10.0, 6.0, 9.0, 7.0, 4.0, 0.0, 6.0])
+    equal = np.array([True] * 6 + [False])
+    group = np.array([0, 0, 0, 0, 1, 1, 2, 2, 2])
+    start = np.array([5.0, 5.0, 4.0, 2.0, 4.0, 0.0, 2.0, 2.0, 3.0])
+    low, high = publication._moved(matrix, constant, equal, group, start, np.ones(3, dtype=bool))
+    assert np.allclose(low, [3, 1, 0, 0, 0, 0, 0, 0, 0]) and np.allclose(high, [9, 7, 6, 6, 4, 4, 3, 3, 4])
+    # Random groups of two to four relations (one in ten an inequality), cells from 0 to 20: every
+    # value reached lies between the least and greatest value a linear program finds.
+    from scipy.optimize import linprog
+    rng = np.random.default_rng(11)
+    blocks, constants, equals, groups, starts = [], [], [], [], []
+    for number in range(60):
+        height, width = rng.integers(2, 5), rng.integers(3, 9)
+        block = rng.choice([0.0, 0.0, 1.0, -1.0], (height, width))
+        true = np.where(rng.random(width) < 0.3, 0, rng.integers(1, 21, width)).astype(float)
+        inequality = rng.random(height) < 0.1
+        blocks.append(block), equals.append(~inequality), groups.append(np.full(width, number)), starts.append(true)
+        constants.append(block @ true + np.where(inequality, rng.integers(0, 4, height), 0))
+    from scipy.sparse import block_diag
+    matrix, constant, equal = block_diag(blocks).tocsr(), np.concatenate(constants), np.concatenate(equals)
+    group, start = np.concatenate(groups), np.concatenate(starts)
+    low, high = publication._moved(matrix, constant, equal, group, start, np.ones(60, dtype=bool))
+    assert (high - low > 0.5).mean() > 0.5  # the moves do spread most cells
+    offset = 0
+    for block, bound, is_equal in zip(blocks, constants, equals):
+        width = block.shape[1]
+        for cell in range(width):
+            for sense in (1.0, -1.0):
+                objective = np.zeros(width)
+                objective[cell] = sense
+                answer = linprog(objective, A_ub=block[~is_equal] if (~is_equal).any() else None, b_ub=bound[~is_equal] if (~is_equal).any() else None,
+                                 A_eq=block[is_equal], b_eq=bound[is_equal], bounds=(0, publication._CAP))
+                slack = 1e-6 * max(1.0, abs(answer.fun))
+                if sense > 0:
+                    assert low[offset + cell] >= answer.fun - slack
+                else:
+                    assert high[offset + cell] <= -answer.fun + slack
+        offset += width
+    # And the cells found too narrow are the same with the moves as with programs only.
+    hours, protection = np.zeros(len(start), dtype=bool), np.full(len(start), 5.0)
+    with_moves = publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start)
+    monkeypatch.setattr(publication, "_DENSE_CELLS", 0)
+    assert (with_moves == publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start)).all()
+    assert with_moves.any() and not with_moves.all()
 
 
 def test_masks_do_not_depend_on_how_the_programs_are_batched_or_threaded(tmp_path, monkeypatch):

@@ -34,7 +34,8 @@ suppressed cell of a year can be bounded by its relations taken together (within
 territories) closer than its protection interval: ``seuil`` persons; for hours, 10 % of the
 greatest value (the p % rule). That is the attacker's own test (:mod:`impact.disclosure_audit`):
 the least and greatest value of each suppressed cell by linear programming, on the groups of
-suppressed cells linked by their relations (a table of a few dozen territories at most); in a
+suppressed cells linked by their relations (after moving each group's cells from their true values
+along its relations' null space, which shows most of them spread without a program) (a table of a few dozen territories at most); in a
 national table, whose ``ensemble`` links the hundreds of territories of a year into groups too
 large to solve within seconds, those groups are solved territory by territory, on the relations
 within each territory. What would give a suppressed cell away goes with it: its ``part`` (and the parts
@@ -118,6 +119,12 @@ _BATCH_UNKNOWNS = 10_000
 _COPIED_UNKNOWNS = 12_000
 #: Unknowns of one group pushed together in one copy of its relations.
 _PER_COPY = 16
+#: Largest group (unknowns) whose relations are first followed along their null space
+#: (:func:`_moved`, dense algebra) before any linear program.
+_DENSE_CELLS = 128
+#: Status of a column or row in a simplex basis: at its lower bound, basic, at its upper bound.
+_LOWER, _BASIC, _UPPER = 0, 1, 2
+_STATUSES = np.array([highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kUpper], dtype=object)
 #: Series of linear programs solved at once, on as many threads (HiGHS lets go of the interpreter
 #: while it solves; the answers do not depend on the order).
 _THREADS = min(4, os.cpu_count() or 1)
@@ -431,7 +438,7 @@ def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: 
         on, lines = np.flatnonzero(batch[group] == number), np.flatnonzero(row_batch == number)
         seen_values = witnesses[:, columns[on]]
         narrow[on] = _too_narrow(matrix[lines][:, on], constant[lines], equal[lines], np.unique(group[on], return_inverse=True)[1],
-                                 hours[columns[on]], protection[columns[on]], seen_values)
+                                 hours[columns[on]], protection[columns[on]], seen_values, values[columns[on]])
         witnesses[:, columns[on]] = seen_values
 
     numbers = np.unique(batch[batch >= 0])
@@ -492,9 +499,13 @@ def _program(frame: pd.DataFrame, hidden: np.ndarray, column: np.ndarray, width:
     return matrix[used], rhs[used], equal[used]
 
 
-def _solve(objective: np.ndarray, bounds: np.ndarray, matrix, lower: np.ndarray, upper: np.ndarray) -> np.ndarray | None:
+def _solve(objective: np.ndarray, bounds: np.ndarray, matrix, lower: np.ndarray, upper: np.ndarray,
+           start: tuple[np.ndarray, np.ndarray] | None = None, keep: bool = False) -> tuple[np.ndarray | None, tuple | None]:
     """The ``x`` that minimises ``objective @ x`` with ``lower <= matrix @ x <= upper`` and
-    ``bounds[:, 0] <= x <= bounds[:, 1]`` (dual simplex of HiGHS), or None when there is none.
+    ``bounds[:, 0] <= x <= bounds[:, 1]`` (dual simplex of HiGHS), or None when there is none;
+    with its basis when ``keep`` (the status of each column, then of each row: :data:`_LOWER`,
+    :data:`_BASIC`, :data:`_UPPER`). ``start``: a basis to start from (a program solved before on
+    the same relations: the simplex then needs a fraction of the pivots).
 
     HiGHS is called through the bare solver class of ``highspy``: :func:`scipy.optimize.linprog`
     spends a third of the time of these programs in Python, and ``highspy.Highs`` prints a banner
@@ -513,22 +524,35 @@ def _solve(objective: np.ndarray, bounds: np.ndarray, matrix, lower: np.ndarray,
         solver.setOptionValue(option, value)
     if solver.passModel(program) == highspy.HighsStatus.kError:
         raise ValueError("programme linéaire refusé par HiGHS (valeur non finie ?)")
+    if start is not None:
+        basis = highspy.HighsBasis()
+        basis.col_status, basis.row_status = _STATUSES[start[0]].tolist(), _STATUSES[start[1]].tolist()
+        basis.valid = True
+        solver.setBasis(basis)
     solver.run()
     if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    return np.asarray(solver.getSolution().col_value)
+        return None, None
+    if not keep:
+        return np.asarray(solver.getSolution().col_value), None
+    basis = solver.getBasis()
+    return np.asarray(solver.getSolution().col_value), tuple(np.fromiter(map(int, statuses), dtype=np.int8, count=count)
+                                                             for statuses, count in ((basis.col_status, matrix.shape[1]), (basis.row_status, matrix.shape[0])))
 
 
 def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, hours: np.ndarray, protection: np.ndarray,
-                witnesses: np.ndarray) -> np.ndarray:
+                witnesses: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Which unknowns ``x >= 0`` with ``matrix @ x = constant`` (``<=`` where not ``equal``) lie in an interval narrower than
     their protection (hours: :data:`HOURS_PROTECTION` of the greatest value; counts rounded
     inward). The unknowns fall into independent ``group``s (no row links two); a group whose
     relations contradict each other (not a table of the kit) discloses nothing. ``witnesses``
-    (2 x unknowns, updated): the least and greatest value each was seen to take in a solution.
+    (2 x unknowns, updated): the least and greatest value each was seen to take in a solution;
+    ``start``: a solution (the true values; counts are whole numbers).
 
-    Every solution shows values the unknowns can take. The unknowns not yet seen spread over their
-    protection are pushed all together up to their least value seen plus their protection (the
+    Every solution shows values the unknowns can take. The solutions reached from ``start`` along
+    the relations' null space (:func:`_moved`) come first, with no program: a group whose unknowns
+    they all spread over their protection is done (most are). In the others, a first solution
+    (any), whose basis the next programs start from (they are copies of the same relations); then
+    the unknowns not yet seen spread over their protection are pushed all together up to their least value seen plus their protection (the
     greatest sum of ``min(x, target)``, which many of them reach at once) and down to their greatest
     value seen less it, while that pays; those left get their own least and greatest value, up to
     :data:`_COPIES` of them in one problem (each in its own copy of its group's relations)."""
@@ -552,10 +576,14 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
     kinds = [by_group(row_group, equal), by_group(row_group, ~equal)]  # equalities, then <= rows
     least, most = witnesses
     valid = np.ones(groups, dtype=bool)
+    # The basis of the first solution, unknown by unknown and row by row: the other programs are
+    # copies of the same relations and start from it.
+    statuses = [np.full(size, _LOWER, dtype=np.int8), np.full(matrix.shape[0], _BASIC, dtype=np.int8)]
 
-    def solve(copies: np.ndarray, objective: np.ndarray, extra: tuple | None = None) -> bool:
+    def solve(copies: np.ndarray, objective: np.ndarray, extra: tuple | None = None, first: bool = False) -> bool:
         """One problem made of a copy of the relations of each group of ``copies``; ``extra``:
-        more unknowns (t) with their ``A_ub`` rows (``<= 0``) and bounds. Its x are kept."""
+        more unknowns (t) with their ``A_ub`` rows (``<= 0``), bounds and starting status. Its x
+        are kept; so is its basis when it is the ``first``."""
         unknowns = columns[_ranges(column_starts[copies], column_starts[copies + 1])]
         offset = offsets(copies)
         taken = entry_order[_ranges(entry_starts[copies], entry_starts[copies + 1])]
@@ -564,26 +592,32 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
         blocks = []
         for (rows, starts, row_rank), which in zip(kinds, (True, False)):
             on = equal[entries.row[taken]] == which
-            first = np.r_[0, np.cumsum(starts[copies + 1] - starts[copies])]
-            shape = (first[-1], offset[-1] + added)
-            blocks.append((coo_matrix((entries.data[taken][on], (first[copy[on]] + row_rank[entries.row[taken][on]],
-                                                                offset[copy[on]] + rank[entries.col[taken][on]])), shape=shape).tocsr(),
-                           constant[rows[_ranges(starts[copies], starts[copies + 1])]]))
-        (a_eq, b_eq), (a_ub, b_ub) = blocks
+            line = np.r_[0, np.cumsum(starts[copies + 1] - starts[copies])]
+            shape = (line[-1], offset[-1] + added)
+            taken_rows = rows[_ranges(starts[copies], starts[copies + 1])]
+            blocks.append((coo_matrix((entries.data[taken][on], (line[copy[on]] + row_rank[entries.row[taken][on]],
+                                                               offset[copy[on]] + rank[entries.col[taken][on]])), shape=shape).tocsr(),
+                           constant[taken_rows], taken_rows))
+        (a_eq, b_eq, eq_rows), (a_ub, b_ub, ub_rows) = blocks
         bounds = np.column_stack([np.zeros(len(unknowns)), np.full(len(unknowns), _CAP)])
+        warm = None if first else (statuses[0][unknowns], np.r_[statuses[1][eq_rows], statuses[1][ub_rows]])
         if extra is not None:
-            coupling, t_bounds = extra
+            coupling, t_bounds, t_status = extra
             a_ub, b_ub = vstack([a_ub, coupling]).tocsr(), np.r_[b_ub, np.zeros(added)]
             bounds = np.vstack([bounds, t_bounds])
-        x = _solve(objective, bounds, vstack([a_eq, a_ub]), np.r_[b_eq, np.full(len(b_ub), -np.inf)], np.r_[b_eq, b_ub])
+            warm = None if first else (np.r_[warm[0], t_status], np.r_[warm[1], np.full(added, _BASIC, dtype=np.int8)])
+        x, basis = _solve(objective, bounds, vstack([a_eq, a_ub]), np.r_[b_eq, np.full(len(b_ub), -np.inf)], np.r_[b_eq, b_ub],
+                          warm, keep=first)
         if x is not None:
             np.minimum.at(least, unknowns, x[: len(unknowns)])
             np.maximum.at(most, unknowns, x[: len(unknowns)])
+        if basis is not None:
+            statuses[0][unknowns] = basis[0][: len(unknowns)]
+            statuses[1][np.r_[eq_rows, ub_rows]] = basis[1]
         return x is not None
 
     def spread() -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            return ~valid[group] | (most >= _CAP - 1) | np.where(hours, most - least >= HOURS_PROTECTION * most, most - least >= protection)
+        return ~valid[group] | _wide(least, most, hours, protection)
 
     def offsets(copies: np.ndarray) -> np.ndarray:
         return np.r_[0, np.cumsum(column_starts[copies + 1] - column_starts[copies])]
@@ -610,7 +644,9 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
         identity = coo_matrix((np.ones(count), (np.arange(count), np.arange(count))))
         coupling = hstack([-pick, identity] if up else [pick, -identity]).tocsr()
         t_bounds = np.column_stack([np.zeros(count), target] if up else [target, np.full(count, _CAP)])
-        solve(copies, np.r_[np.zeros(width), np.full(count, -1.0 if up else 1.0)], (coupling, t_bounds))
+        # Each t starts at its best bound (the basis stays optimal for the dual simplex).
+        solve(copies, np.r_[np.zeros(width), np.full(count, -1.0 if up else 1.0)],
+              (coupling, t_bounds, np.full(count, _UPPER if up else _LOWER, dtype=np.int8)))
 
     def alone(chosen: np.ndarray) -> None:
         """The least and the greatest value of each chosen unknown, each in a copy of its group."""
@@ -620,9 +656,17 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
         solve(copies, objective)
         solve(copies, -objective)
 
-    if not solve(np.arange(groups), np.zeros(size)):
+    # Moves first, in the groups most of whose unknowns are still to be seen spread (a group seen
+    # before, with a few more cells suppressed since, has its new cells at 0, which moves rarely spread).
+    fresh = np.bincount(group, weights=~spread(), minlength=groups) > 0.5 * np.bincount(group, minlength=groups)
+    low, high = _moved(matrix, constant, equal, group, start, fresh)
+    # Counts rounded inward, toward their true value (a whole number): still values they can take.
+    np.minimum(least, np.where(hours, low, np.minimum(np.ceil(low - 1e-6), start)), out=least)
+    np.maximum(most, np.where(hours, high, np.maximum(np.floor(high + 1e-6), start)), out=most)
+    pending = np.flatnonzero(np.bincount(group, weights=~spread(), minlength=groups) > 0)
+    if len(pending) and not solve(pending, np.zeros(offsets(pending)[-1]), first=True):
         # Some group's relations contradict each other: find which, leave them out.
-        valid[:] = [solve(np.array([g]), np.zeros(column_starts[g + 1] - column_starts[g])) for g in range(groups)]
+        valid[pending] = [solve(np.array([g]), np.zeros(column_starts[g + 1] - column_starts[g]), first=True) for g in pending]
     open_, apart = ~spread(), False
     while open_.any():
         push(open_, up=True, apart=apart)
@@ -640,6 +684,77 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
         alone(todo)
         solved[todo] = True
     return valid[group] & _judged(least, most, hours, protection)
+
+
+def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, start: np.ndarray,
+           chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The least and greatest value each unknown takes in solutions of ``matrix @ x = constant``
+    (``<=`` where not ``equal``), ``x >= 0``, reached from the solution ``start`` by moving along
+    the equalities (their null space) without a program: for each unknown, the direction that moves
+    it by one and the others of its group as little as possible (least squares; those above 0 only:
+    an unknown at 0 moves only up, its group's unknowns above 0 absorbing it), followed up and down
+    until an unknown reaches 0 (or :data:`_CAP`) or an inequality its bound. The ``chosen`` groups of up to
+    :data:`_DENSE_CELLS` unknowns that ``start`` satisfies, groups of one size together (dense
+    algebra); the other unknowns stay at ``start``."""
+    low, high = start.astype(float), start.astype(float)
+    entries = matrix.tocoo()
+    groups = len(chosen)
+    row_group = np.zeros(matrix.shape[0], dtype=np.int64)
+    row_group[entries.row] = group[entries.col]
+    cells, rows = np.bincount(group, minlength=groups), np.bincount(row_group, minlength=groups)
+    residual = matrix @ start - constant
+    broken = np.where(equal, np.abs(residual), residual) > _TOLERANCE
+    kept = chosen & (cells <= _DENSE_CELLS) & (np.bincount(row_group, weights=broken, minlength=groups) == 0)
+    width = np.maximum(2 ** np.ceil(np.log2(np.maximum(cells, 1))), 4).astype(np.int64)
+    height = (2 ** np.ceil(np.log2(np.maximum(rows, 1)))).astype(np.int64)
+    column_rank, row_rank = _rank_within(group), _rank_within(row_group)
+    slot = np.full(groups, -1)
+    for w, h in sorted(set(zip(width[kept].tolist(), height[kept].tolist()))):
+        alike = np.flatnonzero(kept & (width == w) & (height == h))
+        for chunk in np.array_split(alike, -(-len(alike) * w * w // 2**20)):  # arrays of ~8 MB
+            slot[chunk] = np.arange(len(chunk))
+            on = slot[group[entries.col]] >= 0
+            relations = np.zeros((len(chunk), h, w))
+            relations[slot[group[entries.col[on]]], row_rank[entries.row[on]], column_rank[entries.col[on]]] = entries.data[on]
+            lines = np.flatnonzero(slot[row_group] >= 0)
+            bound, inequality = np.zeros((len(chunk), h)), np.zeros((len(chunk), h), dtype=bool)
+            bound[slot[row_group[lines]], row_rank[lines]] = constant[lines]
+            inequality[slot[row_group[lines]], row_rank[lines]] = ~equal[lines]
+            members = np.flatnonzero(slot[group] >= 0)
+            at = (slot[group[members]], column_rank[members])
+            x, real = np.zeros((len(chunk), w)), np.zeros((len(chunk), w), dtype=bool)
+            x[at], real[at] = start[members], True
+            equalities = relations * ~inequality[:, :, None]
+            # direction[:, :, k]: unknown k moves by one, those above 0 compensate.
+            direction = np.eye(w) - np.linalg.pinv(equalities * (x > _TOLERANCE)[:, None, :]) @ equalities
+            direction[np.abs(direction) < 1e-12] = 0.0
+            usable = (real & (np.diagonal(direction, axis1=1, axis2=2) > 1e-9)
+                      & (np.abs(equalities @ direction).max(axis=1, initial=0.0) < 1e-9))
+            rate = relations @ direction  # how fast each inequality's left side grows
+            slack = np.maximum(bound - np.einsum("ghw,gw->gh", relations, x), 0.0)[:, :, None]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # How far each unknown lets a direction go: until it falls to 0 or rises to _CAP.
+                size = np.abs(direction)
+                falling = np.where(size > 0, x[:, :, None] / size, np.inf)
+                rising = np.where(size > 0, (_CAP - x[:, :, None]) / size, np.inf)
+                up = np.minimum(np.where(direction < 0, falling, rising).min(axis=1),
+                                np.where(inequality[:, :, None] & (rate > 1e-12), slack / rate, np.inf).min(axis=1))
+                down = np.minimum(np.where(direction > 0, falling, rising).min(axis=1),
+                                  np.where(inequality[:, :, None] & (rate < -1e-12), slack / -rate, np.inf).min(axis=1))
+            up, down = np.where(usable, up, 0.0), np.where(usable, down, 0.0)
+            reached = np.concatenate([x[:, :, None] + direction * up[:, None, :], x[:, :, None] - direction * down[:, None, :]], axis=2)
+            low[members] = np.maximum(reached.min(axis=2)[at], 0.0)
+            high[members] = reached.max(axis=2)[at]
+            slot[chunk] = -1
+    return low, high
+
+
+def _rank_within(owner: np.ndarray) -> np.ndarray:
+    """The rank of each item among the items of the same owner, in their order."""
+    order = np.argsort(owner, kind="stable")
+    rank = np.empty(len(owner), dtype=np.int64)
+    rank[order] = np.arange(len(owner)) - np.searchsorted(owner[order], owner[order])
+    return rank
 
 
 def _one_relation(row: np.ndarray, sign: np.ndarray, constant: np.ndarray, hours: np.ndarray, protection: np.ndarray,
@@ -663,12 +778,17 @@ def _one_relation(row: np.ndarray, sign: np.ndarray, constant: np.ndarray, hours
 
 def _judged(least: np.ndarray, most: np.ndarray, hours: np.ndarray, protection: np.ndarray) -> np.ndarray:
     """Whether unknowns whose least and greatest values are ``least`` and ``most`` lie in an
-    interval narrower than their protection (hours: :data:`HOURS_PROTECTION` of the greatest
-    value; counts rounded inward); an unknown bounded only by :data:`_CAP` is not."""
+    interval narrower than their protection (see :func:`_wide`); one that can only be 0 does not."""
+    return (np.where(hours, most, np.floor(most + 10 * _TOLERANCE)) > 0) & ~_wide(least, most, hours, protection)
+
+
+def _wide(least: np.ndarray, most: np.ndarray, hours: np.ndarray, protection: np.ndarray) -> np.ndarray:
+    """Whether unknowns seen to take values from ``least`` to ``most`` spread over their protection
+    (hours: :data:`HOURS_PROTECTION` of the greatest value; counts rounded inward, as whole
+    numbers), or are bounded only by :data:`_CAP`: nothing seen later can make them narrow."""
     low = np.where(hours, least, np.ceil(least - 10 * _TOLERANCE))
     high = np.where(hours, most, np.floor(most + 10 * _TOLERANCE))
-    width = high - low
-    return (high > 0) & (most < _CAP - 1) & np.where(hours, width < HOURS_PROTECTION * high, width < protection)
+    return (most >= _CAP - 1) | np.where(hours, high - low >= HOURS_PROTECTION * high, high - low >= protection)
 
 
 def _groups(system: pd.DataFrame, masked: np.ndarray) -> list[tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
@@ -721,11 +841,10 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     value = values[cell]
     size = equation.max(initial=-1) + 1
     extra = np.zeros(len(cell)) if cost is None else cost[cell]
-    # Relation members in order of preference, each relation's members together.
-    order = np.lexsort((cell, value, extra + np.where(total, 2, np.where(value > 0, 0, 1)), equation))
-    starts = np.searchsorted(equation[order], np.arange(size + 1))
-    by_cell = np.argsort(cell, kind="stable")
-    cell_starts = np.searchsorted(cell[by_cell], np.arange(len(masked) + 1))
+    preference = extra + np.where(total, 2, np.where(value > 0, 0, 1))
+    # Relation members, each relation's together, then each cell's.
+    by_equation, starts = np.argsort(equation, kind="stable"), np.r_[0, np.cumsum(np.bincount(equation, minlength=size))]
+    by_cell, cell_starts = np.argsort(cell, kind="stable"), np.r_[0, np.cumsum(np.bincount(cell, minlength=len(masked)))]
     hidden = masked[cell]
     count = np.bincount(equation, weights=hidden, minlength=size)
     parts = np.bincount(equation, weights=np.where(hidden & ~total, value, 0.0), minlength=size)
@@ -743,16 +862,17 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
         if not len(need):
             # Linear programming last, on the years changed since its last look (it is the slowest).
             whole, local = _narrow(system, values, masked, protection, hours_cells, witnesses, unsolved, narrowed)
-            near = (equation, cell, hidden, count, members_per, (order, starts), (by_cell, cell_starts))
+            near = (equation, cell, hidden, count, members_per, (by_equation, starts), (by_cell, cell_starts))
             need = np.union1d(_open(whole, *near), _open(local, *near, within_territory))
             if not len(need):
                 return masked
             unsolved = np.array([], dtype=np.int64)
-        # The members of the relations in need, in order of preference; the first one not hidden.
-        members = order[_ranges(starts[need], starts[need + 1])]
+        # The members of the relations in need not hidden, in order of preference; the first one.
+        members = by_equation[_ranges(starts[need], starts[need + 1])]
         members = members[~hidden[members]]
         if not len(members):
             return masked  # every member of those relations is suppressed already
+        members = members[np.lexsort((cell[members], value[members], preference[members], equation[members]))]
         first = np.r_[True, equation[members][1:] != equation[members][:-1]]
         new = np.unique(cell[members[first]])
         masked[new] = True
