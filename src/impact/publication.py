@@ -124,7 +124,8 @@ _PER_COPY = 16
 _DENSE_CELLS = 128
 #: Status of a column or row in a simplex basis: at its lower bound, basic, at its upper bound.
 _LOWER, _BASIC, _UPPER = 0, 1, 2
-_STATUSES = np.array([highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kUpper], dtype=object)
+#: HiGHS's statuses by their number.
+_STATUSES = np.array(sorted(highspy.HighsBasisStatus.__members__.values(), key=int), dtype=object)
 #: Series of linear programs solved at once, on as many threads (HiGHS lets go of the interpreter
 #: while it solves; the answers do not depend on the order).
 _THREADS = min(4, os.cpu_count() or 1)
@@ -154,15 +155,16 @@ def primary(table: pd.DataFrame, seuil: int, kind: np.ndarray | None = None) -> 
     """The cells that break a rule by themselves (see the module docstring), ``3 * row + kind``."""
     value = table["valeur"].to_numpy(dtype=float)
     effectif = table["effectif"].to_numpy(dtype=float)
-    indicator = table["indicateur"].to_numpy()
+    indicator = table["indicateur"]
     kind = _kinds(table) if kind is None else kind
     small = (value >= 1) & (value <= seuil)
-    on_value = (np.isin(indicator, PERSON_COUNTS) & small) | (np.isin(indicator, COMPANY_COUNTS) & (value >= 1) & (value < MIN_COMPANIES))
+    on_value = ((indicator.isin(PERSON_COUNTS).to_numpy() & small)
+                | (indicator.isin(COMPANY_COUNTS).to_numpy() & (value >= 1) & (value < MIN_COMPANIES)))
     if "employeurs" in table.columns:
         employers = table["employeurs"].to_numpy(dtype=float)
         dominant = table["part_premier_employeur"].to_numpy(dtype=float) > MAX_COMPANY_SHARE
         persons = table["personnes_heures"].to_numpy(dtype=float) if "personnes_heures" in table.columns else np.full(len(table), np.inf)
-        on_value |= (indicator == "heures") & (value > 0) & ((employers < MIN_COMPANIES) | dominant | ((persons >= 1) & (persons <= seuil)))
+        on_value |= (indicator == "heures").to_numpy() & (value > 0) & ((employers < MIN_COMPANIES) | dominant | ((persons >= 1) & (persons <= seuil)))
     cells = cell_values(table, kind).reshape(-1, 3)
     is_rate = kind == "rate"
     return np.column_stack([on_value,
@@ -217,28 +219,28 @@ class _System:
 
     def add(self, anchor: np.ndarray, total: np.ndarray, total_kind: int, parts: list[tuple[np.ndarray, int]], extra=0) -> None:
         """Relations ``total = sum of parts`` of a new family, one per element of ``anchor`` (row
-        positions; ``extra`` tells apart relations of one anchor): each member an array of row
-        positions (-1: absent, the relation is dropped) and the cell kind taken from its row."""
+        positions; ``extra`` tells apart relations of one anchor; ``total`` the same row for the
+        same anchor and extra): each member an array of row positions (-1: absent, the relation is
+        dropped) and the cell kind taken from its row. Each cell is once in its relation: a total
+        shared by several parts is written at its first."""
         anchor = np.asarray(anchor, dtype=np.int64)
         key = self.families * self.width + np.maximum(anchor, 0) * 64 + np.asarray(extra, dtype=np.int64)
         self.families += 1
-        members = [(np.asarray(total, dtype=np.int64), total_kind, True), *((np.asarray(r, dtype=np.int64), k, False) for r, k in parts)]
-        keys = np.concatenate([np.broadcast_to(key, len(r)) for r, _, _ in members])
-        rows = np.concatenate([r for r, _, _ in members])
-        cells = 3 * rows + np.concatenate([np.full(len(r), k) for r, k, _ in members])
-        totals = np.concatenate([np.full(len(r), t) for r, _, t in members])
-        ok = ~np.isin(keys, np.unique(keys[rows < 0]))
+        once = np.sort(np.unique(key, return_index=True)[1])
+        members = [(key[once], np.asarray(total, dtype=np.int64)[once], total_kind, True),
+                   *((key, np.asarray(r, dtype=np.int64), k, False) for r, k in parts)]
+        keys = np.concatenate([np.broadcast_to(k, len(r)) for k, r, _, _ in members])
+        rows = np.concatenate([r for _, r, _, _ in members])
+        cells = 3 * rows + np.concatenate([np.full(len(r), k) for _, r, k, _ in members])
+        totals = np.concatenate([np.full(len(r), t) for _, r, _, t in members])
+        ok = ~np.isin(keys, keys[rows < 0])
         self.parts.append((keys[ok], cells[ok], totals[ok]))
 
-    def frame(self) -> pd.DataFrame:
-        keys = np.concatenate([k for k, _, _ in self.parts])
-        cells = np.concatenate([c for _, c, _ in self.parts])
-        totals = np.concatenate([t for _, _, t in self.parts])
-        # A member written twice in a relation counts once: its first occurrence, where the codes
-        # given in order of first appearance reach a new high (the code fits 64 bits up to ~10 million rows).
-        codes = pd.factorize((keys * (cells.max(initial=0) + 1) + cells) * 2 + totals)[0]
-        first = codes > np.maximum.accumulate(np.r_[-1, codes[:-1]])
-        return pd.DataFrame({"equation": pd.factorize(keys[first])[0], "cell": cells[first], "total": totals[first]})
+    def gathered(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The relations gathered: each member's relation (numbered in order of first appearance),
+        cell and whether it is the total."""
+        return (pd.factorize(np.concatenate([k for k, _, _ in self.parts]))[0], np.concatenate([c for _, c, _ in self.parts]),
+                np.concatenate([t for _, _, t in self.parts]))
 
 
 def equations(table: pd.DataFrame, rows: _Rows | None = None, kinds: np.ndarray | None = None) -> pd.DataFrame:
@@ -306,29 +308,24 @@ def equations(table: pd.DataFrame, rows: _Rows | None = None, kinds: np.ndarray 
                         dimension="ensemble", modalite="ensemble")
     for kind in (K, N):
         within.add(overall, overall, kind, [(by, kind)], extra=codes["dimension"][by])
-    system = within.frame()
-    system["scope"] = codes["annee"][system["cell"].to_numpy() // 3]
-    system["across"] = False
-    system["bound"] = False
 
     # Across territories: the ensemble cell is the sum of the territories' cells (disjoint for
     # hours, contracts, operations and leavers; for persons, employers and buyers, ``bound``, the
-    # sum only bounds it: the null-space test treats it as equal, which suppresses more, never
-    # less; linear programming takes it as it is).
+    # sum only bounds it: the rules of :func:`secondary` on each relation treat it as equal, which
+    # suppresses more, never less; linear programming takes it as it is).
     kinds = _kinds(table) if kinds is None else kinds
-    parts = positions[np.isin(kinds, ["count", "hours", "rate"]) & (table["territoire"].to_numpy() != "ensemble")]
+    parts = positions[np.isin(kinds, ["count", "hours", "rate"]) & (codes["territoire"] != rows.code("territoire", "ensemble"))]
     whole = rows.find(annee=codes["annee"][parts], territoire="ensemble", indicateur=codes["indicateur"][parts],
                       dimension=codes["dimension"][parts], modalite=codes["modalite"][parts])
     rate = kinds[parts] == "rate"
     across.add(whole[~rate], whole[~rate], V, [(parts[~rate], V)])
     for kind in (K, N):
         across.add(whole[rate], whole[rate], kind, [(parts[rate], kind)])
-    others = across.frame()
-    others["scope"] = codes["annee"][others["cell"].to_numpy() // 3]
-    others["across"] = True
-    others["bound"] = np.isin(indicator[others["cell"].to_numpy() // 3], named("indicateur", *SHARED))
-    others["equation"] += system["equation"].max() + 1 if len(system) else 0
-    return pd.concat([system, others], ignore_index=True)
+    (equation, cell, total), (equation_, cell_, total_) = within.gathered(), across.gathered()
+    return pd.DataFrame({"equation": np.r_[equation, equation_ + equation.max(initial=-1) + 1], "cell": np.r_[cell, cell_],
+                         "total": np.r_[total, total_], "scope": codes["annee"][np.r_[cell, cell_] // 3],
+                         "across": np.r_[np.zeros(len(cell), dtype=bool), np.ones(len(cell_), dtype=bool)],
+                         "bound": np.r_[np.zeros(len(cell), dtype=bool), np.isin(indicator[cell_ // 3], named("indicateur", *SHARED))]})
 
 
 def _linked(system: pd.DataFrame, masked: np.ndarray) -> tuple:
@@ -358,7 +355,7 @@ def _programmed(within: pd.DataFrame, cells: np.ndarray, cell_index: np.ndarray,
 
 
 def _narrow(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protection: np.ndarray, hours: np.ndarray,
-            witnesses: np.ndarray, scopes: np.ndarray | None = None, seen: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+            witnesses: np.ndarray, bases: list, scopes: np.ndarray | None = None, seen: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Suppressed cells that the relations of their year, taken together, bound closer than their
     protection interval (``protection`` persons; hours: :data:`HOURS_PROTECTION` of the greatest
     value): the least and the greatest value of each by linear programming (the dual simplex of
@@ -378,21 +375,24 @@ def _narrow(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protec
     ``witnesses`` (2 x 2 x cells, updated): for the whole groups, then for the territories' relations,
     the least and greatest value each cell was seen to take in a solution; suppressing more cells
     only widens what the relations allow, so they stay values a cell can take (the true values are
-    the first)."""
+    the first). ``bases`` (updated), for the whole groups then the territories' relations: each
+    cell's and each relation's status in the basis of the first solution of its group's program, where
+    that group's next program starts (a group grown by a few suppressed cells needs a few pivots)."""
     seen = {} if seen is None else seen
     if scopes is not None:  # the system's rows are in the order of their year
         scope = system["scope"].to_numpy()
         system = system.iloc[_ranges(np.searchsorted(scope, scopes), np.searchsorted(scope, scopes, side="right"))]
-    whole, local = (np.unique(_bounded(frame, cells, label, values, masked, protection, hours, witnesses[level], seen, level))
+    whole, local = (np.unique(_bounded(frame, cells, label, values, masked, protection, hours, witnesses[level], bases[level], seen, level))
                     for level, (frame, cells, label) in enumerate(_groups(system, masked)))
     return whole, local
 
 
 def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: np.ndarray, masked: np.ndarray,
-             protection: np.ndarray, hours: np.ndarray, witnesses: np.ndarray, seen: dict, level: int) -> np.ndarray:
+             protection: np.ndarray, hours: np.ndarray, witnesses: np.ndarray, bases: tuple, seen: dict, level: int) -> np.ndarray:
     """The suppressed ``cells`` (in groups: ``label``, in order) that the relations of ``frame``
     bound closer than their protection; a group examined before in the same state (``seen``, by
-    ``level`` and its cells) is not examined again."""
+    ``level`` and its cells) is not examined again. ``bases`` (updated): the simplex basis of the
+    last first solution of each cell's and each relation's group (:func:`_too_narrow`)."""
     if not len(cells):
         return np.array([], dtype=np.int64)
     first = np.r_[True, label[1:] != label[:-1]]
@@ -413,7 +413,7 @@ def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: 
     cell = frame["cell"].to_numpy()
     hidden = masked[cell]
     columns, column = np.unique(cell[hidden], return_inverse=True)
-    matrix, constant, equal = _program(frame, hidden, column, len(columns), values)
+    matrix, constant, equal, relation = _program(frame, hidden, column, len(columns), values)
     group = np.empty(len(columns), dtype=int)
     group[np.searchsorted(columns, members)] = member_group
     entries = matrix.tocoo()
@@ -437,9 +437,12 @@ def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: 
     def examine(number: int) -> None:
         on, lines = np.flatnonzero(batch[group] == number), np.flatnonzero(row_batch == number)
         seen_values = witnesses[:, columns[on]]
+        known = relation[lines] >= 0
+        statuses = [bases[0][columns[on]], np.where(known, bases[1][np.maximum(relation[lines], 0)], _BASIC).astype(np.int8)]
         narrow[on] = _too_narrow(matrix[lines][:, on], constant[lines], equal[lines], np.unique(group[on], return_inverse=True)[1],
-                                 hours[columns[on]], protection[columns[on]], seen_values, values[columns[on]])
+                                 hours[columns[on]], protection[columns[on]], seen_values, values[columns[on]], statuses)
         witnesses[:, columns[on]] = seen_values
+        bases[0][columns[on]], bases[1][relation[lines][known]] = statuses[0], statuses[1][known]
 
     numbers = np.unique(batch[batch >= 0])
     with ThreadPoolExecutor(max(1, min(_THREADS, len(numbers)))) as threads:  # batches share no cell
@@ -465,7 +468,7 @@ def _mixed(items: np.ndarray, seed: int) -> np.ndarray:
 def _program(frame: pd.DataFrame, hidden: np.ndarray, column: np.ndarray, width: int, values: np.ndarray) -> tuple:
     """The relations of ``frame`` as a linear program in its ``hidden`` cells (numbered ``column``,
     ``width`` of them), published cells moved to the right-hand side: the rows, their right-hand
-    side and whether each is an equality (else ``<=``). ``sum of parts - total = 0``; for a
+    side, whether each is an equality (else ``<=``) and its relation (-1: a part's row below). ``sum of parts - total = 0``; for a
     ``bound`` relation, ``sum of parts - total >= 0`` and ``part - total <= 0`` for each part."""
     cell = frame["cell"].to_numpy()
     total = frame["total"].to_numpy()
@@ -496,7 +499,7 @@ def _program(frame: pd.DataFrame, hidden: np.ndarray, column: np.ndarray, width:
                         shape=(len(lines) + len(part), width)).tocsr()
     used = np.diff(matrix.indptr) > 0  # a row of published cells only says nothing
     equal = np.r_[~bound, np.zeros(len(part), dtype=bool)]
-    return matrix[used], rhs[used], equal[used]
+    return matrix[used], rhs[used], equal[used], np.r_[lines, np.full(len(part), -1)][used]
 
 
 def _solve(objective: np.ndarray, bounds: np.ndarray, matrix, lower: np.ndarray, upper: np.ndarray,
@@ -540,13 +543,15 @@ def _solve(objective: np.ndarray, bounds: np.ndarray, matrix, lower: np.ndarray,
 
 
 def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, hours: np.ndarray, protection: np.ndarray,
-                witnesses: np.ndarray, start: np.ndarray) -> np.ndarray:
+                witnesses: np.ndarray, start: np.ndarray, statuses: list | None = None) -> np.ndarray:
     """Which unknowns ``x >= 0`` with ``matrix @ x = constant`` (``<=`` where not ``equal``) lie in an interval narrower than
     their protection (hours: :data:`HOURS_PROTECTION` of the greatest value; counts rounded
     inward). The unknowns fall into independent ``group``s (no row links two); a group whose
     relations contradict each other (not a table of the kit) discloses nothing. ``witnesses``
     (2 x unknowns, updated): the least and greatest value each was seen to take in a solution;
-    ``start``: a solution (the true values; counts are whole numbers).
+    ``start``: a solution (the true values; counts are whole numbers); ``statuses`` (updated): the
+    status of each unknown and row in a basis to start from (default: all unknowns at 0), then in
+    the basis of the first solution.
 
     Every solution shows values the unknowns can take. The solutions reached from ``start`` along
     the relations' null space (:func:`_moved`) come first, with no program: a group whose unknowns
@@ -578,7 +583,8 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
     valid = np.ones(groups, dtype=bool)
     # The basis of the first solution, unknown by unknown and row by row: the other programs are
     # copies of the same relations and start from it.
-    statuses = [np.full(size, _LOWER, dtype=np.int8), np.full(matrix.shape[0], _BASIC, dtype=np.int8)]
+    if statuses is None:
+        statuses = [np.full(size, _LOWER, dtype=np.int8), np.full(matrix.shape[0], _BASIC, dtype=np.int8)]
 
     def solve(copies: np.ndarray, objective: np.ndarray, extra: tuple | None = None, first: bool = False) -> bool:
         """One problem made of a copy of the relations of each group of ``copies``; ``extra``:
@@ -600,12 +606,12 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
                            constant[taken_rows], taken_rows))
         (a_eq, b_eq, eq_rows), (a_ub, b_ub, ub_rows) = blocks
         bounds = np.column_stack([np.zeros(len(unknowns)), np.full(len(unknowns), _CAP)])
-        warm = None if first else (statuses[0][unknowns], np.r_[statuses[1][eq_rows], statuses[1][ub_rows]])
+        warm = (statuses[0][unknowns], np.r_[statuses[1][eq_rows], statuses[1][ub_rows]])
         if extra is not None:
             coupling, t_bounds, t_status = extra
             a_ub, b_ub = vstack([a_ub, coupling]).tocsr(), np.r_[b_ub, np.zeros(added)]
             bounds = np.vstack([bounds, t_bounds])
-            warm = None if first else (np.r_[warm[0], t_status], np.r_[warm[1], np.full(added, _BASIC, dtype=np.int8)])
+            warm = (np.r_[warm[0], t_status], np.r_[warm[1], np.full(added, _BASIC, dtype=np.int8)])
         x, basis = _solve(objective, bounds, vstack([a_eq, a_ub]), np.r_[b_eq, np.full(len(b_ub), -np.inf)], np.r_[b_eq, b_ub],
                           warm, keep=first)
         if x is not None:
@@ -856,12 +862,13 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     within_territory = ~system["across"].to_numpy()
     narrowed: dict[tuple, np.ndarray] = {}
     witnesses = np.broadcast_to(values, (2, 2, len(values))).copy()
+    bases = [(np.full(len(values), _LOWER, dtype=np.int8), np.full(size, _BASIC, dtype=np.int8)) for _ in range(2)]
     todo, unsolved = np.arange(size), None
     for _ in range(_SUPPRESSION_ROUNDS):
         need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
         if not len(need):
             # Linear programming last, on the years changed since its last look (it is the slowest).
-            whole, local = _narrow(system, values, masked, protection, hours_cells, witnesses, unsolved, narrowed)
+            whole, local = _narrow(system, values, masked, protection, hours_cells, witnesses, bases, unsolved, narrowed)
             near = (equation, cell, hidden, count, members_per, (by_equation, starts), (by_cell, cell_starts))
             need = np.union1d(_open(whole, *near), _open(local, *near, within_territory))
             if not len(need):
@@ -926,10 +933,9 @@ def suppression_cost(table: pd.DataFrame, kind: np.ndarray | None = None) -> np.
     """What suppressing each cell costs the reader, beyond the cell itself: a rate's numerator or
     denominator hides the rate (the known situations, which are the denominator of four rates,
     most), a count hides nothing else."""
-    indicator = table["indicateur"].to_numpy()
     is_rate = (_kinds(table) if kind is None else kind) == "rate"
     rate_cell = np.where(is_rate, 4.0, 0.0)
-    knowledge = indicator == KNOWLEDGE_RATE[0]
+    knowledge = (table["indicateur"] == KNOWLEDGE_RATE[0]).to_numpy()
     return np.column_stack([np.zeros(len(table)), np.where(knowledge, 6.0, rate_cell), np.where(knowledge, 3.0, rate_cell)]).reshape(-1)
 
 
