@@ -195,6 +195,25 @@ def test_a_group_of_one_relation_is_bounded_by_formula_as_a_program_would(monkey
     assert by_formula.any() and (by_formula == by_program).all()
 
 
+def test_every_relation_has_each_cell_once_and_holds_on_the_true_values(tmp_path):
+    """The relations a reader can write (``equations``): a total shared by the parts of a breakdown
+    is written once in its relation, no cell twice; on the true values, each relation holds (sums of
+    hours to the rounding of their addition), the territories' sum of a shared count (persons,
+    employers, buyers: ``bound``) at least its ensemble."""
+    table = _demo_table(tmp_path, DemoParameters(seed=5, territories=3, first_year=2023, last_year=2024, scale=0.3))
+    system = publication.equations(table)
+    assert not system.duplicated(["equation", "cell"]).any()
+    assert (system.groupby("equation")["total"].sum() == 1).all()
+    values = publication.cell_values(table)
+    signed = np.where(system["total"], -1.0, 1.0) * values[system["cell"].to_numpy()]
+    balance = pd.Series(signed).groupby(system["equation"].to_numpy()).sum()
+    scale = pd.Series(np.abs(signed)).groupby(system["equation"].to_numpy()).sum()
+    bound = system.groupby("equation")["bound"].first()
+    assert (balance[~bound].abs() <= 1e-9 * scale[~bound].clip(lower=1)).all()
+    assert (balance[bound] >= -1e-9 * scale[bound].clip(lower=1)).all() and bound.any()
+    assert (~bound).sum() > 1_000
+
+
 def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypatch):
     """Before any program, the masked cells of a group are moved from their true values along the
     null space of its relations (``_moved``). By hand: a 2 x 2 table of masked cells with published
@@ -250,6 +269,29 @@ def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypa
     monkeypatch.setattr(publication, "_DENSE_CELLS", 0)
     assert (with_moves == publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start)).all()
     assert with_moves.any() and not with_moves.all()
+
+
+def test_values_beyond_the_programs_bound_are_neither_moved_past_it_nor_lost():
+    """Every unknown of a program is bounded by ``_CAP`` (1e9). A group with a true value above it
+    (a + b - c = 0, b - e = 5, e + f = 2, with a = 1.6e9) is not moved (moves would step past the
+    bound and certify b, e and f spread, though b is 5..7 and e, f 0..2); and hours above a tenth of
+    the bound are examined in a larger unit, the p % rule unchanged: a + b = 3.2e9 hours with
+    a - b = 0 determines both, as it does at 3.2e8."""
+    from scipy.sparse import csr_matrix
+    relations = np.array([[1.0, 1, -1, 0, 0], [0, 1, 0, -1, 0], [0, 0, 0, 1, 1]])
+    start = np.array([1.6e9, 6.0, 1.6e9 + 6, 1.0, 1.0])
+    arguments = (csr_matrix(relations), relations @ start, np.ones(3, dtype=bool), np.zeros(5, dtype=int), np.zeros(5, dtype=bool),
+                 np.full(5, 5.0), np.vstack([start, start]), start)
+    assert publication._too_narrow(*arguments).tolist() == [False, True, False, True, True]
+    # Hours, through the whole suppression: a, b masked (the p % rule), their total published.
+    for total in (3.2e8, 3.2e9):
+        system = pd.DataFrame({"equation": [0, 0, 0, 1, 1], "cell": [0, 1, 2, 0, 1], "total": [False, False, True, False, True],
+                               "scope": 0, "across": False, "bound": False})
+        values = np.array([total / 2, total / 2, total])
+        masked = secondary(system, values, np.array([True, True, False]), 5, hours=np.array([True, True, True]))
+        assert masked.tolist() == [True, True, True]
+    with pytest.raises(ValueError, match="compte dépasse"):
+        publication._examined(np.array([2e8, 1.0]), np.array([False, False]))
 
 
 def test_masks_do_not_depend_on_how_the_programs_are_batched_or_threaded(tmp_path, monkeypatch):

@@ -34,9 +34,9 @@ suppressed cell of a year can be bounded by its relations taken together (within
 territories) closer than its protection interval: ``seuil`` persons; for hours, 10 % of the
 greatest value (the p % rule). That is the attacker's own test (:mod:`impact.disclosure_audit`):
 the least and greatest value of each suppressed cell by linear programming, on the groups of
-suppressed cells linked by their relations (after moving each group's cells from their true values
-along its relations' null space, which shows most of them spread without a program) (a table of a few dozen territories at most); in a
-national table, whose ``ensemble`` links the hundreds of territories of a year into groups too
+suppressed cells linked by their relations (a table of a few dozen territories at most), after
+moving each group's cells from their true values along its relations' null space, which shows most
+of them spread without a program; in a national table, whose ``ensemble`` links the hundreds of territories of a year into groups too
 large to solve within seconds, those groups are solved territory by territory, on the relations
 within each territory. What would give a suppressed cell away goes with it: its ``part`` (and the parts
 of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
@@ -710,14 +710,15 @@ def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, s
     cells, rows = np.bincount(group, minlength=groups), np.bincount(row_group, minlength=groups)
     residual = matrix @ start - constant
     broken = np.where(equal, np.abs(residual), residual) > _TOLERANCE
-    kept = chosen & (cells <= _DENSE_CELLS) & (np.bincount(row_group, weights=broken, minlength=groups) == 0)
+    kept = (chosen & (cells <= _DENSE_CELLS) & (np.bincount(row_group, weights=broken, minlength=groups) == 0)
+            & (np.bincount(group, weights=start > _CAP, minlength=groups) == 0))
     width = np.maximum(2 ** np.ceil(np.log2(np.maximum(cells, 1))), 4).astype(np.int64)
     height = (2 ** np.ceil(np.log2(np.maximum(rows, 1)))).astype(np.int64)
     column_rank, row_rank = _rank_within(group), _rank_within(row_group)
     slot = np.full(groups, -1)
     for w, h in sorted(set(zip(width[kept].tolist(), height[kept].tolist()))):
         alike = np.flatnonzero(kept & (width == w) & (height == h))
-        for chunk in np.array_split(alike, -(-len(alike) * w * w // 2**20)):  # arrays of ~8 MB
+        for chunk in np.array_split(alike, -(-len(alike) * w * max(w, h) // 2**20)):  # ~2**20 numbers (8 MB) per array
             slot[chunk] = np.arange(len(chunk))
             on = slot[group[entries.col]] >= 0
             relations = np.zeros((len(chunk), h, w))
@@ -742,13 +743,20 @@ def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, s
                 # How far each unknown lets a direction go: until it falls to 0 or rises to _CAP.
                 size = np.abs(direction)
                 falling = np.where(size > 0, x[:, :, None] / size, np.inf)
-                rising = np.where(size > 0, (_CAP - x[:, :, None]) / size, np.inf)
+                rising = np.where(size > 0, np.maximum(_CAP - x[:, :, None], 0.0) / size, np.inf)
                 up = np.minimum(np.where(direction < 0, falling, rising).min(axis=1),
                                 np.where(inequality[:, :, None] & (rate > 1e-12), slack / rate, np.inf).min(axis=1))
                 down = np.minimum(np.where(direction > 0, falling, rising).min(axis=1),
                                   np.where(inequality[:, :, None] & (rate < -1e-12), slack / -rate, np.inf).min(axis=1))
             up, down = np.where(usable, up, 0.0), np.where(usable, down, 0.0)
             reached = np.concatenate([x[:, :, None] + direction * up[:, None, :], x[:, :, None] - direction * down[:, None, :]], axis=2)
+            # Each point reached checked against every relation and bound (to the rounding of its
+            # magnitude); one that misses stays at the start.
+            error = relations @ reached - bound[:, :, None]
+            limit = _TOLERANCE * np.maximum(1.0, np.abs(reached).max(axis=1, keepdims=True))
+            holds = ((np.where(inequality[:, :, None], error, np.abs(error)) <= limit).all(axis=1)
+                     & (reached >= -limit).all(axis=1) & (reached <= _CAP + limit).all(axis=1))
+            reached = np.where(holds[:, None, :], reached, x[:, :, None])
             low[members] = np.maximum(reached.min(axis=2)[at], 0.0)
             high[members] = reached.max(axis=2)[at]
             slot[chunk] = -1
@@ -861,14 +869,15 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     members_per = np.bincount(equation, minlength=size)
     within_territory = ~system["across"].to_numpy()
     narrowed: dict[tuple, np.ndarray] = {}
-    witnesses = np.broadcast_to(values, (2, 2, len(values))).copy()
+    examined = _examined(values, hours_cells)
+    witnesses = np.broadcast_to(examined, (2, 2, len(values))).copy()
     bases = [(np.full(len(values), _LOWER, dtype=np.int8), np.full(size, _BASIC, dtype=np.int8)) for _ in range(2)]
     todo, unsolved = np.arange(size), None
     for _ in range(_SUPPRESSION_ROUNDS):
         need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
         if not len(need):
             # Linear programming last, on the years changed since its last look (it is the slowest).
-            whole, local = _narrow(system, values, masked, protection, hours_cells, witnesses, bases, unsolved, narrowed)
+            whole, local = _narrow(system, examined, masked, protection, hours_cells, witnesses, bases, unsolved, narrowed)
             near = (equation, cell, hidden, count, members_per, (by_equation, starts), (by_cell, cell_starts))
             need = np.union1d(_open(whole, *near), _open(local, *near, within_territory))
             if not len(need):
@@ -893,6 +902,17 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
         if unsolved is not None:
             unsolved = np.union1d(unsolved, scope[touched][scope[touched] >= 0])
     raise RuntimeError("la suppression secondaire ne converge pas")
+
+
+def _examined(values: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    """The values as the linear programs see them, every unknown at most :data:`_CAP`: hours above
+    a tenth of it in a larger unit (a power of ten; the p % rule does not depend on the unit, and
+    relations of hours hold hours only). A count that large is refused."""
+    if (values[~hours] > _CAP / 10).any():
+        raise ValueError(f"un compte dépasse {_CAP / 10:,.0f} : le contrôle du secret statistique ne peut pas l'examiner".replace(",", " "))
+    largest = values[hours].max(initial=0.0)
+    unit = 10.0 ** np.ceil(np.log10(largest / (_CAP / 10))) if largest > _CAP / 10 else 1.0
+    return np.where(hours, values / unit, values)
 
 
 def _open(narrow: np.ndarray, equation: np.ndarray, cell: np.ndarray, hidden: np.ndarray, count: np.ndarray,
