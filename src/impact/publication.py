@@ -732,8 +732,14 @@ def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, s
             x, real = np.zeros((len(chunk), w)), np.zeros((len(chunk), w), dtype=bool)
             x[at], real[at] = start[members], True
             equalities = relations * ~inequality[:, :, None]
-            # direction[:, :, k]: unknown k moves by one, those above 0 compensate.
-            direction = np.eye(w) - np.linalg.pinv(equalities * (x > _TOLERANCE)[:, None, :]) @ equalities
+            # direction[:, :, k]: unknown k moves by one, those above 0 compensate (least squares:
+            # e_k - R+ S e_k, S the equalities, R them on the unknowns above 0, R+ = R' (R R')+ by
+            # the eigenvectors of R R', cheaper than a singular value decomposition).
+            restricted = equalities * (x > _TOLERANCE)[:, None, :]
+            strength, axes = np.linalg.eigh(restricted @ restricted.transpose(0, 2, 1))
+            kept_axes = strength > 1e-9 * np.maximum(strength[:, -1:], 1.0)
+            scaled = axes.transpose(0, 2, 1) * (kept_axes / np.sqrt(np.where(kept_axes, strength, 1.0)))[:, :, None]
+            direction = np.eye(w) - (scaled @ restricted).transpose(0, 2, 1) @ (scaled @ equalities)
             direction[np.abs(direction) < 1e-12] = 0.0
             usable = (real & (np.diagonal(direction, axis1=1, axis2=2) > 1e-9)
                       & (np.abs(equalities @ direction).max(axis=1, initial=0.0) < 1e-9))
