@@ -243,6 +243,33 @@ class _System:
                 np.concatenate([t for _, _, t in self.parts]))
 
 
+class _Members:
+    """Members of relations, column by column (those of :func:`equations`). A selection keeps the
+    positions it takes and takes a column the first time it is asked for (most are not)."""
+
+    def __init__(self, columns: dict[str, np.ndarray], positions: np.ndarray | None = None) -> None:
+        self._columns, self._positions, self._taken = columns, positions, {}
+
+    @classmethod
+    def of(cls, system: "pd.DataFrame | _Members") -> "_Members":
+        return system if isinstance(system, _Members) else cls({name: system[name].to_numpy() for name in system.columns})
+
+    def __len__(self) -> int:
+        return len(self._columns["cell"]) if self._positions is None else len(self._positions)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if self._positions is None:
+            return self._columns[name]
+        if name not in self._taken:
+            self._taken[name] = self._columns[name][self._positions]
+        return self._taken[name]
+
+    def take(self, chosen: np.ndarray) -> "_Members":
+        """The members at the positions ``chosen`` (or where it is True)."""
+        chosen = np.flatnonzero(chosen) if chosen.dtype == bool else chosen
+        return _Members(self._columns, chosen if self._positions is None else self._positions[chosen])
+
+
 def equations(table: pd.DataFrame, rows: _Rows | None = None, kinds: np.ndarray | None = None) -> pd.DataFrame:
     """Every linear relation of the published table (see the module docstring): one row per cell
     of a relation, ``equation`` (a number), ``cell`` (``3 * row + kind``), ``total`` (the cell is
@@ -250,6 +277,11 @@ def equations(table: pd.DataFrame, rows: _Rows | None = None, kinds: np.ndarray 
     territories, are examined together), ``across`` (a relation between territories) and ``bound``
     (the territories' sum only bounds the ``ensemble``). ``rows``, ``kinds``: the table's index and
     its rows' kinds, when known."""
+    return pd.DataFrame(_relations(table, rows, kinds))
+
+
+def _relations(table: pd.DataFrame, rows: _Rows | None = None, kinds: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The columns of :func:`equations`."""
     table = table.reset_index(drop=True)
     rows = _Rows(table) if rows is None else rows
     codes = rows.codes
@@ -322,39 +354,40 @@ def equations(table: pd.DataFrame, rows: _Rows | None = None, kinds: np.ndarray 
     for kind in (K, N):
         across.add(whole[rate], whole[rate], kind, [(parts[rate], kind)])
     (equation, cell, total), (equation_, cell_, total_) = within.gathered(), across.gathered()
-    return pd.DataFrame({"equation": np.r_[equation, equation_ + equation.max(initial=-1) + 1], "cell": np.r_[cell, cell_],
-                         "total": np.r_[total, total_], "scope": codes["annee"][np.r_[cell, cell_] // 3],
-                         "across": np.r_[np.zeros(len(cell), dtype=bool), np.ones(len(cell_), dtype=bool)],
-                         "bound": np.r_[np.zeros(len(cell), dtype=bool), np.isin(indicator[cell_ // 3], named("indicateur", *SHARED))]})
+    cells = np.concatenate([cell, cell_])
+    return {"equation": np.concatenate([equation, equation_ + equation.max(initial=-1) + 1]), "cell": cells,
+            "total": np.concatenate([total, total_]), "scope": codes["annee"][cells // 3],
+            "across": np.repeat([False, True], [len(cell), len(cell_)]),
+            "bound": np.concatenate([np.zeros(len(cell), dtype=bool), np.isin(indicator[cell_ // 3], named("indicateur", *SHARED))])}
 
 
-def _linked(system: pd.DataFrame, masked: np.ndarray) -> tuple:
+def _linked(system: _Members, masked: np.ndarray) -> tuple:
     """The suppressed members of the relations of ``system`` and the groups they form (suppressed
     cells linked by the relations they share; cells and relations are the nodes of one graph):
     those members, the distinct cells and each member's, the distinct relations and each member's,
     and the group of every cell then of every relation."""
-    within = system.loc[masked[system["cell"].to_numpy()]]
-    cells, cell_index = np.unique(within["cell"].to_numpy(), return_inverse=True)
-    equations_, equation_index = np.unique(within["equation"].to_numpy(), return_inverse=True)
+    within = system.take(masked[system["cell"]])
+    cells, cell_index = np.unique(within["cell"], return_inverse=True)
+    equations_, equation_index = np.unique(within["equation"], return_inverse=True)
     graph = coo_matrix((np.ones(len(within)), (cell_index, len(cells) + equation_index)), shape=(len(cells) + len(equations_),) * 2)
     component = connected_components(graph, directed=False)[1] if len(within) else np.array([], dtype=np.int32)
     return within, cells, cell_index, equations_, equation_index, component
 
 
-def _programmed(within: pd.DataFrame, cells: np.ndarray, cell_index: np.ndarray, component: np.ndarray) -> np.ndarray:
+def _programmed(within: _Members, cells: np.ndarray, cell_index: np.ndarray, component: np.ndarray) -> np.ndarray:
     """Whether each group of :func:`_linked` is examined by linear programming: a group of at most
     :data:`_PROGRAM_CELLS` suppressed cells, or any group of a year whose groups above that hold
     at most :data:`_LARGE_GROUP_CELLS` suppressed cells in all (a table of a few dozen territories;
     not a national one, whose masking would take minutes)."""
     size = np.bincount(component[: len(cells)], minlength=component.max(initial=-1) + 1)
     scope = np.zeros(len(size), dtype=np.int64)
-    scope[component[cell_index]] = within["scope"].to_numpy()
+    scope[component[cell_index]] = within["scope"]
     large = size > _PROGRAM_CELLS
     in_large = np.bincount(scope[large], weights=size[large], minlength=scope.max(initial=-1) + 1)
     return (size > 0) & (~large | (in_large[scope] <= _LARGE_GROUP_CELLS))
 
 
-def _narrow(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protection: np.ndarray, hours: np.ndarray,
+def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection: np.ndarray, hours: np.ndarray,
             witnesses: np.ndarray, bases: list, scopes: np.ndarray | None = None, seen: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Suppressed cells that the relations of their year, taken together, bound closer than their
     protection interval (``protection`` persons; hours: :data:`HOURS_PROTECTION` of the greatest
@@ -380,14 +413,14 @@ def _narrow(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, protec
     that group's next program starts (a group grown by a few suppressed cells needs a few pivots)."""
     seen = {} if seen is None else seen
     if scopes is not None:  # the system's rows are in the order of their year
-        scope = system["scope"].to_numpy()
-        system = system.iloc[_ranges(np.searchsorted(scope, scopes), np.searchsorted(scope, scopes, side="right"))]
+        scope = system["scope"]
+        system = system.take(_ranges(np.searchsorted(scope, scopes), np.searchsorted(scope, scopes, side="right")))
     whole, local = (np.unique(_bounded(frame, cells, label, values, masked, protection, hours, witnesses[level], bases[level], seen, level))
                     for level, (frame, cells, label) in enumerate(_groups(system, masked)))
     return whole, local
 
 
-def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: np.ndarray, masked: np.ndarray,
+def _bounded(frame: _Members, cells: np.ndarray, label: np.ndarray, values: np.ndarray, masked: np.ndarray,
              protection: np.ndarray, hours: np.ndarray, witnesses: np.ndarray, bases: tuple, seen: dict, level: int) -> np.ndarray:
     """The suppressed ``cells`` (in groups: ``label``, in order) that the relations of ``frame``
     bound closer than their protection; a group examined before in the same state (``seen``, by
@@ -407,10 +440,10 @@ def _bounded(frame: pd.DataFrame, cells: np.ndarray, label: np.ndarray, values: 
         return np.concatenate([np.array([], dtype=np.int64), *known])
     members, member_group = cells[todo], np.cumsum(first[todo]) - 1
     groups = member_group[-1] + 1
-    cell = frame["cell"].to_numpy()
-    lines = np.unique(frame["equation"].to_numpy()[masked[cell] & _among(cell, members)])
-    frame = frame.loc[_among(frame["equation"].to_numpy(), lines)]
-    cell = frame["cell"].to_numpy()
+    cell = frame["cell"]
+    lines = np.unique(frame["equation"][masked[cell] & _among(cell, members)])
+    frame = frame.take(_among(frame["equation"], lines))
+    cell = frame["cell"]
     hidden = masked[cell]
     columns, column = np.unique(cell[hidden], return_inverse=True)
     matrix, constant, equal, relation = _program(frame, hidden, column, len(columns), values)
@@ -465,16 +498,16 @@ def _mixed(items: np.ndarray, seed: int) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def _program(frame: pd.DataFrame, hidden: np.ndarray, column: np.ndarray, width: int, values: np.ndarray) -> tuple:
+def _program(frame: _Members, hidden: np.ndarray, column: np.ndarray, width: int, values: np.ndarray) -> tuple:
     """The relations of ``frame`` as a linear program in its ``hidden`` cells (numbered ``column``,
     ``width`` of them), published cells moved to the right-hand side: the rows, their right-hand
     side, whether each is an equality (else ``<=``) and its relation (-1: a part's row below). ``sum of parts - total = 0``; for a
     ``bound`` relation, ``sum of parts - total >= 0`` and ``part - total <= 0`` for each part."""
-    cell = frame["cell"].to_numpy()
-    total = frame["total"].to_numpy()
-    line, lines = pd.factorize(frame["equation"].to_numpy())
+    cell = frame["cell"]
+    total = frame["total"]
+    line, lines = pd.factorize(frame["equation"])
     bound = np.zeros(len(lines), dtype=bool)
-    bound[line] = frame["bound"].to_numpy()
+    bound[line] = frame["bound"]
     sign = np.where(total, -1.0, 1.0) * np.where(bound[line], -1.0, 1.0)
     value = values[cell]
     rows, columns, coefficients = [line[hidden]], [column], [sign[hidden]]
@@ -811,7 +844,7 @@ def _wide(least: np.ndarray, most: np.ndarray, hours: np.ndarray, protection: np
     return (most >= _CAP - 1) | np.where(hours, high - low >= HOURS_PROTECTION * high, high - low >= protection)
 
 
-def _groups(system: pd.DataFrame, masked: np.ndarray) -> list[tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
+def _groups(system: _Members, masked: np.ndarray) -> list[tuple[_Members, np.ndarray, np.ndarray]]:
     """The groups of suppressed cells to examine by linear programming, with their relations:
     first the groups that :func:`_programmed` allows whole; then, for the others, the groups the
     relations within each territory form (the relations across territories left out; none when every
@@ -820,7 +853,7 @@ def _groups(system: pd.DataFrame, masked: np.ndarray) -> list[tuple[pd.DataFrame
     within, cells, cell_index, equations_, _, component = _linked(system, masked)
     whole = _programmed(within, cells, cell_index, component)
     parted = equations_[~whole[component[len(cells):]]]
-    local = system.loc[_among(system["equation"].to_numpy(), parted) & ~system["across"].to_numpy()]
+    local = system.take(_among(system["equation"], parted) & ~system["across"])
     _, cells_, _, _, _, component_ = _linked(local, masked)
     levels = [(system, cells, component[: len(cells)], whole),
               (local, cells_, component_[: len(cells_)], np.ones(component_.max(initial=-1) + 1, dtype=bool))]
@@ -845,7 +878,7 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.repeat(starts, lengths) + np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
 
 
-def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None = None,
+def secondary(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None = None,
               hours: np.ndarray | None = None) -> np.ndarray:
     """Suppress more cells until no relation leaves a suppressed cell alone or its suppressed cells
     adding up to less than ``seuil`` under a published total, and no suppressed cell is bounded by
@@ -854,10 +887,11 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     part (a zero only when no positive one is left), else its total. Each round looks again only at
     the relations of the cells it suppressed."""
     masked = masked.copy()
-    system = system.iloc[np.argsort(system["scope"].to_numpy(), kind="stable")]  # a year's relations together
-    cell = system["cell"].to_numpy()
-    equation = system["equation"].to_numpy()
-    total = system["total"].to_numpy()
+    system = _Members.of(system)
+    system = system.take(np.argsort(system["scope"], kind="stable"))  # a year's relations together
+    cell = system["cell"]
+    equation = system["equation"]
+    total = system["total"]
     value = values[cell]
     size = equation.max(initial=-1) + 1
     extra = np.zeros(len(cell)) if cost is None else cost[cell]
@@ -869,11 +903,11 @@ def secondary(system: pd.DataFrame, values: np.ndarray, masked: np.ndarray, seui
     count = np.bincount(equation, weights=hidden, minlength=size)
     parts = np.bincount(equation, weights=np.where(hidden & ~total, value, 0.0), minlength=size)
     shown = np.bincount(equation, weights=total & ~hidden, minlength=size)
-    scope = system["scope"].to_numpy()
+    scope = system["scope"]
     hours_cells = np.zeros(len(masked), dtype=bool) if hours is None else hours
     protection = np.full(len(masked), float(seuil))
     members_per = np.bincount(equation, minlength=size)
-    within_territory = ~system["across"].to_numpy()
+    within_territory = ~system["across"]
     narrowed: dict[tuple, np.ndarray] = {}
     examined = _examined(values, hours_cells)
     witnesses = np.broadcast_to(examined, (2, 2, len(values))).copy()
@@ -975,7 +1009,7 @@ def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     hours = np.zeros((len(table), 3), dtype=bool)
     hours[:, V] = kind == "hours"
     rows = _Rows(table)
-    masked = secondary(equations(table, rows, kind), values, primary(table, seuil, kind), seuil, suppression_cost(table, kind), hours.reshape(-1)).reshape(-1, 3)
+    masked = secondary(_Members(_relations(table, rows, kind)), values, primary(table, seuil, kind), seuil, suppression_cost(table, kind), hours.reshape(-1)).reshape(-1, 3)
     is_rate = kind == "rate"
     hidden = np.where(is_rate, masked[:, K] | masked[:, N], masked[:, V])
     effectif = table["effectif"].to_numpy(dtype=float)
