@@ -709,7 +709,8 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
     open_, apart = ~spread(), False
     while open_.any():
         push(open_, up=True, apart=apart)
-        if (left := ~spread()).any():
+        # Down only the counts seen at least their protection (below it, even 0 leaves them narrow).
+        if (left := ~spread() & (hours | (most >= protection))).any():
             push(left, up=False, apart=apart)
         left, apart = ~spread(), True
         if left.sum() > 0.75 * open_.sum():
