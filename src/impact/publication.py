@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix, csc_matrix, hstack, vstack
 from scipy.sparse.csgraph import connected_components
+from threadpoolctl import threadpool_limits
 
 from impact.outcomes import KNOWLEDGE_RATE, NOT_OBSERVABLE, RATES
 from impact.schema import SITUATION, SITUATION_GROUPE
@@ -886,7 +887,15 @@ def secondary(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.nd
     the relations of its year closer than its protection (:func:`_narrow`). The cell suppressed in a relation that needs one is
     the cheapest (``cost``, per cell: what else its suppression hides), then its smallest published
     part (a zero only when no positive one is left), else its total. Each round looks again only at
-    the relations of the cells it suppressed."""
+    the relations of the cells it suppressed. The linear algebra runs on one thread per
+    series of programs (:data:`_THREADS`): BLAS's own threads would only compete with them."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _suppressed(system, values, masked, seuil, cost, hours)
+
+
+def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None,
+                hours: np.ndarray | None) -> np.ndarray:
+    """:func:`secondary`."""
     masked = masked.copy()
     system = _Members.of(system)
     system = system.take(np.argsort(system["scope"], kind="stable"))  # a year's relations together
