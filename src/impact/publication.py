@@ -389,7 +389,7 @@ def _programmed(within: _Members, cells: np.ndarray, cell_index: np.ndarray, com
 
 
 def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection: np.ndarray, hours: np.ndarray,
-            witnesses: np.ndarray, bases: list, scopes: np.ndarray | None = None, seen: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+            witnesses: "_Witnesses", bases: list, scopes: np.ndarray | None = None, seen: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Suppressed cells that the relations of their year, taken together, bound closer than their
     protection interval (``protection`` persons; hours: :data:`HOURS_PROTECTION` of the greatest
     value): the least and the greatest value of each by linear programming (the dual simplex of
@@ -406,23 +406,43 @@ def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection
     Returns the cells found narrow in whole groups, then those found within their territory.
     ``scopes``: the years to examine (default: all; the rows of ``system`` in the order of their
     year); ``seen`` keeps the answers from call to call.
-    ``witnesses`` (2 x 2 x cells, updated): for the whole groups, then for the territories' relations,
-    the least and greatest value each cell was seen to take in a solution; suppressing more cells
-    only widens what the relations allow, so they stay values a cell can take (the true values are
-    the first). ``bases`` (updated), for the whole groups then the territories' relations: each
+    ``witnesses`` (:class:`_Witnesses`, updated): what each cell was seen to take. ``bases`` (updated), for the whole groups then the territories' relations: each
     cell's and each relation's status in the basis of the first solution of its group's program, where
     that group's next program starts (a group grown by a few suppressed cells needs a few pivots)."""
     seen = {} if seen is None else seen
     if scopes is not None:  # the system's rows are in the order of their year
         scope = system["scope"]
         system = system.take(_ranges(np.searchsorted(scope, scopes), np.searchsorted(scope, scopes, side="right")))
-    whole, local = (np.unique(_bounded(frame, cells, label, values, masked, protection, hours, witnesses[level], bases[level], seen, level))
+    whole, local = (np.unique(_bounded(frame, cells, label, values, masked, protection, hours, witnesses, bases[level], seen, level))
                     for level, (frame, cells, label) in enumerate(_groups(system, masked)))
     return whole, local
 
 
+class _Witnesses:
+    """For each level (whole groups, then the territories' relations), the least and greatest value
+    each suppressed cell was seen to take in a solution: its true value until it is examined;
+    suppressing more cells only widens what the relations allow, so they stay values it can take.
+    Kept for the cells examined only (a few hundred thousand of a national table's 2.4 million)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self._values, self._slot, self._kept = values, np.full(len(values), -1, dtype=np.int64), np.empty((2, 2, 0))
+
+    def slots(self, cells: np.ndarray) -> np.ndarray:
+        """Where the witnesses of ``cells`` are kept (room made for those never examined; take
+        :meth:`of` after)."""
+        new = np.unique(cells[self._slot[cells] < 0])
+        if len(new):
+            self._slot[new] = self._kept.shape[2] + np.arange(len(new))
+            self._kept = np.concatenate([self._kept, np.broadcast_to(self._values[new], (2, 2, len(new)))], axis=2)
+        return self._slot[cells]
+
+    def of(self, level: int) -> np.ndarray:
+        """The witnesses of a level (2 x kept cells; updated in place)."""
+        return self._kept[level]
+
+
 def _bounded(frame: _Members, cells: np.ndarray, label: np.ndarray, values: np.ndarray, masked: np.ndarray,
-             protection: np.ndarray, hours: np.ndarray, witnesses: np.ndarray, bases: tuple, seen: dict, level: int) -> np.ndarray:
+             protection: np.ndarray, hours: np.ndarray, witnesses: "_Witnesses", bases: tuple, seen: dict, level: int) -> np.ndarray:
     """The suppressed ``cells`` (in groups: ``label``, in order) that the relations of ``frame``
     bound closer than their protection; a group examined before in the same state (``seen``, by
     ``level`` and its cells) is not examined again. ``bases`` (updated): the simplex basis of the
@@ -458,10 +478,12 @@ def _bounded(frame: _Members, cells: np.ndarray, label: np.ndarray, values: np.n
     lone = closed[group[entries.col]]  # each cell of such a group is once in its row
     lone_cells = columns[entries.col[lone]]
     narrow = np.zeros(len(columns), dtype=bool)
-    seen_values = witnesses[:, lone_cells]
+    position = witnesses.slots(columns)  # where each column's witnesses are kept
+    kept = witnesses.of(level)
+    seen_values = kept[:, position[entries.col[lone]]]
     narrow[entries.col[lone]] = _one_relation(entries.row[lone], entries.data[lone], constant, hours[lone_cells],
                                               protection[lone_cells], seen_values)
-    witnesses[:, lone_cells] = seen_values
+    kept[:, position[entries.col[lone]]] = seen_values
     # The other groups solved together up to a few thousand unknowns: the simplex slows down
     # faster than the problem grows, so many groups in one problem take longer than in a few.
     size = np.where(closed, 0, np.bincount(group, minlength=groups))
@@ -470,12 +492,12 @@ def _bounded(frame: _Members, cells: np.ndarray, label: np.ndarray, values: np.n
 
     def examine(number: int) -> None:
         on, lines = np.flatnonzero(batch[group] == number), np.flatnonzero(row_batch == number)
-        seen_values = witnesses[:, columns[on]]
+        seen_values = kept[:, position[on]]
         known = relation[lines] >= 0
         statuses = [bases[0][columns[on]], np.where(known, bases[1][np.maximum(relation[lines], 0)], _BASIC).astype(np.int8)]
         narrow[on] = _too_narrow(matrix[lines][:, on], constant[lines], equal[lines], np.unique(group[on], return_inverse=True)[1],
                                  hours[columns[on]], protection[columns[on]], seen_values, values[columns[on]], statuses)
-        witnesses[:, columns[on]] = seen_values
+        kept[:, position[on]] = seen_values
         bases[0][columns[on]], bases[1][relation[lines][known]] = statuses[0], statuses[1][known]
 
     numbers = np.unique(batch[batch >= 0])
@@ -904,8 +926,6 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
     total = system["total"]
     value = values[cell]
     size = equation.max(initial=-1) + 1
-    extra = np.zeros(len(cell)) if cost is None else cost[cell]
-    preference = extra + np.where(total, 2, np.where(value > 0, 0, 1))
     # Relation members, each relation's together, then each cell's.
     by_equation, starts = np.argsort(equation, kind="stable"), np.r_[0, np.cumsum(np.bincount(equation, minlength=size))]
     by_cell, cell_starts = np.argsort(cell, kind="stable"), np.r_[0, np.cumsum(np.bincount(cell, minlength=len(masked)))]
@@ -915,12 +935,12 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
     shown = np.bincount(equation, weights=total & ~hidden, minlength=size)
     scope = system["scope"]
     hours_cells = np.zeros(len(masked), dtype=bool) if hours is None else hours
-    protection = np.full(len(masked), float(seuil))
+    protection = np.broadcast_to(float(seuil), len(masked))
     members_per = np.bincount(equation, minlength=size)
     within_territory = ~system["across"]
     narrowed: dict[tuple, np.ndarray] = {}
     examined = _examined(values, hours_cells)
-    witnesses = np.broadcast_to(examined, (2, 2, len(values))).copy()
+    witnesses = _Witnesses(examined)
     bases = [(np.full(len(values), _LOWER, dtype=np.int8), np.full(size, _BASIC, dtype=np.int8)) for _ in range(2)]
     todo, unsolved = np.arange(size), None
     for _ in range(_SUPPRESSION_ROUNDS):
@@ -938,7 +958,8 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
         members = members[~hidden[members]]
         if not len(members):
             return masked  # every member of those relations is suppressed already
-        members = members[np.lexsort((cell[members], value[members], preference[members], equation[members]))]
+        preference = np.where(total[members], 2, np.where(value[members] > 0, 0, 1)) + (0 if cost is None else cost[cell[members]])
+        members = members[np.lexsort((cell[members], value[members], preference, equation[members]))]
         first = np.r_[True, equation[members][1:] != equation[members][:-1]]
         new = np.unique(cell[members[first]])
         masked[new] = True
@@ -958,10 +979,12 @@ def _examined(values: np.ndarray, hours: np.ndarray) -> np.ndarray:
     """The values as the linear programs see them, every unknown at most :data:`_CAP`: hours above
     a tenth of it in a larger unit (a power of ten; the p % rule does not depend on the unit, and
     relations of hours hold hours only). A count that large is refused."""
-    if (values[~hours] > _CAP / 10).any():
+    large = values > _CAP / 10
+    if not large.any():
+        return values
+    if (large & ~hours).any():
         raise ValueError(f"un compte dépasse {_CAP / 10:,.0f} : le contrôle du secret statistique ne peut pas l'examiner".replace(",", " "))
-    largest = values[hours].max(initial=0.0)
-    unit = 10.0 ** np.ceil(np.log10(largest / (_CAP / 10))) if largest > _CAP / 10 else 1.0
+    unit = 10.0 ** np.ceil(np.log10(values[hours].max() / (_CAP / 10)))
     return np.where(hours, values / unit, values)
 
 
