@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.sparse import coo_matrix
+from scipy.optimize import linprog
+from scipy.sparse import block_diag, coo_matrix, csr_matrix
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -233,7 +234,6 @@ def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypa
     assert np.allclose(low, [3, 1, 0, 0, 0, 0, 0, 0, 0]) and np.allclose(high, [9, 7, 6, 6, 4, 4, 3, 3, 4])
     # Random groups of two to four relations (one in ten an inequality), cells from 0 to 20: every
     # value reached lies between the least and greatest value a linear program finds.
-    from scipy.optimize import linprog
     rng = np.random.default_rng(11)
     blocks, constants, equals, groups, starts = [], [], [], [], []
     for number in range(60):
@@ -243,7 +243,6 @@ def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypa
         inequality = rng.random(height) < 0.1
         blocks.append(block), equals.append(~inequality), groups.append(np.full(width, number)), starts.append(true)
         constants.append(block @ true + np.where(inequality, rng.integers(0, 4, height), 0))
-    from scipy.sparse import block_diag
     matrix, constant, equal = block_diag(blocks).tocsr(), np.concatenate(constants), np.concatenate(equals)
     group, start = np.concatenate(groups), np.concatenate(starts)
     low, high = publication._moved(matrix, constant, equal, group, start, np.ones(60, dtype=bool))
@@ -277,7 +276,6 @@ def test_values_beyond_the_programs_bound_are_neither_moved_past_it_nor_lost():
     bound and certify b, e and f spread, though b is 5..7 and e, f 0..2); and hours above a tenth of
     the bound are examined in a larger unit, the p % rule unchanged: a + b = 3.2e9 hours with
     a - b = 0 determines both, as it does at 3.2e8."""
-    from scipy.sparse import csr_matrix
     relations = np.array([[1.0, 1, -1, 0, 0], [0, 1, 0, -1, 0], [0, 0, 0, 1, 1]])
     start = np.array([1.6e9, 6.0, 1.6e9 + 6, 1.0, 1.0])
     arguments = (csr_matrix(relations), relations @ start, np.ones(3, dtype=bool), np.zeros(5, dtype=int), np.zeros(5, dtype=bool),

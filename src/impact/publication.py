@@ -36,10 +36,10 @@ greatest value (the p % rule). That is the attacker's own test (:mod:`impact.dis
 the least and greatest value of each suppressed cell by linear programming, on the groups of
 suppressed cells linked by their relations (a table of a few dozen territories at most), after
 moving each group's cells from their true values along its relations' null space, which shows most
-of them spread without a program; in a national table, whose ``ensemble`` links the hundreds of territories of a year into groups too
-large to solve within seconds, those groups are solved territory by territory, on the relations
-within each territory. What would give a suppressed cell away goes with it: its ``part`` (and the parts
-of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
+of them spread without a program; in a national table, whose ``ensemble`` links the hundreds of
+territories of a year into groups too large to solve within seconds, those groups are solved
+territory by territory, on the relations within each territory. What would give a suppressed cell
+away goes with it: its ``part`` (and the parts of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
 ``heures_par_personne``, ``heures_par_contrat``), ``valeur_precedente`` when the cell of N-1 is
 suppressed and ``evolution`` when either year is. The masks are computed on the whole table, every
 year at once, so that a year published alone or a year's ``valeur_precedente`` carries the same
@@ -406,9 +406,10 @@ def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection
     Returns the cells found narrow in whole groups, then those found within their territory.
     ``scopes``: the years to examine (default: all; the rows of ``system`` in the order of their
     year); ``seen`` keeps the answers from call to call.
-    ``witnesses`` (:class:`_Witnesses`, updated): what each cell was seen to take. ``bases`` (updated), for the whole groups then the territories' relations: each
-    cell's and each relation's status in the basis of the first solution of its group's program, where
-    that group's next program starts (a group grown by a few suppressed cells needs a few pivots)."""
+    ``witnesses`` (:class:`_Witnesses`, updated): what each cell was seen to take. ``bases``
+    (updated), for the whole groups then the territories' relations: each cell's and each
+    relation's status in the basis of the first solution of its group's program, where that
+    group's next program starts (a group grown by a few suppressed cells needs a few pivots)."""
     seen = {} if seen is None else seen
     if scopes is not None:  # the system's rows are in the order of their year
         scope = system["scope"]
@@ -524,8 +525,8 @@ def _mixed(items: np.ndarray, seed: int) -> np.ndarray:
 def _program(frame: _Members, hidden: np.ndarray, column: np.ndarray, width: int, values: np.ndarray) -> tuple:
     """The relations of ``frame`` as a linear program in its ``hidden`` cells (numbered ``column``,
     ``width`` of them), published cells moved to the right-hand side: the rows, their right-hand
-    side, whether each is an equality (else ``<=``) and its relation (-1: a part's row below). ``sum of parts - total = 0``; for a
-    ``bound`` relation, ``sum of parts - total >= 0`` and ``part - total <= 0`` for each part."""
+    side, whether each is an equality (else ``<=``) and its relation (-1: a part's row below).
+    ``sum of parts - total = 0``; for a ``bound`` relation, ``sum of parts - total >= 0`` and ``part - total <= 0`` for each part."""
     cell = frame["cell"]
     total = frame["total"]
     line, lines = pd.factorize(frame["equation"])
@@ -613,9 +614,9 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
     the relations' null space (:func:`_moved`) come first, with no program: a group whose unknowns
     they all spread over their protection is done (most are). In the others, a first solution
     (any), whose basis the next programs start from (they are copies of the same relations); then
-    the unknowns not yet seen spread over their protection are pushed all together up to their least value seen plus their protection (the
-    greatest sum of ``min(x, target)``, which many of them reach at once) and down to their greatest
-    value seen less it, while that pays; those left get their own least and greatest value, up to
+    the unknowns not yet seen spread over their protection are pushed all together up to their
+    least value seen plus their protection (the greatest sum of ``min(x, target)``, which many of
+    them reach at once) and down to their greatest value seen less it, while that pays; those left get their own least and greatest value, up to
     :data:`_COPIES` of them in one problem (each in its own copy of its group's relations)."""
     entries = matrix.tocoo()
     size = matrix.shape[1]
@@ -689,9 +690,7 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
         t >= most - protection, the least sum of t (one t per chosen unknown)."""
         position = np.flatnonzero(chosen)
         # Unknowns of a group that compete for the same totals go to different copies of it.
-        order = np.argsort(group[position], kind="stable")
-        within = np.empty(len(position), dtype=int)
-        within[order] = np.arange(len(position)) - np.searchsorted(group[position][order], group[position][order])
+        within = _rank_within(group[position])
         pushed = np.unique(group[position])
         layers = min(_COPIES, -(-within.max(initial=0) // _PER_COPY) or 1,
                      max(_COPIED_UNKNOWNS // (column_starts[pushed + 1] - column_starts[pushed]).sum(), 1))
@@ -756,8 +755,8 @@ def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, s
     the equalities (their null space) without a program: for each unknown, the direction that moves
     it by one and the others of its group as little as possible (least squares; those above 0 only:
     an unknown at 0 moves only up, its group's unknowns above 0 absorbing it), followed up and down
-    until an unknown reaches 0 (or :data:`_CAP`) or an inequality its bound. The ``chosen`` groups of up to
-    :data:`_DENSE_CELLS` unknowns that ``start`` satisfies, groups of one size together (dense
+    until an unknown reaches 0 (or :data:`_CAP`) or an inequality its bound. The ``chosen`` groups
+    of up to :data:`_DENSE_CELLS` unknowns that ``start`` satisfies, groups of one size together (dense
     algebra); the other unknowns stay at ``start``."""
     low, high = start.astype(float), start.astype(float)
     entries = matrix.tocoo()
