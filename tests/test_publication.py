@@ -232,6 +232,12 @@ def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypa
     start = np.array([5.0, 5.0, 4.0, 2.0, 4.0, 0.0, 2.0, 2.0, 3.0])
     low, high = publication._moved(matrix, constant, equal, group, start, np.ones(3, dtype=bool))
     assert np.allclose(low, [3, 1, 0, 0, 0, 0, 0, 0, 0]) and np.allclose(high, [9, 7, 6, 6, 4, 4, 3, 3, 4])
+    # The others compensate in proportion to their values: a + b + c = 20 with 1, 18, 1 moves c up
+    # while b, not a, gives way (a loses 1/325 of each step, b 324/325): c reaches 19.06 (b at 0).
+    # With a, b and c weighed alike, c's own move stopped at 3 (a at 0), and c was seen up to 10.
+    low, high = publication._moved(csr_matrix(np.ones((1, 3))), np.array([20.0]), np.array([True]), np.zeros(3, dtype=int),
+                                   np.array([1.0, 18.0, 1.0]), np.ones(1, dtype=bool))
+    assert np.allclose(high, [1 + 18 * 325 / 324, 20, 1 + 18 * 325 / 324]) and np.allclose(low, 0)
     # Random groups of two to four relations (one in ten an inequality), cells from 0 to 20: every
     # value reached lies between the least and greatest value a linear program finds.
     rng = np.random.default_rng(11)
@@ -301,3 +307,12 @@ def test_masks_do_not_depend_on_how_the_programs_are_batched_or_threaded(tmp_pat
     monkeypatch.setattr(publication, "_COPIED_UNKNOWNS", 1)
     monkeypatch.setattr(publication, "_THREADS", 4)
     assert mask(table, 5).equals(expected)
+
+
+def test_distinct_values_and_their_places_are_those_of_a_sort():
+    """``_distinct`` (a table of the values present) gives what ``np.unique(..., return_inverse=True)`` does."""
+    rng = np.random.default_rng(5)
+    for items in (rng.integers(0, 50, 200), rng.integers(0, 3_000_000, 1_000), np.array([7, 7, 0]), np.array([], dtype=np.int64)):
+        distinct, place = publication._distinct(items)
+        expected, expected_place = np.unique(items, return_inverse=True)
+        assert distinct.tolist() == expected.tolist() and place.tolist() == expected_place.tolist()
