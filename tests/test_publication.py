@@ -316,3 +316,19 @@ def test_distinct_values_and_their_places_are_those_of_a_sort():
         distinct, place = publication._distinct(items)
         expected, expected_place = np.unique(items, return_inverse=True)
         assert distinct.tolist() == expected.tolist() and place.tolist() == expected_place.tolist()
+
+
+def test_a_relation_in_need_takes_at_once_what_one_cell_per_round_would_take():
+    """``_first_needed`` picks, in each relation in need, its first published member in order of
+    preference and the next ones while the relation would still be in need (seuil 5), by hand:
+    R0, a published total over one suppressed part of 2, its other parts all 0: every 0, then the
+    total (one per round, a national table took 300 rounds); R1, a published total over one
+    suppressed part of 1, parts 2, 3, 10 left: 2 then 3 (1 + 2 + 3 >= 5); R2, opened for a cell
+    found narrow though its suppressed parts add up to 7: its first only; R3, one suppressed cell
+    under a suppressed total: its first only."""
+    owner = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 3])
+    total = np.array([False, False, False, True, False, False, False, False, False, False, False])
+    value = np.array([0, 0, 0, 2, 2, 3, 10, 4, 6, 5, 1], dtype=float)
+    count, shown, parts = np.array([1, 1, 2, 1]), np.array([1.0, 1.0, 1.0, 0.0]), np.array([2.0, 1.0, 7.0, 0.0])
+    chosen = publication._first_needed(owner, total, value, count, shown, parts, 5)
+    assert chosen.tolist() == [True, True, True, True, True, True, False, True, False, True, False]
