@@ -1085,7 +1085,7 @@ def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     effectif = table["effectif"].to_numpy(dtype=float)
     small_effectif = (table["indicateur"] == "duree_moyenne_contrats").to_numpy() & (effectif >= 1) & (effectif <= seuil)
     hidden |= small_effectif | _dependent_ratio(table, rows, hidden)
-    part = hidden | _total_hidden(table, rows, hidden)
+    part = hidden | _total_hidden(rows, hidden)
     previous = _previous(table, rows, hidden)
     hide = {"valeur": hidden, "part": part, "ic_bas": hidden, "ic_haut": hidden,
             "effectif": np.where(is_rate, masked[:, N], small_effectif), "valeur_precedente": previous, "evolution": hidden | previous}
@@ -1093,17 +1093,18 @@ def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     return pd.DataFrame({c: hide[c] & table[c].notna().to_numpy() for c in MEASURES}, index=table.index)
 
 
-def _total_hidden(table: pd.DataFrame, rows: _Rows, hidden: np.ndarray) -> np.ndarray:
+def _total_hidden(rows: _Rows, hidden: np.ndarray) -> np.ndarray:
     """Whether the total a breakdown cell's ``part`` is computed from is masked (for situations,
     the cohort: masked when any of its groups or its leavers are)."""
     codes = rows.codes
     total = rows.find(annee=codes["annee"], territoire=codes["territoire"], indicateur=codes["indicateur"], dimension="ensemble", modalite="ensemble")
-    result = np.where(total >= 0, hidden[np.maximum(total, 0)], False) & (table["dimension"] != "ensemble").to_numpy()
-    situations = (table["indicateur"] == "sortants").to_numpy() & table["dimension"].isin(["situation_groupe", "situation"]).to_numpy()
-    groups = table.loc[(table["indicateur"] == "sortants") & (table["dimension"] == "situation_groupe")]
-    cohort_hidden = pd.Series(hidden[groups.index], index=groups.index).groupby([groups["annee"], groups["territoire"]]).any()
-    key = pd.MultiIndex.from_frame(table[["annee", "territoire"]])
-    return result | (situations & cohort_hidden.reindex(key, fill_value=False).to_numpy())
+    result = np.where(total >= 0, hidden[np.maximum(total, 0)], False) & (codes["dimension"] != rows.code("dimension", "ensemble"))
+    leavers = codes["indicateur"] == rows.code("indicateur", "sortants")
+    groups = leavers & (codes["dimension"] == rows.code("dimension", "situation_groupe"))
+    situations = groups | (leavers & (codes["dimension"] == rows.code("dimension", "situation")))
+    cohort = codes["annee"] * rows.radix[1] + codes["territoire"]  # a year and territory
+    cohort_hidden = np.bincount(cohort[groups], weights=hidden[groups], minlength=cohort.max(initial=-1) + 1) > 0
+    return result | (situations & cohort_hidden[cohort])
 
 
 def _previous(table: pd.DataFrame, rows: _Rows, hidden: np.ndarray) -> np.ndarray:
@@ -1118,8 +1119,10 @@ def _dependent_ratio(table: pd.DataFrame, rows: _Rows, hidden: np.ndarray) -> np
     """The ratios of a (year, territory) whose base total (``personnes``, ``contrats``, ``heures``)
     is masked."""
     result = np.zeros(len(table), dtype=bool)
-    totals = (table["dimension"] == "ensemble").to_numpy()
+    codes = rows.codes
+    totals = codes["dimension"] == rows.code("dimension", "ensemble")
     for base, ratios in DEPENDENT.items():
-        position = rows.find(annee=rows.codes["annee"], territoire=rows.codes["territoire"], indicateur=base, dimension="ensemble", modalite="ensemble")
-        result |= totals & table["indicateur"].isin(ratios).to_numpy() & np.where(position >= 0, hidden[np.maximum(position, 0)], False)
+        position = rows.find(annee=codes["annee"], territoire=codes["territoire"], indicateur=base, dimension="ensemble", modalite="ensemble")
+        ratio = np.isin(codes["indicateur"], [rows.code("indicateur", r) for r in ratios])
+        result |= totals & ratio & np.where(position >= 0, hidden[np.maximum(position, 0)], False)
     return result
