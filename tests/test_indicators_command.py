@@ -73,3 +73,24 @@ def test_dataset_without_contracts(tmp_path, run_cli):
 
 def test_indicator_page_matches_the_definitions():
     assert (ROOT / "docs" / "indicateurs.md").read_text(encoding="utf-8") == definitions_markdown(), "lancez `make docs`"
+
+
+def test_years_examined_territory_by_territory_are_recorded_and_told(tmp_path, run_cli, monkeypatch):
+    """A national table links hundreds of territories through the ``ensemble``: its groups of masked
+    cells are too large to be examined whole, and are examined territory by territory, which leaves
+    bounds combining several territories unexamined. The user is told which published years, in
+    ``metadonnees.json`` and on the command line; a table examined whole says so. Forced here on
+    the base dataset: no group of more than one cell examined whole."""
+    status, _, err = run_cli("indicateurs", BASE, "--out", tmp_path / "entier", "--annee", "2024")
+    meta = json.loads((tmp_path / "entier" / "metadonnees.json").read_text(encoding="utf-8"))
+    assert (status, err) == (0, "")
+    assert meta["secret"] == {"seuil": 5, "examen": "toutes les relations de chaque année, entre territoires compris"}
+    from impact import publication
+
+    monkeypatch.setattr(publication, "_PROGRAM_CELLS", 1)
+    monkeypatch.setattr(publication, "_LARGE_GROUP_CELLS", 0)
+    status, _, err = run_cli("indicateurs", BASE, "--out", tmp_path / "par_territoire", "--annee", "2024")
+    meta = json.loads((tmp_path / "par_territoire" / "metadonnees.json").read_text(encoding="utf-8"))
+    assert status == 0 and meta["secret"]["examen"] == "territoire par territoire pour 2024"
+    assert meta["secret"]["avertissement"].startswith("année 2024 : trop de territoires") and "impact verifier-secret" in meta["secret"]["avertissement"]
+    assert err.startswith("Attention, secret statistique : année 2024 : trop de territoires")

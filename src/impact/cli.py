@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import errno
+import json
 import os
 import re
 import signal
@@ -265,6 +266,13 @@ def _year_indicators(dossier: Path, annee: int, horizon: int, extraction=None):
     return dataset, table
 
 
+def _warn_secrecy(folder: Path) -> None:
+    """Tell the user what ``metadonnees.json`` in ``folder`` warns of the secrecy examination."""
+    warning = json.loads((folder / "metadonnees.json").read_text(encoding="utf-8")).get("secret", {}).get("avertissement")
+    if warning:
+        echo(f"Attention, secret statistique : {warning}", err=True)
+
+
 @app.command("indicateurs")
 def indicateurs(
     dossier: Annotated[Path, typer.Argument(help="Dossier du jeu de données.")],
@@ -291,6 +299,7 @@ def indicateurs(
     write(dataset, table, out, horizon, heures_etp, extraction is not None, seuil, annee)
     rows = int(table["annee"].isin(annee).sum()) if annee else len(table)
     echo(f"{rows} lignes écrites dans {out / 'indicateurs.csv'} (métadonnées : {out / 'metadonnees.json'}).")
+    _warn_secrecy(out)
 
 
 def _moved(path: Path | None, stage: Path, out: Path) -> Path | None:
@@ -561,6 +570,7 @@ def consolider(
         (outcome,) = run_all([job], 1)
     territories = table.loc[table["territoire"] != "ensemble", "territoire"].nunique()
     echo(f"{len(fichiers)} retours, {territories} territoires consolidés : {out / 'indicateurs.csv'}")
+    _warn_secrecy(out)
     if not outcome.ok:
         echo(f"ÉCHEC du rapport de consolidation : {outcome.error} ; carnet exécuté : {_moved(outcome.notebook, stage, out)}", err=True)
         raise typer.Exit(1)

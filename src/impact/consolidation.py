@@ -32,7 +32,7 @@ from impact.metadata import to_json
 from impact.outcomes import NOT_OBSERVABLE, wilson
 from impact.output import atomic_write_bytes, atomic_write_text
 from impact.problems import ProblemLog
-from impact.publication import MARK, MEASURES, mask
+from impact.publication import MARK, MEASURES, mask, secrecy_record
 from impact.reading import sha256
 from impact.schema import HEURES_ETP, NIVEAU_FORMATION, PUBLICS, SEXE, SITUATION, SITUATION_GROUPE
 
@@ -448,8 +448,8 @@ def write(table: pd.DataFrame, paths: list[Path], folder: Path, heures_etp: floa
     """Write, atomically, in ``folder``: ``indicateurs.csv`` (published: small counts masked, and the
     cells the returns masked or that they leave unknown marked ``s``),
     its internal unmasked version, :data:`COVERAGE_FILE` and ``metadonnees.json`` (kit version,
-    parameters, each return's path and SHA-256, the warning on persons, the coverage). Return the
-    published file's path."""
+    parameters, each return's path and SHA-256, the warning on persons, the coverage, how secrecy
+    was examined). Return the published file's path."""
     folder = Path(folder)
     cover = pd.DataFrame(table.attrs.get("couverture", []), columns=["annee", "indicateur", "retours", "territoires", "part_heures", "territoires_comparables"])
     record = {"kit": "impact", "version": __version__,
@@ -458,7 +458,9 @@ def write(table: pd.DataFrame, paths: list[Path], folder: Path, heures_etp: floa
               "avertissement": SUMMED_PERSONS,
               "couverture": json.loads(cover.to_json(orient="records", force_ascii=False, double_precision=6))}
     carried = table[MASKS].set_axis(MEASURES, axis=1).reset_index(drop=True)
-    path = atomic_write_bytes(folder / "indicateurs.csv", to_csv(table, mask(table, seuil) | carried))
+    masks = mask(table, seuil)
+    record["secret"] = secrecy_record(masks, seuil, record["parametres"]["annees"])
+    path = atomic_write_bytes(folder / "indicateurs.csv", to_csv(table, masks | carried))
     atomic_write_bytes(folder / SPREADSHEET_FILE, to_xlsx(path.read_bytes()))
     atomic_write_bytes(folder / INTERNAL_FILE, INTERNAL_LABEL.encode("utf-8") + to_csv(table))
     atomic_write_bytes(folder / COVERAGE_FILE, cover.to_csv(index=False, lineterminator="\n", float_format="%.6g").encode("utf-8"))

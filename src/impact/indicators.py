@@ -29,7 +29,7 @@ import impact.outcomes as outcomes_module
 from impact.dataset import Dataset
 from impact.metadata import metadata, to_json
 from impact.output import atomic_write_bytes, atomic_write_text, spreadsheet_bytes
-from impact.publication import mask
+from impact.publication import mask, secrecy_record
 from impact.attribution import comparable_years
 from impact.facts import AGE_BANDS, Facts, build_facts
 from impact.outcomes import (KNOWLEDGE_RATE, NOT_OBSERVABLE, RATE_DIMENSIONS, RATES, cohort_complete, leavers, outcome_flags,
@@ -555,10 +555,11 @@ def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heu
     """Write, atomically, in ``folder``: ``indicateurs.csv``, published, its small counts masked
     (:mod:`impact.publication`, threshold ``seuil``); :data:`INTERNAL_FILE`, the unmasked table
     for internal work; ``metadonnees.json`` (kit version, parameters, SHA-256 of every input
-    file, coverage of the years). ``table`` holds every year; ``years`` (default: all) are those
+    file, coverage of the years, how secrecy was examined). ``table`` holds every year; ``years`` (default: all) are those
     written: the masks are computed on the whole table first, so that a year written alone, and
     its N-1 values, carry the masks of the whole. Return the published file's path."""
     masks = mask(table, seuil)
+    secrecy = secrecy_record(masks, seuil, sorted(set(table["annee"].tolist()) if years is None else set(years)))
     if years is not None:
         keep = table["annee"].isin(list(years)).to_numpy()
         table, masks = table.loc[keep], masks.loc[keep]
@@ -567,6 +568,7 @@ def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heu
                   "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée", "seuil": seuil}
     record = metadata(dataset, parameters)
     record["couverture"] = table.attrs.get("couverture", {})
+    record["secret"] = secrecy
     record["sorties"] = {"indicateurs.csv": f"publiable : petits effectifs masqués (seuil {seuil}), marque « s »",
                          INTERNAL_FILE: "NON DIFFUSABLE : usage interne, aucun masquage"}
     path = atomic_write_bytes(Path(folder) / "indicateurs.csv", to_csv(table, masks))

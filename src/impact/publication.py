@@ -79,6 +79,13 @@ MIN_COMPANIES = 3
 #: Largest share of a cell's hours one employer may make.
 MAX_COMPANY_SHARE = 0.85
 MEASURES = ["valeur", "part", "effectif", "ic_bas", "ic_haut", "valeur_precedente", "evolution"]
+#: Key, in the ``attrs`` of :func:`mask`'s result, of the years examined territory by territory.
+BY_TERRITORY = "secret_examine_par_territoire"
+#: What the user is told of those years (metadata and command line).
+BY_TERRITORY_WARNING = ("{annees} : trop de territoires liés par l'ensemble pour examiner leurs cellules masquées "
+                        "ensemble ; chaque territoire l'a été sur ses propres relations, mais un encadrement qui combine "
+                        "plusieurs territoires et l'ensemble reste possible. Lancez « impact verifier-secret » sur la "
+                        "publication avant de la diffuser.")
 #: Additive breakdowns: (indicator, dimension) whose cells sum to the indicator's total.
 ADDITIVE = [("personnes", d) for d in ("sexe", "tranche_age", "niveau_formation")] + [("entreprises", "taille")] + [
     ("heures", d) for d in ("sexe", "tranche_age", "niveau_formation", "type_contrat", "modalite", "type_structure", "type_marche",
@@ -403,7 +410,8 @@ def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection
     the territories of a year) territory by territory, on the relations within each territory:
     fewer relations allow more, so a cell found narrow there is narrow, but one bounded through
     the relations across territories is not found (what the README says of national tables).
-    Returns the cells found narrow in whole groups, then those found within their territory.
+    Returns the cells found narrow in whole groups, then those found within their territory, and
+    the years (``scope``) whose groups were examined territory by territory.
     ``scopes``: the years to examine (default: all; the rows of ``system`` in the order of their
     year); ``seen`` keeps the answers from call to call.
     ``witnesses`` (:class:`_Witnesses`, updated): what each cell was seen to take. ``bases``
@@ -414,9 +422,10 @@ def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection
     if scopes is not None:  # the system's rows are in the order of their year
         scope = system["scope"]
         system = system.take(_ranges(np.searchsorted(scope, scopes), np.searchsorted(scope, scopes, side="right")))
+    levels = _groups(system, masked)
     whole, local = (np.unique(_bounded(frame, cells, label, values, masked, protection, hours, witnesses, bases[level], seen, level))
-                    for level, (frame, cells, label) in enumerate(_groups(system, masked)))
-    return whole, local
+                    for level, (frame, cells, label) in enumerate(levels))
+    return whole, local, np.unique(levels[1][0]["scope"])
 
 
 class _Witnesses:
@@ -926,13 +935,20 @@ def secondary(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.nd
     part (a zero only when no positive one is left), else its total. Each round looks again only at
     the relations of the cells it suppressed. The linear algebra runs on one thread per
     series of programs (:data:`_THREADS`): BLAS's own threads would only compete with them."""
+    return _secondary(system, values, masked, seuil, cost, hours)[0]
+
+
+def _secondary(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None,
+               hours: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`secondary`, and the years (``scope``) whose groups were too large to be examined
+    whole (linked across territories by the ``ensemble``): examined territory by territory."""
     with threadpool_limits(limits=1, user_api="blas"):
         return _suppressed(system, values, masked, seuil, cost, hours)
 
 
 def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None,
-                hours: np.ndarray | None) -> np.ndarray:
-    """:func:`secondary`."""
+                hours: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_secondary`."""
     masked = masked.copy()
     system = _Members.of(system)
     system = system.take(np.argsort(system["scope"], kind="stable"))  # a year's relations together
@@ -957,23 +973,24 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
     examined = _examined(values, hours_cells)
     witnesses = _Witnesses(examined)
     bases = [(np.full(len(values), _LOWER, dtype=np.int8), np.full(size, _BASIC, dtype=np.int8)) for _ in range(2)]
-    todo, unsolved = np.arange(size), None
+    todo, unsolved, partial = np.arange(size), None, np.array([], dtype=np.int64)
     for _ in range(_SUPPRESSION_ROUNDS):
         need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
         if not len(need):
             # Linear programming last, on the years changed since its last look (it is the slowest).
-            whole, local = _narrow(system, examined, masked, protection, hours_cells, witnesses, bases, unsolved, narrowed)
+            whole, local, years = _narrow(system, examined, masked, protection, hours_cells, witnesses, bases, unsolved, narrowed)
+            partial = np.union1d(partial, years)
             near = (equation, cell, hidden, count, members_per, (by_equation, starts), (by_cell, cell_starts))
             need = np.union1d(_open(whole, *near), _open(local, *near, within_territory))
             if not len(need):
-                return masked
+                return masked, partial
             unsolved = np.array([], dtype=np.int64)
         # The members of the relations in need not hidden, in order of preference: the first one,
         # and the next ones as long as the relation would still be in need without them.
         members = by_equation[_ranges(starts[need], starts[need + 1])]
         members = members[~hidden[members]]
         if not len(members):
-            return masked  # every member of those relations is suppressed already
+            return masked, partial  # every member of those relations is suppressed already
         preference = np.where(total[members], 2, np.where(value[members] > 0, 0, 1)) + (0 if cost is None else cost[cell[members]])
         members = members[np.lexsort((cell[members], value[members], preference, equation[members]))]
         new = np.unique(cell[members[_first_needed(equation[members], total[members], value[members], count, shown, parts, seuil)]])
@@ -1072,14 +1089,17 @@ def suppression_cost(table: pd.DataFrame, kind: np.ndarray | None = None) -> np.
 def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     """Which cells of the indicator ``table`` to mask: a boolean frame with the columns of
     :data:`MEASURES`, aligned on ``table``. Compute it on the whole table (every year), then keep
-    the years to publish."""
+    the years to publish. ``attrs[BY_TERRITORY]``: the years whose suppressed cells were examined
+    territory by territory (a national table; see :func:`_narrow`), to be told to the user."""
     table = table.reset_index(drop=True)
     kind = _kinds(table)
     values = cell_values(table, kind)
     hours = np.zeros((len(table), 3), dtype=bool)
     hours[:, V] = kind == "hours"
     rows = _Rows(table)
-    masked = secondary(_Members(_relations(table, rows, kind)), values, primary(table, seuil, kind), seuil, suppression_cost(table, kind), hours.reshape(-1)).reshape(-1, 3)
+    masked, partial = _secondary(_Members(_relations(table, rows, kind)), values, primary(table, seuil, kind), seuil, suppression_cost(table, kind),
+                                 hours.reshape(-1))
+    masked = masked.reshape(-1, 3)
     is_rate = kind == "rate"
     hidden = np.where(is_rate, masked[:, K] | masked[:, N], masked[:, V])
     effectif = table["effectif"].to_numpy(dtype=float)
@@ -1090,7 +1110,21 @@ def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     hide = {"valeur": hidden, "part": part, "ic_bas": hidden, "ic_haut": hidden,
             "effectif": np.where(is_rate, masked[:, N], small_effectif), "valeur_precedente": previous, "evolution": hidden | previous}
     # Only cells that hold a value are marked: an undefined rate stays empty.
-    return pd.DataFrame({c: hide[c] & table[c].notna().to_numpy() for c in MEASURES}, index=table.index)
+    result = pd.DataFrame({c: hide[c] & table[c].notna().to_numpy() for c in MEASURES}, index=table.index)
+    result.attrs[BY_TERRITORY] = [int(year) for year in np.array(list(rows.labels["annee"]))[partial]]
+    return result
+
+
+def secrecy_record(masks: pd.DataFrame, seuil: int, years: list[int]) -> dict:
+    """What ``metadonnees.json`` says of the disclosure control behind ``masks`` (:func:`mask`) for
+    the published ``years``: the threshold, how the suppressed cells were examined and, when some
+    of those years were examined territory by territory, the warning to show the user."""
+    partial = [year for year in masks.attrs.get(BY_TERRITORY, []) if year in set(years)]
+    record = {"seuil": seuil, "examen": "toutes les relations de chaque année, entre territoires compris"}
+    if partial:
+        record["examen"] = f"territoire par territoire pour {', '.join(map(str, partial))}"
+        record["avertissement"] = BY_TERRITORY_WARNING.format(annees=f"{'années' if len(partial) > 1 else 'année'} {', '.join(map(str, partial))}")
+    return record
 
 
 def _total_hidden(rows: _Rows, hidden: np.ndarray) -> np.ndarray:
