@@ -262,5 +262,22 @@ def test_returns_all_named_indicateurs_csv_in_their_folders(tmp_path, run_cli):
     assert value(_internal(tmp_path), 2024, "ensemble", "heures") == 1000
     metadata = json.loads((tmp_path / "sortie" / "metadonnees.json").read_text(encoding="utf-8"))
     assert sorted(metadata["entrees"]["retours"]) == sorted(files)
+    assert metadata["secret"] == {"seuil": 5, "examen": "toutes les relations de chaque année, entre territoires compris"}
     status, out, _ = run_cli("consolider", files[0], files[0], "--out", tmp_path / "autre")
     assert status == 2 and "nord/indicateurs.csv:-:-: erreur : retour fourni deux fois" in out
+
+
+def test_a_consolidation_examined_territory_by_territory_says_so(tmp_path, run_cli, monkeypatch):
+    """A national consolidation links hundreds of territories through the ``ensemble``: its masked
+    cells are examined territory by territory, and the command and ``metadonnees.json`` say so,
+    with the advice to run ``impact verifier-secret`` (forced here: no group of more than one cell
+    examined whole)."""
+    from impact import publication
+
+    monkeypatch.setattr(publication, "_PROGRAM_CELLS", 1)
+    monkeypatch.setattr(publication, "_LARGE_GROUP_CELLS", 0)
+    status, out, err = _consolidated(tmp_path, run_cli, RETURN_A, RETURN_B)
+    metadata = json.loads((tmp_path / "sortie" / "metadonnees.json").read_text(encoding="utf-8"))
+    assert status == 0, out + err
+    assert metadata["secret"]["examen"].startswith("territoire par territoire pour 2024")
+    assert "Attention, secret statistique : année" in err and "impact verifier-secret" in err
