@@ -396,7 +396,7 @@ def _programmed(within: _Members, cells: np.ndarray, cell_index: np.ndarray, com
 
 
 def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection: np.ndarray, hours: np.ndarray,
-            witnesses: "_Witnesses", bases: list, scopes: np.ndarray | None = None, seen: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+            witnesses: "_Witnesses", bases: list, scopes: np.ndarray | None = None, seen: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Suppressed cells that the relations of their year, taken together, bound closer than their
     protection interval (``protection`` persons; hours: :data:`HOURS_PROTECTION` of the greatest
     value): the least and the greatest value of each by linear programming (the dual simplex of
