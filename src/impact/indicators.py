@@ -558,8 +558,7 @@ def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heu
     file, coverage of the years, how secrecy was examined). ``table`` holds every year; ``years`` (default: all) are those
     written: the masks are computed on the whole table first, so that a year written alone, and
     its N-1 values, carry the masks of the whole. Return the published file's path."""
-    masks = mask(table, seuil)
-    secrecy = secrecy_record(masks, seuil, sorted(set(table["annee"].tolist()) if years is None else set(years)))
+    masks = every_year = mask(table, seuil)
     if years is not None:
         keep = table["annee"].isin(list(years)).to_numpy()
         table, masks = table.loc[keep], masks.loc[keep]
@@ -568,7 +567,7 @@ def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heu
                   "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée", "seuil": seuil}
     record = metadata(dataset, parameters)
     record["couverture"] = table.attrs.get("couverture", {})
-    record["secret"] = secrecy
+    record["secret"] = secrecy_record(every_year, seuil, parameters["annees"])
     record["sorties"] = {"indicateurs.csv": f"publiable : petits effectifs masqués (seuil {seuil}), marque « s »",
                          INTERNAL_FILE: "NON DIFFUSABLE : usage interne, aucun masquage"}
     path = atomic_write_bytes(Path(folder) / "indicateurs.csv", to_csv(table, masks))

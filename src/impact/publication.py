@@ -1119,7 +1119,8 @@ def secrecy_record(masks: pd.DataFrame, seuil: int, years: list[int]) -> dict:
     """What ``metadonnees.json`` says of the disclosure control behind ``masks`` (:func:`mask`) for
     the published ``years``: the threshold, how the suppressed cells were examined and, when some
     of those years were examined territory by territory, the warning to show the user."""
-    partial = [year for year in masks.attrs.get(BY_TERRITORY, []) if year in set(years)]
+    published = set(years)
+    partial = [year for year in masks.attrs.get(BY_TERRITORY, []) if year in published]
     record = {"seuil": seuil, "examen": "toutes les relations de chaque année, entre territoires compris"}
     if partial:
         record["examen"] = f"territoire par territoire pour {', '.join(map(str, partial))}"
