@@ -267,17 +267,27 @@ def test_returns_all_named_indicateurs_csv_in_their_folders(tmp_path, run_cli):
     assert status == 2 and "nord/indicateurs.csv:-:-: erreur : retour fourni deux fois" in out
 
 
-def test_a_consolidation_examined_territory_by_territory_says_so(tmp_path, run_cli, monkeypatch):
-    """A national consolidation links hundreds of territories through the ``ensemble``: its masked
-    cells are examined territory by territory, and the command and ``metadonnees.json`` say so,
-    with the advice to run ``impact verifier-secret`` (forced here: no group of more than one cell
-    examined whole)."""
+def test_a_quick_consolidation_says_so(tmp_path, run_cli, monkeypatch):
+    """A national consolidation links hundreds of territories through the ``ensemble``: with
+    ``--secret-rapide``, its masked cells are examined territory by territory only, and the command
+    and ``metadonnees.json`` say so; without it, they are examined whole too (forced here: no group
+    of more than one cell examined whole unless the examination is complete)."""
     from impact import publication
 
     monkeypatch.setattr(publication, "_PROGRAM_CELLS", 1)
     monkeypatch.setattr(publication, "_LARGE_GROUP_CELLS", 0)
-    status, out, err = _consolidated(tmp_path, run_cli, RETURN_A, RETURN_B)
-    metadata = json.loads((tmp_path / "sortie" / "metadonnees.json").read_text(encoding="utf-8"))
-    assert status == 0, out + err
-    assert metadata["secret"]["examen"].startswith("territoire par territoire pour 2024")
-    assert "Attention, secret statistique : année" in err and "impact verifier-secret" in err
+    files = []
+    for i, text in enumerate((RETURN_A, RETURN_B)):
+        (tmp_path / f"retour_{i + 1}.csv").write_text(text, encoding="utf-8")
+        files.append(f"retour_{i + 1}.csv")
+    for name, options in (("rapide", ["--secret-rapide"]), ("complet", [])):
+        status, out, err = run_cli("consolider", *files, "--out", tmp_path / name, "--formats", "html", *options)
+        assert status == 0, out + err
+        metadata = json.loads((tmp_path / name / "metadonnees.json").read_text(encoding="utf-8"))
+        assert metadata["parametres"]["secret_complet"] == (not options)
+        if options:
+            assert metadata["secret"]["examen"].startswith("territoire par territoire pour 2024")
+            assert "Attention, secret statistique : année" in err and "sans --secret-rapide" in err
+        else:
+            assert metadata["secret"]["examen"] == "toutes les relations de chaque année, entre territoires compris"
+            assert "secret statistique" not in err

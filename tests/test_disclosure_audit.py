@@ -112,10 +112,10 @@ def test_three_years_of_the_demo_leave_nothing_to_work_back(demo_folder, tmp_pat
     assert _run("verifier-secret", str(out)) == 0
 
 
-def _published(folder: Path, seuil: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _published(folder: Path, seuil: int, complet: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The indicator table of the dataset in ``folder`` and its published (masked) text."""
     table = indicators(impact.load(folder))
-    return table, pd.read_csv(io.BytesIO(to_csv(table, mask(table, seuil))), dtype=str, keep_default_na=False)
+    return table, pd.read_csv(io.BytesIO(to_csv(table, mask(table, seuil, complet))), dtype=str, keep_default_na=False)
 
 
 def test_a_territory_of_six_persons_keeps_its_secrets(tmp_path):
@@ -165,6 +165,23 @@ def test_a_dozen_territories_keep_their_secrets(tmp_path):
     assert table["territoire"].nunique() == 13
     cells = audit(published, 5)
     assert cells.empty, cells.to_string()
+
+
+def test_a_table_examined_territory_by_territory_can_leak_and_the_complete_examination_closes_it(tmp_path, monkeypatch):
+    """Four territories, their groups forced to be examined territory by territory (as a national
+    table's are by default): bounds combining territories and the ensemble are left, and the
+    attacker finds cells. ``complet`` examines those years again whole: it finds nothing."""
+    from impact import publication
+
+    monkeypatch.setattr(publication, "_PROGRAM_CELLS", 1)
+    monkeypatch.setattr(publication, "_LARGE_GROUP_CELLS", 0)
+    _write(generate(DemoParameters(seed=1, territories=4, first_year=2023, last_year=2024, scale=0.3)), tmp_path)
+    _, by_territory = _published(tmp_path, 5, complet=False)
+    assert not audit(by_territory, 5).empty
+    _, complete = _published(tmp_path, 5)
+    assert audit(complete, 5).empty
+    hidden = [(frame.iloc[:, 5:] == "s").to_numpy() for frame in (by_territory, complete)]
+    assert (hidden[1] >= hidden[0]).all() and hidden[1].sum() > hidden[0].sum()
 
 
 def _write(tables: dict[str, pd.DataFrame], folder: Path) -> None:

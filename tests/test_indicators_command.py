@@ -31,7 +31,7 @@ def test_writes_the_table_and_its_metadata(tmp_path, run_cli):
     assert published["valeur"].tolist() == ["s"]
     meta = json.loads((tmp_path / "sortie" / "metadonnees.json").read_text(encoding="utf-8"))
     assert meta["parametres"] == {"annees": [2024], "horizon_mois": 6, "heures_etp": 1607.0, "date_extraction": "2024-11-30",
-                                  "date_extraction_origine": "dernière date observée", "seuil": 5}
+                                  "date_extraction_origine": "dernière date observée", "seuil": 5, "secret_complet": True}
     # The base dataset counts 1 to 2 persons per territory: published masked, internal not.
     nord_people = table.loc[(table["territoire"] == "Nord") & (table["indicateur"] == "personnes") & (table["dimension"] == "ensemble")]
     assert nord_people["valeur"].tolist() == ["s"]
@@ -75,22 +75,24 @@ def test_indicator_page_matches_the_definitions():
     assert (ROOT / "docs" / "indicateurs.md").read_text(encoding="utf-8") == definitions_markdown(), "lancez `make docs`"
 
 
-def test_years_examined_territory_by_territory_are_recorded_and_told(tmp_path, run_cli, monkeypatch):
+def test_the_quick_examination_of_secrecy_is_recorded_and_told(tmp_path, run_cli, monkeypatch):
     """A national table links hundreds of territories through the ``ensemble``: its groups of masked
-    cells are too large to be examined whole, and are examined territory by territory, which leaves
-    bounds combining several territories unexamined. The user is told which published years, in
-    ``metadonnees.json`` and on the command line; a table examined whole says so. Forced here on
-    the base dataset: no group of more than one cell examined whole."""
-    status, _, err = run_cli("indicateurs", BASE, "--out", tmp_path / "entier", "--annee", "2024")
-    meta = json.loads((tmp_path / "entier" / "metadonnees.json").read_text(encoding="utf-8"))
-    assert (status, err) == (0, "")
-    assert meta["secret"] == {"seuil": 5, "examen": "toutes les relations de chaque année, entre territoires compris"}
+    cells are examined territory by territory first, then whole; ``--secret-rapide`` stops before,
+    which leaves bounds combining several territories unexamined. The user is then told which
+    published years, in ``metadonnees.json`` and on the command line; a table examined whole says
+    so. Forced here on the base dataset: no group of more than one cell examined whole unless the
+    examination is complete."""
     from impact import publication
 
     monkeypatch.setattr(publication, "_PROGRAM_CELLS", 1)
     monkeypatch.setattr(publication, "_LARGE_GROUP_CELLS", 0)
-    status, _, err = run_cli("indicateurs", BASE, "--out", tmp_path / "par_territoire", "--annee", "2024")
+    status, _, err = run_cli("indicateurs", BASE, "--out", tmp_path / "entier", "--annee", "2024")
+    meta = json.loads((tmp_path / "entier" / "metadonnees.json").read_text(encoding="utf-8"))
+    assert (status, err) == (0, "")
+    assert meta["secret"] == {"seuil": 5, "examen": "toutes les relations de chaque année, entre territoires compris"}
+    status, _, err = run_cli("indicateurs", BASE, "--out", tmp_path / "par_territoire", "--annee", "2024", "--secret-rapide")
     meta = json.loads((tmp_path / "par_territoire" / "metadonnees.json").read_text(encoding="utf-8"))
-    assert status == 0 and meta["secret"]["examen"] == "territoire par territoire pour 2024"
-    assert meta["secret"]["avertissement"].startswith("année 2024 : trop de territoires") and "impact verifier-secret" in meta["secret"]["avertissement"]
-    assert err.startswith("Attention, secret statistique : année 2024 : trop de territoires")
+    assert status == 0 and meta["secret"]["examen"] == "territoire par territoire pour 2024" and not meta["parametres"]["secret_complet"]
+    assert meta["secret"]["avertissement"].startswith("année 2024 : examen rapide du secret (--secret-rapide)")
+    assert "Relancez la commande sans --secret-rapide" in meta["secret"]["avertissement"]
+    assert err.startswith("Attention, secret statistique : année 2024 : examen rapide")

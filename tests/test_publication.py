@@ -274,6 +274,11 @@ def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypa
     monkeypatch.setattr(publication, "_DENSE_CELLS", 0)
     assert (with_moves == publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start)).all()
     assert with_moves.any() and not with_moves.all()
+    # And the same when every group is too large to be copied (a national year examined whole;
+    # forced: more than two unknowns), its unknowns left pushed two at a time.
+    monkeypatch.setattr(publication, "_COPIED_UNKNOWNS", 4)
+    monkeypatch.setattr(publication, "_PER_PUSH", 2)
+    assert (with_moves == publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start)).all()
 
 
 def test_values_beyond_the_programs_bound_are_neither_moved_past_it_nor_lost():

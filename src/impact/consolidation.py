@@ -444,21 +444,21 @@ SUMMED_PERSONS = ("les personnes, employeurs et acheteurs sont additionnés d'un
 COVERAGE_FILE = "couverture.csv"
 
 
-def write(table: pd.DataFrame, paths: list[Path], folder: Path, heures_etp: float, seuil: int) -> Path:
+def write(table: pd.DataFrame, paths: list[Path], folder: Path, heures_etp: float, seuil: int, complet: bool = True) -> Path:
     """Write, atomically, in ``folder``: ``indicateurs.csv`` (published: small counts masked, and the
     cells the returns masked or that they leave unknown marked ``s``),
     its internal unmasked version, :data:`COVERAGE_FILE` and ``metadonnees.json`` (kit version,
     parameters, each return's path and SHA-256, the warning on persons, the coverage, how secrecy
-    was examined). Return the published file's path."""
+    was examined; ``complet``: see :func:`impact.publication.mask`). Return the published file's path."""
     folder = Path(folder)
     cover = pd.DataFrame(table.attrs.get("couverture", []), columns=["annee", "indicateur", "retours", "territoires", "part_heures", "territoires_comparables"])
     record = {"kit": "impact", "version": __version__,
-              "parametres": {"annees": sorted(set(table["annee"].tolist())), "heures_etp": heures_etp, "seuil": seuil},
+              "parametres": {"annees": sorted(set(table["annee"].tolist())), "heures_etp": heures_etp, "seuil": seuil, "secret_complet": complet},
               "entrees": {"retours": {str(p): {"sha256": sha256(Path(p).read_bytes())} for p in paths}},
               "avertissement": SUMMED_PERSONS,
               "couverture": json.loads(cover.to_json(orient="records", force_ascii=False, double_precision=6))}
     carried = table[MASKS].set_axis(MEASURES, axis=1).reset_index(drop=True)
-    masks = mask(table, seuil)
+    masks = mask(table, seuil, complet)
     record["secret"] = secrecy_record(masks, seuil, record["parametres"]["annees"])
     path = atomic_write_bytes(folder / "indicateurs.csv", to_csv(table, masks | carried))
     atomic_write_bytes(folder / SPREADSHEET_FILE, to_xlsx(path.read_bytes()))

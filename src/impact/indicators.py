@@ -551,20 +551,23 @@ INTERNAL_LABEL = "# NON DIFFUSABLE : indicateurs non masqués, réservés à l'u
 
 
 def write(dataset: Dataset, table: pd.DataFrame, folder: Path, horizon: int, heures_etp: float, extraction_given: bool, seuil: int = 5,
-          years: Iterable[int] | None = None) -> Path:
+          years: Iterable[int] | None = None, complet: bool = True) -> Path:
     """Write, atomically, in ``folder``: ``indicateurs.csv``, published, its small counts masked
     (:mod:`impact.publication`, threshold ``seuil``); :data:`INTERNAL_FILE`, the unmasked table
     for internal work; ``metadonnees.json`` (kit version, parameters, SHA-256 of every input
     file, coverage of the years, how secrecy was examined). ``table`` holds every year; ``years`` (default: all) are those
     written: the masks are computed on the whole table first, so that a year written alone, and
-    its N-1 values, carry the masks of the whole. Return the published file's path."""
-    masks = every_year = mask(table, seuil)
+    its N-1 values, carry the masks of the whole; ``complet``: every year's masked cells examined on
+    all its relations, however many territories (:func:`impact.publication.mask`). Return the
+    published file's path."""
+    masks = every_year = mask(table, seuil, complet)
     if years is not None:
         keep = table["annee"].isin(list(years)).to_numpy()
         table, masks = table.loc[keep], masks.loc[keep]
     parameters = {"annees": sorted(set(table["annee"].tolist())), "horizon_mois": horizon, "heures_etp": heures_etp,
                   "date_extraction": table.attrs["date_extraction"],
-                  "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée", "seuil": seuil}
+                  "date_extraction_origine": "paramètre" if extraction_given else "dernière date observée", "seuil": seuil,
+                  "secret_complet": complet}
     record = metadata(dataset, parameters)
     record["couverture"] = table.attrs.get("couverture", {})
     record["secret"] = secrecy_record(every_year, seuil, parameters["annees"])

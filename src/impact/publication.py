@@ -34,11 +34,13 @@ suppressed cell of a year can be bounded by its relations taken together (within
 territories) closer than its protection interval: ``seuil`` persons; for hours, 10 % of the
 greatest value (the p % rule). That is the attacker's own test (:mod:`impact.disclosure_audit`):
 the least and greatest value of each suppressed cell by linear programming, on the groups of
-suppressed cells linked by their relations (a table of a few dozen territories at most), after
-moving each group's cells from their true values along its relations' null space, which shows most
-of them spread without a program; in a national table, whose ``ensemble`` links the hundreds of
-territories of a year into groups too large to solve within seconds, those groups are solved
-territory by territory, on the relations within each territory. What would give a suppressed cell
+suppressed cells linked by their relations, after moving each group's cells from their true values
+along its relations' null space, which shows most of them spread without a program. In a national
+table, the ``ensemble`` links the hundreds of territories of a year into one group of 10 000 or
+more cells: it is first examined territory by territory, on the relations within each territory,
+which suppresses what those relations call for within seconds; then (the default, ``complet``) whole,
+its cells pushed a few at a time, which finds what the bounds combining territories call for (a
+quick examination, for drafts, stops before, and says so). What would give a suppressed cell
 away goes with it: its ``part`` (and the parts of a suppressed total), its interval, the ratios of a suppressed total (``etp``,
 ``heures_par_personne``, ``heures_par_contrat``), ``valeur_precedente`` when the cell of N-1 is
 suppressed and ``evolution`` when either year is. The masks are computed on the whole table, every
@@ -82,10 +84,10 @@ MEASURES = ["valeur", "part", "effectif", "ic_bas", "ic_haut", "valeur_precedent
 #: Key, in the ``attrs`` of :func:`mask`'s result, of the years examined territory by territory.
 BY_TERRITORY = "secret_examine_par_territoire"
 #: What the user is told of those years (metadata and command line).
-BY_TERRITORY_WARNING = ("{annees} : trop de territoires liés par l'ensemble pour examiner leurs cellules masquées "
-                        "ensemble ; chaque territoire l'a été sur ses propres relations, mais un encadrement qui combine "
-                        "plusieurs territoires et l'ensemble reste possible. Lancez « impact verifier-secret » sur la "
-                        "publication avant de la diffuser.")
+BY_TERRITORY_WARNING = ("{annees} : examen rapide du secret (--secret-rapide) ; les cellules masquées de chaque territoire "
+                        "ont été examinées sur ses propres relations, mais un encadrement qui combine plusieurs territoires "
+                        "et l'ensemble n'a pas été examiné. Relancez la commande sans --secret-rapide, ou lancez « impact "
+                        "verifier-secret » sur la publication, avant de la diffuser.")
 #: Additive breakdowns: (indicator, dimension) whose cells sum to the indicator's total.
 ADDITIVE = [("personnes", d) for d in ("sexe", "tranche_age", "niveau_formation")] + [("entreprises", "taille")] + [
     ("heures", d) for d in ("sexe", "tranche_age", "niveau_formation", "type_contrat", "modalite", "type_structure", "type_marche",
@@ -127,6 +129,8 @@ _BATCH_UNKNOWNS = 10_000
 _COPIED_UNKNOWNS = 12_000
 #: Unknowns of one group pushed together in one copy of its relations.
 _PER_COPY = 16
+#: Unknowns pushed together in one problem, at most, in a group too large to be copied.
+_PER_PUSH = 16
 #: Largest group (unknowns) whose relations are first followed along their null space
 #: (:func:`_moved`, dense algebra) before any linear program.
 _DENSE_CELLS = 128
@@ -382,21 +386,23 @@ def _linked(system: _Members, masked: np.ndarray) -> tuple:
     return within, cells, cell_index, equations_, equation_index, component
 
 
-def _programmed(within: _Members, cells: np.ndarray, cell_index: np.ndarray, component: np.ndarray) -> np.ndarray:
-    """Whether each group of :func:`_linked` is examined by linear programming: a group of at most
-    :data:`_PROGRAM_CELLS` suppressed cells, or any group of a year whose groups above that hold
-    at most :data:`_LARGE_GROUP_CELLS` suppressed cells in all (a table of a few dozen territories;
-    not a national one, whose masking would take minutes)."""
+def _programmed(within: _Members, cells: np.ndarray, cell_index: np.ndarray, component: np.ndarray, all_whole: bool = False) -> np.ndarray:
+    """Whether each group of :func:`_linked` is examined whole by linear programming: every group
+    when ``all_whole``; else a group of at most :data:`_PROGRAM_CELLS` suppressed cells, or any group
+    of a year whose groups above that hold at most :data:`_LARGE_GROUP_CELLS` suppressed cells in
+    all (a table of a few dozen territories; not a national one, whose whole examination takes
+    from a few seconds to a few minutes a year)."""
     size = np.bincount(component[: len(cells)], minlength=component.max(initial=-1) + 1)
     scope = np.zeros(len(size), dtype=np.int64)
     scope[component[cell_index]] = within["scope"]
     large = size > _PROGRAM_CELLS
     in_large = np.bincount(scope[large], weights=size[large], minlength=scope.max(initial=-1) + 1)
-    return (size > 0) & (~large | (in_large[scope] <= _LARGE_GROUP_CELLS))
+    return (size > 0) & (all_whole | ~large | (in_large[scope] <= _LARGE_GROUP_CELLS))
 
 
 def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection: np.ndarray, hours: np.ndarray,
-            witnesses: "_Witnesses", bases: list, scopes: np.ndarray | None = None, seen: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            witnesses: "_Witnesses", bases: list, scopes: np.ndarray | None = None, seen: dict | None = None,
+            all_whole: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Suppressed cells that the relations of their year, taken together, bound closer than their
     protection interval (``protection`` persons; hours: :data:`HOURS_PROTECTION` of the greatest
     value): the least and the greatest value of each by linear programming (the dual simplex of
@@ -406,10 +412,12 @@ def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection
     (the difference of two relations that share cells, the signs of the values).
 
     The groups of suppressed cells linked by their relations (:func:`_groups`) are examined whole
-    when :func:`_programmed` allows it; the others (a national table, where the ``ensemble`` links
-    the territories of a year) territory by territory, on the relations within each territory:
-    fewer relations allow more, so a cell found narrow there is narrow, but one bounded through
-    the relations across territories is not found (what the README says of national tables).
+    when :func:`_programmed` allows it (all when ``all_whole``); the others (a national table, where the
+    ``ensemble`` links the territories of a year) territory by territory, on the relations within
+    each territory: fewer relations allow more, so a cell found narrow there is narrow, but one
+    bounded through the relations across territories is not found (:func:`_secondary` examines
+    those years again whole when asked to be complete).
+    ``all_whole``: every group examined whole, however large (what ``complet`` asks of :func:`mask`).
     Returns the cells found narrow in whole groups, then those found within their territory, and
     the years (``scope``) whose groups were examined territory by territory.
     ``scopes``: the years to examine (default: all; the rows of ``system`` in the order of their
@@ -422,7 +430,7 @@ def _narrow(system: _Members, values: np.ndarray, masked: np.ndarray, protection
     if scopes is not None:  # the system's rows are in the order of their year
         scope = system["scope"]
         system = system.take(_ranges(np.searchsorted(scope, scopes), np.searchsorted(scope, scopes, side="right")))
-    levels = _groups(system, masked)
+    levels = _groups(system, masked, all_whole)
     whole, local = (np.unique(_bounded(frame, cells, label, values, masked, protection, hours, witnesses, bases[level], seen, level))
                     for level, (frame, cells, label) in enumerate(levels))
     return whole, local, np.unique(levels[1][0]["scope"])
@@ -747,6 +755,18 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
         if left.sum() > 0.75 * open_.sum():
             break
         open_ = left
+    # The unknowns left in groups too large to be copied (a national year examined whole): pushed
+    # a few at a time (neighbours in the table, which compete for the same totals, apart), each
+    # few in one problem: a few dozen problems a group instead of two per unknown.
+    left = np.flatnonzero(~spread() & ((column_starts[group + 1] - column_starts[group]) * 2 > _COPIED_UNKNOWNS))
+    layers = -(-np.bincount(group[left]).max(initial=0) // _PER_PUSH)
+    for layer in range(layers):
+        chosen = np.zeros(size, dtype=bool)
+        chosen[left[_rank_within(group[left]) % layers == layer]] = True
+        if (chosen := chosen & ~spread()).any():
+            push(chosen, up=True, apart=False)
+        if (chosen := chosen & ~spread() & (hours | (most >= protection))).any():
+            push(chosen, up=False, apart=False)
     solved = np.zeros(size, dtype=bool)
     while (todo := np.flatnonzero(~spread() & ~solved)).size:
         # As many unknowns as their copies' size allows (at least one).
@@ -883,14 +903,14 @@ def _wide(least: np.ndarray, most: np.ndarray, hours: np.ndarray, protection: np
     return (most >= _CAP - 1) | np.where(hours, high - low >= HOURS_PROTECTION * high, high - low >= protection)
 
 
-def _groups(system: _Members, masked: np.ndarray) -> list[tuple[_Members, np.ndarray, np.ndarray]]:
+def _groups(system: _Members, masked: np.ndarray, all_whole: bool = False) -> list[tuple[_Members, np.ndarray, np.ndarray]]:
     """The groups of suppressed cells to examine by linear programming, with their relations:
-    first the groups that :func:`_programmed` allows whole; then, for the others, the groups the
-    relations within each territory form (the relations across territories left out; none when every
-    group is whole). Each level: its relations, the cells of its groups one group after the other,
+    first the groups that :func:`_programmed` allows whole (all when ``all_whole``); then, for the
+    others, the groups the relations within each territory form (the relations across territories
+    left out; none when every group is whole). Each level: its relations, the cells of its groups one group after the other,
     and each cell's group."""
     within, cells, cell_index, equations_, _, component = _linked(system, masked)
-    whole = _programmed(within, cells, cell_index, component)
+    whole = _programmed(within, cells, cell_index, component, all_whole)
     parted = equations_[~whole[component[len(cells):]]]
     local = system.take(_among(system["equation"], parted) & ~system["across"])
     _, cells_, _, _, _, component_ = _linked(local, masked)
@@ -935,19 +955,22 @@ def secondary(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.nd
     part (a zero only when no positive one is left), else its total. Each round looks again only at
     the relations of the cells it suppressed. The linear algebra runs on one thread per
     series of programs (:data:`_THREADS`): BLAS's own threads would only compete with them."""
-    return _secondary(system, values, masked, seuil, cost, hours)[0]
+    return _secondary(system, values, masked, seuil, cost, hours, complete=True)[0]
 
 
 def _secondary(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None,
-               hours: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+               hours: np.ndarray | None, complete: bool) -> tuple[np.ndarray, np.ndarray]:
     """:func:`secondary`, and the years (``scope``) whose groups were too large to be examined
-    whole (linked across territories by the ``ensemble``): examined territory by territory."""
+    whole (linked across territories by the ``ensemble``): examined territory by territory. When
+    ``complete``, none: once no relation is in need and no cell is found narrow, those years are
+    examined again whole (every relation of the year, across territories included), and
+    suppression goes on, examining whole, until nothing is found."""
     with threadpool_limits(limits=1, user_api="blas"):
-        return _suppressed(system, values, masked, seuil, cost, hours)
+        return _suppressed(system, values, masked, seuil, cost, hours, complete)
 
 
 def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None,
-                hours: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+                hours: np.ndarray | None, complete: bool) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_secondary`."""
     masked = masked.copy()
     system = _Members.of(system)
@@ -973,15 +996,20 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
     examined = _examined(values, hours_cells)
     witnesses = _Witnesses(examined)
     bases = [(np.full(len(values), _LOWER, dtype=np.int8), np.full(size, _BASIC, dtype=np.int8)) for _ in range(2)]
-    todo, unsolved, partial = np.arange(size), None, np.array([], dtype=np.int64)
+    todo, unsolved, partial, all_whole = np.arange(size), None, np.array([], dtype=np.int64), False
     for _ in range(_SUPPRESSION_ROUNDS):
         need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
         if not len(need):
             # Linear programming last, on the years changed since its last look (it is the slowest).
-            whole, local, years = _narrow(system, examined, masked, protection, hours_cells, witnesses, bases, unsolved, narrowed)
+            whole, local, years = _narrow(system, examined, masked, protection, hours_cells, witnesses, bases, unsolved, narrowed, all_whole)
             partial = np.union1d(partial, years)
             near = (equation, cell, hidden, count, members_per, (by_equation, starts), (by_cell, cell_starts))
             need = np.union1d(_open(whole, *near), _open(local, *near, within_territory))
+            if not len(need) and complete and len(partial):
+                # The years examined territory by territory, examined again whole (from the state
+                # the quicker examination reached: most of the work is done).
+                all_whole, unsolved, partial = True, partial, np.array([], dtype=np.int64)
+                continue
             if not len(need):
                 return masked, partial
             unsolved = np.array([], dtype=np.int64)
@@ -1086,11 +1114,15 @@ def suppression_cost(table: pd.DataFrame, kind: np.ndarray | None = None) -> np.
     return np.column_stack([np.zeros(len(table)), np.where(knowledge, 6.0, rate_cell), np.where(knowledge, 3.0, rate_cell)]).reshape(-1)
 
 
-def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
+def mask(table: pd.DataFrame, seuil: int = 5, complet: bool = True) -> pd.DataFrame:
     """Which cells of the indicator ``table`` to mask: a boolean frame with the columns of
     :data:`MEASURES`, aligned on ``table``. Compute it on the whole table (every year), then keep
-    the years to publish. ``attrs[BY_TERRITORY]``: the years whose suppressed cells were examined
-    territory by territory (a national table; see :func:`_narrow`), to be told to the user."""
+    the years to publish. ``complet`` (default): every year's suppressed cells examined on all the
+    relations of the year, across territories included, however many territories; without it, a
+    national table's are examined territory by territory (the quick examination, for drafts: a
+    bound combining territories and the ensemble can be left, see :func:`_narrow`), and
+    ``attrs[BY_TERRITORY]`` lists those years, to be told to the user. On the benchmark's national
+    table (300 territories, 10 years): 3 to 5 s quick, 14 to 33 s complete (seuils 5 and 11)."""
     table = table.reset_index(drop=True)
     kind = _kinds(table)
     values = cell_values(table, kind)
@@ -1098,7 +1130,7 @@ def mask(table: pd.DataFrame, seuil: int = 5) -> pd.DataFrame:
     hours[:, V] = kind == "hours"
     rows = _Rows(table)
     masked, partial = _secondary(_Members(_relations(table, rows, kind)), values, primary(table, seuil, kind), seuil, suppression_cost(table, kind),
-                                 hours.reshape(-1))
+                                 hours.reshape(-1), complet)
     masked = masked.reshape(-1, 3)
     is_rate = kind == "rate"
     hidden = np.where(is_rate, masked[:, K] | masked[:, N], masked[:, V])
