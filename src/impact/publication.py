@@ -633,8 +633,10 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
     (any), whose basis the next programs start from (they are copies of the same relations); then
     the unknowns not yet seen spread over their protection are pushed all together up to their
     least value seen plus their protection (the greatest sum of ``min(x, target)``, which many of
-    them reach at once) and down to their greatest value seen less it, while that pays; those left get their own least and greatest value, up to
-    :data:`_COPIES` of them in one problem (each in its own copy of its group's relations)."""
+    them reach at once) and down to their greatest value seen less it, while that pays; in a group
+    too large to be copied, those left are pushed :data:`_PER_PUSH` at a time; those left then get
+    their own least and greatest value, up to :data:`_COPIES` of them in one problem (each in its
+    own copy of its group's relations)."""
     entries = matrix.tocoo()
     size = matrix.shape[1]
     groups = group.max(initial=-1) + 1
