@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from impact.indicators import COLUMNS, definitions_markdown
 from tests.conftest import BASE, build_case
@@ -96,3 +97,21 @@ def test_the_quick_examination_of_secrecy_is_recorded_and_told(tmp_path, run_cli
     assert meta["secret"]["avertissement"].startswith("année 2024 : examen rapide du secret (--secret-rapide)")
     assert "Relancez la commande sans --secret-rapide" in meta["secret"]["avertissement"]
     assert err.startswith("Attention, secret statistique : année 2024 : examen rapide")
+
+
+@pytest.mark.parametrize("command", [("bilan", "--annee", "2024", "--territoire", "ensemble"), ("comparer", "--annee", "2024"), ("effet",)])
+def test_the_reports_made_after_a_quick_examination_of_secrecy_say_so(tmp_path, run_cli, monkeypatch, command):
+    """``bilan``, ``comparer`` and ``effet`` publish indicators too: with ``--secret-rapide`` on a
+    table whose groups are examined territory by territory (forced as above), each records it
+    beside the published indicators (the year and the year before, whose values it shows) and tells
+    the user, after producing its report."""
+    from impact import publication
+
+    monkeypatch.setattr(publication, "_PROGRAM_CELLS", 1)
+    monkeypatch.setattr(publication, "_LARGE_GROUP_CELLS", 0)
+    name, *options = command
+    status, _, err = run_cli(name, BASE, *options, "--formats", "html", "--out", tmp_path / "s", "--secret-rapide")
+    meta = json.loads((tmp_path / "s" / "2024" / "indicateurs" / "metadonnees.json").read_text(encoding="utf-8"))
+    assert status == 0, err
+    assert meta["secret"]["examen"] == "territoire par territoire pour 2023, 2024" and not meta["parametres"]["secret_complet"]
+    assert err.splitlines()[-1].startswith("Attention, secret statistique : années 2023, 2024 : examen rapide du secret (--secret-rapide)")
