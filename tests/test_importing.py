@@ -161,3 +161,66 @@ def test_an_edited_correspondence_is_reused_as_is(source, tmp_path, run_cli):
     assert (contracts["type_contrat"] == "autre").sum() == (tables["contrats"]["type_contrat"] == "autre").sum() + 3
     assert '"Contrat maison" = "autre"' in (tmp_path / "second" / "correspondance.toml").read_text(encoding="utf-8")
     assert figures(tmp_path / "second") == pytest.approx(expected)
+
+
+def _flat_rows(people: list[tuple[str, str, int]]) -> pd.DataFrame:
+    """A flat sheet of one contract per person (surname, first name, year of birth), with its buyer."""
+    return pd.DataFrame({
+        "Nom": [p[0] for p in people], "Prénom": [p[1] for p in people], "Année de naissance": [p[2] for p in people], "Sexe": "Homme",
+        "Niveau de formation": "infra_3", **{p: "non" for p in ("deld", "minima_sociaux", "travailleur_handicape", "jeune_peu_qualifie",
+                                                                  "senior_50", "residant_qpv", "parcours_iae", "autre_public")},
+        "Employeur": "Bâtisseurs du Nord", "Taille": "pme", "Type de structure": "entreprise",
+        "Marché": "Voirie lot 2", "Type de marché": "travaux", "Dispositif": "clause_execution", "Territoire": "T1",
+        "Date de notification du marché": "2024-01-10", "Acheteur": "Ville de Lens", "Type d'acheteur": "collectivite",
+        "Type de contrat": "cdd", "Modalité": "embauche_directe", "Date de début": [f"2024-0{i + 1}-01" for i in range(len(people))],
+        "Date de fin": "2024-12-31", "Heures réalisées": 100})
+
+
+def test_a_flat_sheet_names_persons_in_two_columns_and_never_as_buyers(tmp_path, run_cli, monkeypatch):
+    """« Nom » and « Prénom » on a flat sheet are the person's (put together), never the buyer's
+    name; homonyms born in different years are two persons; the identifier is the keyed hash of
+    the name and year (IMPACT_CLE, as ``impact pseudonymiser``): a list of names does not give it back."""
+    from impact.pseudonymisation import pseudonymise
+
+    key = "une clé de test assez longue"
+    monkeypatch.setenv("IMPACT_CLE", key)
+    with pd.ExcelWriter(tmp_path / "suivi.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Suivi 2024", _flat_rows([("MARTIN", "Kevin", 1980), ("Martin", "Kévin", 1996), ("Durand", "Léa", 1990)]))
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d")
+    assert status == 0, printed
+    assert "clé secrète tirée au hasard" not in printed
+    buyers = pd.read_csv(tmp_path / "d" / "acheteurs.csv", sep=";", dtype=str)
+    persons = pd.read_csv(tmp_path / "d" / "participants.csv", sep=";", dtype=str)
+    assert buyers["nom"].tolist() == ["Ville de Lens"]
+    expected = "P-" + pseudonymise(pd.Series(["martin_kevin|1980", "martin_kevin|1996", "durand_lea|1990"]), key.encode())
+    assert sorted(persons["id_participant"]) == sorted(expected)
+    written = "".join(p.read_text(encoding="utf-8-sig") for p in (tmp_path / "d").glob("*.csv")).lower()
+    assert "martin" not in written and "durand" not in written
+    # Without a key, one is drawn for the import, and the user is told how to keep identifiers from year to year.
+    monkeypatch.delenv("IMPACT_CLE")
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "sans_cle")
+    assert status == 0 and "clé secrète tirée au hasard pour cet import" in printed and "--cle-fichier" in printed
+    assert not set(pd.read_csv(tmp_path / "sans_cle" / "participants.csv", sep=";", dtype=str)["id_participant"]) & set(expected)
+
+
+def test_rows_are_dropped_only_when_a_later_file_gives_them_again(tmp_path, run_cli):
+    """Two rows of one sheet with the same identifier, or without one, all reach validation, which
+    names them; the same contract in two yearly workbooks (a date cell in one, text in the other)
+    is one contract, kept from the later file, and the user is told where the two differed."""
+    tables = {"contrats": pd.DataFrame({"id_contrat": ["K1", "K1", "", ""], "heures_realisees": [400, 400, 10, 20]})}
+    (tmp_path / "csv").mkdir()
+    tables["contrats"].to_csv(tmp_path / "csv" / "contrats.csv", sep=";", index=False)
+    status, printed, _ = run_cli("importer", tmp_path / "csv", "--out", tmp_path / "d")
+    assert status == 2 and "contrats:3:id_contrat: erreur : identifiant « K1 » en double" in printed
+    assert len(pd.read_csv(tmp_path / "d" / "contrats.csv", sep=";", dtype=str)) == 4
+    (tmp_path / "annuels").mkdir()
+    for year, start, hours in ((2023, pd.Timestamp("2023-10-02"), 390), (2024, "02/10/2023", 870)):
+        rows = _flat_rows([("Durand", "Léa", 1990)]).assign(**{"Date de début": [start], "Heures réalisées": hours})
+        with pd.ExcelWriter(tmp_path / "annuels" / f"clauses_{year}.xlsx", engine="openpyxl") as writer:
+            _sheet(writer, "Suivi", rows)
+    status, printed, _ = run_cli("importer", tmp_path / "annuels", "--out", tmp_path / "a")
+    contracts = pd.read_csv(tmp_path / "a" / "contrats.csv", sep=";", dtype=str)
+    assert status == 0, printed
+    assert contracts["heures_realisees"].tolist() == ["870"]
+    assert ("contrats : 1 ligne d'un fichier reprise par un fichier suivant (même identifiant), gardée une fois, du dernier fichier "
+            "par nom ; valeurs différentes dans : date_debut, heures_realisees") in printed

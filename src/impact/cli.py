@@ -631,16 +631,19 @@ def importer(
     source: Annotated[Path, typer.Argument(help="Classeur .xlsx, fichier CSV, ou dossier de classeurs et de fichiers CSV (un par an, par exemple).")],
     out: Annotated[Path, typer.Option("--out", help="Dossier du jeu de données à écrire (un CSV par table, et correspondance.toml).")],
     correspondance: Annotated[Path | None, typer.Option("--correspondance", metavar="FICHIER.toml", help="Décisions d'un import précédent à reprendre telles quelles.")] = None,
+    cle_fichier: Annotated[Path | None, typer.Option("--cle-fichier", help="Clé secrète des identifiants de personnes tirés de leurs noms (sinon la variable IMPACT_CLE, sinon une clé tirée au hasard pour cet import).")] = None,
 ) -> None:
     """Importe un export réel (noms de feuilles quelconques, lignes de titre, feuille à plat d'une ligne par contrat, fichiers annuels) au format du kit, et note chaque décision dans correspondance.toml."""
     from impact.dataset import validate
     from impact.hints import correction_line, hint
     from impact.importing import ImportProblem, import_source, read_mapping
+    from impact.pseudonymisation import KEY_VARIABLE, KeyProblem, read_key
 
     try:
+        key = read_key(cle_fichier) if cle_fichier is not None or os.environ.get(KEY_VARIABLE, "").strip() else None
         mapping = read_mapping(correspondance) if correspondance is not None else None
-        result = import_source(source, out, mapping)
-    except ImportProblem as problem:
+        result = import_source(source, out, mapping, key)
+    except (ImportProblem, KeyProblem) as problem:
         raise refuse(problem) from None
     for sheet, target in result.mapping.sheets.items():
         echo(f"{sheet} : {'ignorée' if target == 'ignorer' else 'une ligne par contrat' if target == 'plat' else f'table {target}'}")
@@ -653,6 +656,15 @@ def importer(
         echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
     if result.near_duplicates:
         echo("  " + correction_line(hint("import_noms_proches")))
+    for table, (rows, differ) in result.replaced.items():
+        echo(f"{table} : {rows} ligne{'s' if rows > 1 else ''} d'un fichier reprise{'s' if rows > 1 else ''} par un fichier suivant (même identifiant), "
+             f"gardée{'s' if rows > 1 else ''} une fois, du dernier fichier par nom"
+             + (f" ; valeurs différentes dans : {', '.join(differ)}" if differ else ""))
+        if differ:
+            echo("  " + correction_line(hint("import_lignes_reprises")))
+    if result.drawn_key:
+        echo("Identifiants des personnes tirés de leurs noms avec une clé secrète tirée au hasard pour cet import.")
+        echo("  " + correction_line(hint("import_cle_tiree")))
     echo(f"Jeu de données écrit dans {out} ; décisions dans {out / 'correspondance.toml'}.")
     dataset = validate(out)
     _print_problems(dataset.problems)

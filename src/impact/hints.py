@@ -125,6 +125,11 @@ HINTS: dict[str, str] = {
                                "(en-têtes des modèles d'« impact modeles ») ou « ignorer »",
     "import_valeur_inconnue": "donnez le code du kit de chaque valeur dans {dossier}/correspondance.toml (section [valeurs]), "
                               "puis relancez avec --correspondance ; ou corrigez la valeur dans la source",
+    "import_lignes_reprises": "vérifiez que le dernier fichier donne les valeurs entières de chaque ligne reprise (les heures "
+                              "d'un contrat depuis son début, pas celles de sa seule année) ; sinon, donnez les heures mois par mois "
+                              "(table heures) ou corrigez la source",
+    "import_cle_tiree": "pour que les mêmes personnes aient les mêmes identifiants d'un import à l'autre (l'an prochain), "
+                        "donnez à chaque import la même clé : --cle-fichier FICHIER ou la variable IMPACT_CLE",
     "import_noms_proches": "s'il s'agit de la même entité, écrivez son nom à l'identique dans la source, puis relancez l'import",
     "import_rien_reconnu": "nommez les colonnes de la ligne d'en-tête comme les modèles d'« impact modeles », ou donnez la table "
                            "de chaque feuille dans correspondance.toml ([feuilles])",

@@ -25,6 +25,7 @@ import csv
 import hashlib
 import io
 import json
+import secrets
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,10 +36,11 @@ import pandas as pd
 from impact.hints import UserError
 from impact.output import atomic_write_bytes, atomic_write_text
 from impact.problems import ProblemLog
+from impact.pseudonymisation import PSEUDONYM_LENGTH, pseudonymise
 from impact.reading import _TOTAL, _cell_text, _decode, find_header, header_keys
 from impact.schema import TABLES, TABLES_BY_NAME
 from impact.validation import near_names
-from impact.values import category_keys, normalise_key
+from impact.values import category_keys, normalise_key, parse_date
 
 #: Target of a sheet whose rows each hold a whole contract (person, employer, market, buyer).
 FLAT = "plat"
@@ -57,8 +59,15 @@ NAME_HEADERS = {
     "acheteurs.nom": ("acheteur", "nom_de_l_acheteur", "donneur_d_ordre", "maitre_d_ouvrage"),
     "operations.intitule": ("operation", "marche", "intitule_du_marche", "lot", "intitule"),
     "entreprises.raison_sociale": ("entreprise", "employeur", "raison_sociale", "structure", "nom_de_l_entreprise"),
-    "participants.personne": ("participant", "personne", "salarie", "beneficiaire", "nom_prenom", "nom_et_prenom", "nom_du_participant"),
+    "participants.personne": ("participant", "personne", "salarie", "beneficiaire", "nom_prenom", "nom_et_prenom", "nom_du_participant",
+                              "nom", "prenom", "nom_de_famille", "nom_d_usage", "nom_usuel"),
 }
+#: Column whose values, on a flat sheet, also tell homonyms apart in a person's derived identifier.
+BIRTH_YEAR = "annee_naissance"
+#: Column of the pieces of a table that numbers the sheet they come from.
+_SOURCE = "__source__"
+#: Target of the columns that name a person on a flat sheet (several: put together, surname first).
+NAMES_TOGETHER = "participants.personne"
 #: Identifier column of each table whose identifier can be derived from a name, and the name.
 ENTITIES = {"acheteurs": ("id_acheteur", "nom"), "operations": ("id_operation", "intitule"),
             "entreprises": ("id_entreprise", "raison_sociale"), "participants": ("id_participant", "personne")}
@@ -92,6 +101,11 @@ class ImportResult:
     unmapped: dict[str, Counter]
     near_duplicates: list[tuple[str, str, str]]
     written: list[Path]
+    #: Per table, the rows replaced by a row of the same identifier from a later file (kept once)
+    #: and the columns where they differed (none: the same row repeated).
+    replaced: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
+    #: Whether persons' identifiers were derived from their names with a key drawn for this import.
+    drawn_key: bool = False
 
 
 class ImportProblem(UserError):
@@ -152,16 +166,17 @@ def _column_keys() -> dict[str, dict[str, str]]:
     return {t.name: {k: f"{t.name}.{c}" for k, c in header_keys(t).items()} for t in TABLES}
 
 
-def _guess_columns(header: list[str], sheet_table: str | None) -> tuple[str, dict[str, str]]:
+def _guess_columns(header: list[str], sheet_table: str | None, chosen: bool = False) -> tuple[str, dict[str, str]]:
     """The target of a sheet (a table, :data:`FLAT` or :data:`IGNORED`) and of each of its headers.
 
     A sheet is flat when its recognised headers belong, each to one table only, to three tables or
-    more; otherwise it is the table that recognises the most headers (or its name's table)."""
+    more, whatever its name (« Suivi » or « Contrats » may hold whole contracts) unless the user
+    ``chosen`` its table; otherwise it is its name's table, or the one that recognises the most headers."""
     keys = _column_keys()
     owners = {k: {t for t, spellings in keys.items() if k in spellings} for k in map(normalise_key, header)}
     only = Counter(next(iter(tables)) for tables in owners.values() if len(tables) == 1)
     names = {normalise_key(h): target for target, spellings in NAME_HEADERS.items() for h in spellings}
-    flat = len(only) >= 3 and sheet_table is None
+    flat = len(only) >= 3 and not chosen
     if flat:
         columns = {}
         for text in header:
@@ -228,20 +243,23 @@ def mapping_toml(mapping: Mapping, unmapped: dict[str, Counter], near: list[tupl
     return "\n".join(lines) + "\n"
 
 
-def _derived_id(table: str, names: pd.Series) -> pd.Series:
+def _derived_id(table: str, names: pd.Series, key: bytes, birth: pd.Series | None = None) -> pd.Series:
     """Identifiers derived from names: the normalised name for buyers, markets and employers
-    (``ENT-boulangerie_martin``), a hash for persons (``P-3f2a...``: the name never reaches the
-    dataset)."""
+    (``ENT-boulangerie_martin``); for persons, the keyed hash (HMAC-SHA-256 under ``key``, as
+    ``impact pseudonymiser``) of the name and, when given, the year of birth, which tells two
+    homonyms apart (``P-3f2a...``: the name never reaches the dataset, and without the key a list
+    of names does not give it back)."""
     keys = names.fillna("").map(normalise_key)
     if table == "participants":
-        return ("P-" + keys.map(lambda k: hashlib.sha256(k.encode()).hexdigest()[:12])).where(keys != "", "")
+        told = keys + ("" if birth is None else "|" + birth.fillna("").astype(str).str.strip())
+        return ("P-" + pseudonymise(told, key).str[:PSEUDONYM_LENGTH]).where(keys != "", "")
     prefix = {"acheteurs": "ACH-", "operations": "OP-", "entreprises": "ENT-"}[table]
     return (prefix + keys.str.replace(r"[^a-z0-9_]", "", regex=True).str[:60]).where(keys != "", "")
 
 
-def _sheet_frames(sheet: Sheet, mapping: Mapping) -> dict[str, pd.DataFrame]:
+def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes) -> dict[str, pd.DataFrame]:
     """The table rows of one sheet (text cells, schema columns), after its decisions in ``mapping``
-    (added there when new)."""
+    (added there when new); ``key``: that of the persons' identifiers derived from their names."""
     fixed = mapping.sheets.get(sheet.source)
     name_table = TABLES_BY_NAME.get(normalise_key(sheet.source.rsplit("[", 1)[-1].rstrip("]").rsplit(".", 1)[0]))
     sheet_table = (name_table.name if name_table else None) or SHEET_SYNONYMS.get(
@@ -249,7 +267,7 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping) -> dict[str, pd.DataFrame]:
     all_keys = set().union(*(_column_keys().values()), *(set(v) for v in NAME_HEADERS.values()))
     top = find_header(sheet.rows, all_keys | {normalise_key(h) for h in mapping.columns.get(sheet.source, {})})
     header = [h.strip() for h in sheet.rows[top]] if sheet.rows else []
-    target, columns = _guess_columns(header, fixed if fixed in TABLES_BY_NAME else sheet_table)
+    target, columns = _guess_columns(header, fixed if fixed in TABLES_BY_NAME else sheet_table, fixed in TABLES_BY_NAME)
     target = fixed or target
     columns = {**columns, **mapping.columns.get(sheet.source, {})}
     mapping.sheets[sheet.source] = target
@@ -263,38 +281,59 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping) -> dict[str, pd.DataFrame]:
     by_target: dict[str, pd.Series] = {}
     for position, text in enumerate(header):
         chosen = columns.get(text, IGNORED)
-        if chosen != IGNORED and chosen not in by_target:
-            by_target[chosen] = body[position].astype(str).str.strip()
+        cells = body[position].astype(str).str.strip()
+        if chosen == NAMES_TOGETHER and chosen in by_target:  # surname and first name in two columns
+            by_target[chosen] = (by_target[chosen] + " " + cells).str.strip()
+        elif chosen != IGNORED and chosen not in by_target:
+            by_target[chosen] = cells
     tables = sorted({t.split(".")[0] for t in by_target} if target == FLAT else {target})
     frames = {table: pd.DataFrame({c.split(".", 1)[1]: v for c, v in by_target.items() if c.startswith(table + ".")}, index=body.index)
               for table in tables}
     if target == FLAT:
-        _link_flat(frames, body.index)
+        _link_flat(frames, body.index, key)
+        # A person, an employer, a market named on each of their contracts: once each.
+        frames = {table: frame if table == "contrats" else frame.drop_duplicates() for table, frame in frames.items()}
     return frames
 
 
-def _link_flat(frames: dict[str, pd.DataFrame], index: pd.Index) -> None:
-    """Identifiers of the entities of a flat sheet (given, or derived from their names) and the
-    contract's references to them; the contract's own identifier, when missing, is derived from
-    its person, market, employer and start date (the same contract in two yearly files gets the
-    same identifier)."""
+def _link_flat(frames: dict[str, pd.DataFrame], index: pd.Index, key: bytes) -> None:
+    """Identifiers of the entities of a flat sheet (given, or derived from their names, a person's
+    with ``key``) and the contract's references to them; the contract's own identifier, when
+    missing, is derived from its person, market, employer and start date (read as a date: the same
+    contract in two yearly files gets the same identifier, whether its date is a date cell in one
+    and text in the other)."""
     contracts = frames.setdefault("contrats", pd.DataFrame(index=index))
     for table, (id_column, name_column) in ENTITIES.items():
         frame = frames.get(table)
         if frame is None:
             continue
+        if table == "operations" and "acheteurs" in frames and "id_acheteur" in frames["acheteurs"]:
+            frame["id_acheteur"] = frames["acheteurs"]["id_acheteur"]
         if id_column not in frame or frame[id_column].eq("").all():
             if name_column not in frame:
                 continue
-            frame[id_column] = _derived_id(table, frame[name_column])
+            frame[id_column] = _derived_id(table, frame[name_column], key, frame.get(BIRTH_YEAR))
+            if table != "participants":
+                frame[id_column] = _told_apart(frame, id_column)
         contracts[id_column] = frame[id_column]
-        if table == "operations" and "acheteurs" in frames and "id_acheteur" in frames["acheteurs"]:
-            frame["id_acheteur"] = frames["acheteurs"]["id_acheteur"]
         frames[table] = frame.drop(columns=[name_column] if table == "participants" else [], errors="ignore")
     if "id_contrat" not in contracts or contracts["id_contrat"].eq("").all():
         parts = contracts.reindex(columns=["id_participant", "id_operation", "id_entreprise", "date_debut"]).fillna("")
+        dates, bad = parse_date(parts["date_debut"])
+        parts["date_debut"] = parts["date_debut"].where(bad, dates.dt.strftime("%Y-%m-%d"))
         joined = parts.astype(str).agg("|".join, axis=1)
         contracts["id_contrat"] = "C-" + joined.map(lambda k: hashlib.sha256(k.encode()).hexdigest()[:12])
+
+
+def _told_apart(frame: pd.DataFrame, id_column: str) -> pd.Series:
+    """Identifiers derived from names, numbered (``OP-lot_4-2``) where one name is given to entities
+    the other columns tell apart (two markets « Lot 4 » of two buyers): each its own identifier,
+    the first one seen keeping the bare name."""
+    derived = frame[id_column]
+    signature = frame.drop(columns=[id_column]).astype(str).agg("\x1f".join, axis=1)
+    seen = pd.Series(pd.factorize(derived + "\x1e" + signature)[0], index=frame.index)
+    rank = seen.groupby(derived).rank(method="dense").astype(int)
+    return derived.where((rank == 1) | (derived == ""), derived + "-" + rank.astype(str))
 
 
 def _near_duplicates(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
@@ -329,21 +368,45 @@ def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, 
     return unmapped
 
 
-def import_source(source: Path, out: Path, mapping: Mapping | None = None) -> ImportResult:
+def _merged(pieces: list[pd.DataFrame], key: tuple[str, ...]) -> tuple[pd.DataFrame, tuple[int, list[str]]]:
+    """The rows of one table from its sheets (numbered in :data:`_SOURCE`, in file name order): a
+    row whose identifier a later sheet gives again is replaced by the later one (a contract still
+    running in next year's workbook); no other row is dropped: rows repeated within one sheet, or
+    without an identifier, are left for validation to name. Returns the rows and, for the replaced
+    rows, how many and the columns where they differed from the rows kept."""
+    frame = pd.concat(pieces, ignore_index=True).fillna("")
+    key = [k for k in key if k in frame]
+    if not key:
+        return frame.drop(columns=_SOURCE), (0, [])
+    identified = frame[key].ne("").all(axis=1)
+    last = frame.groupby(key)[_SOURCE].transform("max")
+    replaced = identified & (frame[_SOURCE] < last)
+    kept = frame.loc[identified & ~replaced].drop(columns=_SOURCE).drop_duplicates(key, keep="last").set_index(key)
+    old = frame.loc[replaced].drop(columns=_SOURCE).set_index(key)
+    later = kept.reindex(old.index)
+    differ = [c for c in old.columns if c in later and old[c].ne(later[c].fillna("")).any()]
+    return frame.loc[~replaced].drop(columns=_SOURCE), (int(replaced.sum()), differ)
+
+
+def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: bytes | None = None) -> ImportResult:
     """Import ``source`` into the dataset folder ``out`` (one CSV per table, ``;`` and UTF-8 with
-    BOM) with its ``correspondance.toml``; ``mapping`` holds the decisions of a previous import."""
+    BOM) with its ``correspondance.toml``; ``mapping`` holds the decisions of a previous import;
+    ``key``: that of the persons' identifiers derived from their names (default: drawn at random
+    for this import, told in :attr:`ImportResult.drawn_key`)."""
     mapping = mapping or Mapping()
+    drawn = key is None
+    key = secrets.token_bytes(32) if key is None else key
     pieces: dict[str, list[pd.DataFrame]] = {}
-    for sheet in read_sheets(source):
-        for table, frame in _sheet_frames(sheet, mapping).items():
-            pieces.setdefault(table, []).append(frame)
+    for number, sheet in enumerate(read_sheets(source)):
+        for table, frame in _sheet_frames(sheet, mapping, key).items():
+            pieces.setdefault(table, []).append(frame.assign(**{_SOURCE: number}))
     if not pieces:
         raise ImportProblem("aucune feuille reconnue : aucune colonne ne correspond au dictionnaire des données", "import_rien_reconnu")
-    tables = {}
+    tables, replaced = {}, {}
     for table in (t for t in TABLES if t.name in pieces):
-        frame = pd.concat(pieces[table.name], ignore_index=True).fillna("")
-        key = [k for k in table.key if k in frame]
-        tables[table.name] = frame.drop_duplicates(subset=key, keep="last") if key else frame.drop_duplicates()
+        tables[table.name], replaced[table.name] = _merged(pieces[table.name], table.key)
+    flat = [set(columns.values()) for sheet, columns in mapping.columns.items() if mapping.sheets.get(sheet) == FLAT]
+    derived = any(NAMES_TOGETHER in targets and "participants.id_participant" not in targets for targets in flat)
     near = _near_duplicates(tables)
     unmapped = _map_values(tables, mapping)
     written = []
@@ -352,4 +415,5 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None) -> Im
         text = frame[columns].to_csv(sep=";", index=False, lineterminator="\n")
         written.append(atomic_write_bytes(Path(out) / f"{name}.csv", ("\ufeff" + text).encode("utf-8")))
     written.append(atomic_write_text(Path(out) / "correspondance.toml", mapping_toml(mapping, unmapped, near)))
-    return ImportResult(tables, mapping, unmapped, near, written)
+    return ImportResult(tables, mapping, unmapped, near, written, {t: r for t, r in replaced.items() if r[0]},
+                        drawn and derived)
