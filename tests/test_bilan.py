@@ -307,3 +307,21 @@ def test_html_fits_a_phone_and_a_desktop(batch, tmp_path):
     for width in (390, 1280):
         scroll, window = page_width(_report(batch, "ensemble") / "bilan.html", width, tmp_path)
         assert scroll <= window, f"{width} px : page large de {scroll} px"
+
+
+def test_a_masked_total_is_told_as_not_published_never_as_small():
+    """A total masked to protect another cell may be large: the sentences of « L'essentiel » and of
+    the outcomes say « un nombre non publié (secret statistique) de personnes », never « 5 personnes
+    ou moins », and keep their nouns (« d'employeurs », not « non publié employeurs »)."""
+    from types import SimpleNamespace
+
+    from impact.bilan import _count_words, _shown
+
+    values = {"personnes": (8, False), "entreprises": (180, True), "heures": (91521.0, False)}
+    report = SimpleNamespace(rows=lambda code: pd.DataFrame(
+        [{"indicateur": code, "valeur": values[code][0], "valeur_masque": values[code][1]}], index=["ensemble"]))
+    assert _shown(report, "personnes", "personnes") == "8 personnes"
+    assert _shown(report, "heures", "heures") == "91\u202f521 heures"
+    assert _shown(report, "entreprises", "employeurs") == "un nombre non publié (secret statistique) d'employeurs"
+    assert _count_words(pd.Series({"valeur": 180, "valeur_masque": True})) == "un nombre non publié (secret statistique) de personnes"
+    assert _count_words(pd.Series({"valeur": 1, "valeur_masque": False})) == "1 personne"

@@ -94,6 +94,9 @@ def test_demo_study_in_three_formats_with_balance_table_and_overlap_chart(render
     assert "Recouvrement des profils" in pdf and "DMS" in pdf
     # the diagnostics pass on the demo: the effect is stated, close to the known one (+13,8 points)
     assert guarded_words(page) and "Étude d'impact" in page.replace("\u2019", "'")
+    # French as written: elided where it must be, plurals agreed, digests shown as code (no backticks)
+    assert "taux de sortie dynamique" in page.lower() and "taux d'sortie" not in page.lower()
+    assert not re.search(r"\w\(s\)", page) and "`" not in page
 
 
 def test_study_has_the_editorial_layer_of_the_bilan(rendered, demo):

@@ -218,13 +218,20 @@ def title(report: Report) -> Markdown:
     return editorial.opening("\n".join(lines), report.publisher)
 
 
-def _shown(report: Report, code: str, unit: str = "", year: int | None = None) -> str:
-    """A total as a sentence gives it: ``91 521 heures``, or its being not published."""
-    rows = report.rows(code, year=year)
-    if rows.empty:
-        return ""
-    row = rows.iloc[0]
-    return UNPUBLISHED if row["valeur_masque"] or pd.isna(row["valeur"]) else f"{cell(row, 'valeur')}{unit}"
+def _shown(report: Report, code: str, noun: str) -> str:
+    """A total as a sentence gives it, with its ``noun``: ``91 521 heures``, or ``un nombre non
+    publié (secret statistique) d'heures`` (a masked total may be large: masked to protect another)."""
+    rows = report.rows(code)
+    row = rows.iloc[0] if not rows.empty else None
+    if row is None or row["valeur_masque"] or pd.isna(row["valeur"]):
+        return _unpublished(noun)
+    return f"{cell(row, 'valeur')} {noun}"
+
+
+def _unpublished(noun: str) -> str:
+    """``un nombre non publié (secret statistique) de personnes`` (``d'heures``)."""
+    article = "d'" if noun[0] in "aeéèiouyh" else "de "
+    return f"un nombre {UNPUBLISHED} {article}{noun}"
 
 
 def _change(report: Report, code: str) -> float:
@@ -259,10 +266,11 @@ def summary(report: Report) -> list[str]:
     year, previous = report.year, report.year - 1
     hours_change = _change(report, "heures")
     change = f", {editorial.direction(hours_change)} par rapport à {previous}" if pd.notna(hours_change) else ""
-    sentences = [f"En {year}, {_shown(report, 'heures', ' heures')} d'insertion ont été réalisées au titre des clauses sociales "
-                 f"({report.name}), soit {_shown(report, 'etp')} équivalents temps plein{change}."]
-    sentences.append(f"{_shown(report, 'personnes').capitalize()} personnes ont travaillé sous {_shown(report, 'contrats')} contrats, "
-                     f"chez {_shown(report, 'entreprises')} employeurs ; {_shown(report, 'nouvelles_personnes')} personnes ont "
+    sentences = [f"En {year}, {_shown(report, 'heures', 'heures')} d'insertion ont été réalisées au titre des clauses sociales "
+                 f"({report.name}), soit {_shown(report, 'etp', 'équivalents temps plein')}{change}."]
+    persons = _shown(report, "personnes", "personnes")
+    sentences.append(f"{persons[0].upper()}{persons[1:]} ont travaillé sous {_shown(report, 'contrats', 'contrats')}, "
+                     f"chez {_shown(report, 'entreprises', 'employeurs')} ; {_shown(report, 'nouvelles_personnes', 'personnes')} ont "
                      f"été recrutées pour la première fois dans l'année.")
     contributor = main_contributor(report)
     if contributor:
@@ -475,8 +483,8 @@ def _rate_cells(row: pd.Series) -> list[str]:
 MIN_KNOWN = 0.70
 
 
-def _count_words(row: pd.Series, report: Report) -> str:
-    return f"{report.threshold} personnes ou moins" if row["valeur_masque"] else f"{french_number(row['valeur'], 0)} personne{'s' if row['valeur'] > 1 else ''}"
+def _count_words(row: pd.Series) -> str:
+    return _unpublished("personnes") if row["valeur_masque"] else f"{french_number(row['valeur'], 0)} personne{'s' if row['valeur'] > 1 else ''}"
 
 
 def _bounds(rate: pd.Series, known: pd.Series) -> list[str]:
@@ -499,7 +507,7 @@ def cohort_intro(report: Report) -> str:
     if cohort == report.year:
         return ""
     pending_words = ("certaines" if pending["valeur_masque"] else f"{french_number(pending['valeur'], 0)}")
-    text = (f"Les personnes sorties en {report.year} ({_count_words(leavers, report)}) ne sont pas encore toutes observables "
+    text = (f"Les personnes sorties en {report.year} ({_count_words(leavers)}) ne sont pas encore toutes observables "
             f"{report.horizon} mois après leur sortie : pour {pending_words} d'entre elles, cet horizon tombe après la date "
             f"d'extraction ({_date(report)}). ")
     if cohort is None:
@@ -521,7 +529,7 @@ def outcomes(report: Report) -> Markdown:
     low_knowledge = not known["valeur_masque"] and pd.notna(known["valeur"]) and known["valeur"] < MIN_KNOWN
     share = ("une part qui n'est pas publiée (trop peu de personnes)" if known["valeur_masque"] or pd.isna(known["valeur"])
              else f"{french_percent(known['valeur'])} d'entre elles")
-    text = (f"En {cohort}, {_count_words(leavers, report)} ont terminé leur parcours (aucun contrat en cours ensuite). "
+    text = (f"En {cohort}, {_count_words(leavers)} ont terminé leur parcours (aucun contrat en cours ensuite). "
             f"Leur situation {report.horizon} mois plus tard est connue pour {share} (hors situations neutralisées). "
             "Les taux portent sur les situations connues ; l'intervalle de confiance à 95 % (Wilson) mesure la précision "
             "due au petit nombre.\n")

@@ -258,8 +258,9 @@ def _left_out(report: Comparison, shown: pd.Index) -> str:
     hidden = [t for t in report.territories if t not in shown]
     if not hidden:
         return ""
-    return (f" {len(hidden)} territoire(s) dont le taux n'est pas publié (secret statistique) n'y figure(nt) pas : "
-            f"{', '.join(hidden)}.")
+    several = len(hidden) > 1
+    return (f" {len(hidden)} territoire{'s' if several else ''} dont le taux n'est pas publié (secret statistique) "
+            f"n'y figure{'nt' if several else ''} pas : {', '.join(hidden)}.")
 
 
 def funnel_chart(report: Comparison) -> charts.FigureOutput | Markdown:

@@ -36,7 +36,7 @@ from impact.comparison_group import known_leavers, read_comparison, study_sample
 from impact.dose_response import MONTHS, DoseResponse, association
 from impact.editorial import Publisher
 from impact.facts import build_facts
-from impact.escaping import markdown
+from impact.escaping import Markup, markdown
 from impact.formatting import french_change, french_number, french_percent
 from impact.tables import markdown_table
 from impact.indicators import HEURES_ETP, indicators, write
@@ -93,6 +93,17 @@ class Report:
         if comparison and self.comparison_file:
             lines.insert(2, f"Groupe de comparaison : fichier {self.comparison_file}, fourni par l'éditeur.")
         return lines
+
+
+def _rate(outcome: str) -> str:
+    """``taux d'emploi durable``, ``taux de sortie dynamique``."""
+    name = effect.OUTCOMES[outcome]
+    return f"taux d'{name}" if name[0] in "aeéèiouyh" else f"taux de {name}"
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 participant``, ``0 participant``, ``6 participants``."""
+    return f"{french_number(count, 0)} {noun}{'s' if count > 1 else ''}"
 
 
 def prepare(dossier: str | Path, comparaison: str | Path | None = None, reference: str | Path | None = None, horizon: int = 6,
@@ -269,7 +280,7 @@ def sizes(report: Report) -> Markdown:
     if study.detectable:
         text += ("**Ce que l'étude peut détecter.** Avec ces effectifs, un écart réel est trouvé 8 fois sur 10 (au seuil de 5 %) "
                  "s'il atteint au moins "
-                 + " et ".join(f"{french_change(value, True)} sur le taux d'{effect.OUTCOMES[name]}" for name, value in study.detectable.items())
+                 + " et ".join(f"{french_change(value, True)} sur le {_rate(name)}" for name, value in study.detectable.items())
                  + " : un écart plus petit peut exister sans être vu.\n\n")
     return Markdown(text + table)
 
@@ -295,7 +306,7 @@ def overlap_text(report: Report) -> Markdown:
         "Le score de propension est la probabilité d'être participant selon le sexe, l'âge, le niveau de formation, les publics"
         + (" et les mois en emploi avant" if report.study.prior_used else "") + " (régression logistique). "
         f"Les personnes hors du support commun ({french_percent(o.support[0])} à {french_percent(o.support[1])}) sont écartées : "
-        f"{o.trimmed_treated} participant(s) ({french_percent(o.share_trimmed)}) et {o.trimmed_comparison} personne(s) du groupe de "
+        f"{_counted(o.trimmed_treated, 'participant')} ({french_percent(o.share_trimmed)}) et {_counted(o.trimmed_comparison, 'personne')} du groupe de "
         f"comparaison. Taille effective du groupe de comparaison pondéré : {french_number(o.effective, 0)} personnes. "
         f"Recouvrement {verdict} (au plus {french_percent(effect.MAX_TRIMMED, 0)} de participants écartés et une taille "
         f"effective d'au moins {effect.MIN_EFFECTIVE}). *Lecture : les deux groupes doivent partager les mêmes profils ; un "
@@ -354,7 +365,7 @@ def estimates(report: Report) -> Markdown:
         found = (f"la clause a un {noun} de {french_change(e.values['doublement_robuste'], True)} (de {french_change(low, True)} à "
                  f"{french_change(high, True)})") if e.significant else (f"aucun {noun} n'est établi (intervalle de {french_change(low, True)} à "
                                                                        f"{french_change(high, True)}, qui contient zéro)")
-        lines.append(f"- Taux d'{effect.OUTCOMES[name]} : {found}.")
+        lines.append(f"- {_rate(name).capitalize()} : {found}.")
     text = ("Estimation principale : doublement robuste (régression du devenir pondérée par les chances d'être participant), "
             "cohérente si le score de propension ou le modèle du devenir est juste. Intervalles par bootstrap : "
             f"{report.replicates} tirages de personnes avec remise dans chaque groupe, score réestimé à chaque tirage, intervalle "
@@ -459,6 +470,6 @@ def sources(report: Report) -> Markdown:
     """Method annex: kit version, parameters and the SHA-256 of every input file."""
     text = (f"Devenir à {report.horizon} mois. Les calculs portent sur les données individuelles ; seuls des résultats agrégés sont "
             f"montrés. Kit : impact {report.metadata['version']}.\n")
-    table = markdown_table([[name, f"`{digest}`"] for name, digest in report.files.items()], ["Fichier", "SHA-256"],
+    table = markdown_table([[name, Markup(f"`{digest}`")] for name, digest in report.files.items()], ["Fichier", "SHA-256"],
                            "Fichiers de données lus et leur empreinte SHA-256", "ll")
     return Markdown(text + "\n" + table)
