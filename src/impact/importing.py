@@ -9,9 +9,10 @@ Each sheet's header row is found (:func:`impact.reading.find_header`) and its co
 by the dictionary's names, descriptions and synonyms (:func:`impact.reading.header_keys`). A
 sheet whose recognised columns belong to three tables or more is flat: it is split into the
 tables, with identifiers derived from the names when the sheet has none (a person's name never
-reaches the dataset: its identifier is a hash). Sheets of the same table are merged; a row
-repeated across files (a contract still running in the next yearly workbook, a month declared
-twice) is kept once, from the last file by name.
+reaches the dataset: its identifier is a keyed hash of the name and year of birth). Sheets of the
+same table are merged; a row repeated across files (a contract still running in the next yearly
+workbook, a month declared twice) is kept once, from the last file by name, and the columns where
+the files differed are told; no other row is dropped.
 
 Every decision is written to ``correspondance.toml`` beside the dataset: the table of each sheet,
 the column of each header, the code of each value the kit could not read (to complete). Given back
