@@ -160,6 +160,22 @@ def test_installed_command_exit_status_and_no_traceback(base_dataset):
     assert "Traceback" not in bad.stdout + bad.stderr
 
 
+def test_a_quoted_value_over_two_lines_with_the_separator_is_read(base_dataset):
+    """« Construction de la médiathèque;⏎lot 2 » between quotes is one valid value (RFC 4180, and
+    what ``impact importer`` writes): read as it is, the rows after it keep their lines."""
+    from impact.dataset import validate
+
+    path = base_dataset / "operations.csv"
+    header, first, *rest = path.read_text(encoding="utf-8").splitlines()
+    fields = first.split(";")
+    fields[header.split(";").index("intitule")] = '"Construction de la médiathèque;\nlot 2 ; gros œuvre"'
+    path.write_text("\n".join([header, ";".join(fields), *rest]) + "\n", encoding="utf-8")
+    dataset = validate(base_dataset)
+    assert dataset.is_valid, dataset.problems
+    assert dataset.operations["intitule"].iloc[0] == "Construction de la médiathèque;\nlot 2 ; gros œuvre"
+    assert dataset.operations.index[:2].tolist() == [2, 4]
+
+
 def test_quote_left_open_is_named_and_rows_after_it_keep_their_lines(base_dataset, run_cli):
     """Two quotes left open (lines 3 and 5) made one row of lines 3 to 5, silently: now an error
     names it, and the contract after them keeps its line number (6)."""

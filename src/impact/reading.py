@@ -263,8 +263,10 @@ def read_csv(data: bytes, table: str, source: str, log: ProblemLog) -> pd.DataFr
     # A quoted value over several lines moves the rows after it down by as many lines.
     breaks = sum((frame[c].str.count("\n") for c in names), pd.Series(0, index=frame.index)).to_numpy()
     frame.index = pd.Index(lines + np.concatenate([[0], np.cumsum(breaks)[:-1]]).astype(int), name="ligne")
-    swallowed = pd.concat([frame[c].str.contains("\n", regex=False) & frame[c].str.contains(delimiter, regex=False) for c in names],
-                          axis=1).any(axis=1)
+    # A quote left open swallows the rows after it: a line of the value then holds a whole row's
+    # separators. A quoted value over several lines (an address, a description) keeps its own.
+    whole_row = "\n" + f"(?:[^\n]*{re.escape(delimiter)}){{{max(len(names) - 1, 1)}}}"
+    swallowed = pd.concat([frame[c].str.contains(whole_row, regex=True) for c in names], axis=1).any(axis=1)
     log.error(table, frame.index[swallowed.to_numpy()], None,
               [_swallowed(n + 1) for n in breaks[swallowed.to_numpy()]], "guillemet_non_ferme")
     frame = frame.loc[~swallowed.to_numpy()]
