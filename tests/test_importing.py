@@ -224,3 +224,32 @@ def test_rows_are_dropped_only_when_a_later_file_gives_them_again(tmp_path, run_
     assert contracts["heures_realisees"].tolist() == ["870"]
     assert ("contrats : 1 ligne d'un fichier reprise par un fichier suivant (même identifiant), gardée une fois, du dernier fichier "
             "par nom ; valeurs différentes dans : date_debut, heures_realisees") in printed
+
+
+def test_subtotals_in_any_column_durations_and_unreadable_inputs(tmp_path, run_cli):
+    """A hand-made sheet: « Sous-total » and « TOTAL GÉNÉRAL » in the label column under an empty
+    number are left out; a duration cell ([h]:mm, 151:30) is 151,5 hours. A .xls workbook, a damaged
+    .xlsx and a correspondence with a syntax error are each refused in French, exit 2."""
+    import datetime as dt
+
+    rows = _flat_rows([("Durand", "Léa", 1990), ("Petit", "Ali", 1985)]).assign(**{"Heures réalisées": [0, 20]})
+    rows.insert(0, "N°", ["1", "2"])
+    totals = pd.DataFrame([{"N°": "", "Nom": "Sous-total voirie", "Heures réalisées": 171.5}, {"N°": "", "Nom": "TOTAL GÉNÉRAL", "Heures réalisées": 171.5}])
+    with pd.ExcelWriter(tmp_path / "tableau.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Clauses", pd.concat([rows, totals], ignore_index=True))
+        duration = writer.sheets["Clauses"].cell(row=2, column=rows.columns.get_loc("Heures réalisées") + 1)
+        duration.value, duration.number_format = dt.timedelta(hours=151, minutes=30), "[h]:mm"
+    status, printed, _ = run_cli("importer", tmp_path / "tableau.xlsx", "--out", tmp_path / "d")
+    assert status == 0, printed
+    contracts = pd.read_csv(tmp_path / "d" / "contrats.csv", sep=";", dtype=str)
+    assert sorted(contracts["heures_realisees"]) == ["151.5", "20"]
+    (tmp_path / "vieux").mkdir()
+    (tmp_path / "vieux" / "export.xls").write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    (tmp_path / "abime.xlsx").write_bytes(b"PK\x03\x04 damaged")
+    (tmp_path / "corr.toml").write_text('[feuilles]\n"a" = plat\n', encoding="utf-8")
+    for args, message in (((tmp_path / "vieux",), "format .xls non pris en charge"),
+                          ((tmp_path / "abime.xlsx",), "ce n'est pas un classeur .xlsx valide"),
+                          ((tmp_path / "tableau.xlsx", "--correspondance", tmp_path / "corr.toml"), "erreur de syntaxe TOML à la ligne 2, colonne 7"),
+                          ((tmp_path / "tableau.xlsx", "--correspondance", tmp_path / "absente.toml"), "introuvable")):
+        status, _, err = run_cli("importer", *args, "--out", tmp_path / "x")
+        assert status == 2 and message in err and "Traceback" not in err and "Errno" not in err, err

@@ -26,6 +26,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import secrets
 import tomllib
 from collections import Counter
@@ -128,6 +129,9 @@ def read_sheets(source: Path) -> list[Sheet]:
         elif file.suffix.lower() in (".csv", ".txt"):
             sheets.append(_csv_sheet(file))
     if not sheets:
+        other = sorted({f.suffix.lower() for f in files if f.suffix.lower() in (".xls", ".ods", ".xlsm", ".xlsb", ".numbers")})
+        if other:
+            raise ImportProblem(f"« {source} » : format {', '.join(other)} non pris en charge", "import_format_tableur")
         raise ImportProblem(f"« {source} » ne contient aucun classeur .xlsx ni fichier .csv", "import_rien_a_lire")
     return sheets
 
@@ -137,8 +141,9 @@ def _workbook_sheets(file: Path) -> list[Sheet]:
 
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
-        raise ImportProblem(f"classeur « {file.name} » illisible ({type(exc).__name__})", "classeur_illisible") from None
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
+        raise ImportProblem(f"classeur « {file.name} » illisible : ce n'est pas un classeur .xlsx valide (fichier endommagé, "
+                            "ou d'un autre format renommé en .xlsx)", "classeur_illisible") from None
     try:
         return [Sheet(f"{file.name}[{sheet.title}]", [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)])
                 for sheet in workbook.worksheets]
@@ -199,8 +204,14 @@ def read_mapping(path: Path) -> Mapping:
     :class:`ImportProblem` when it cannot be read."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ImportProblem(f"correspondance « {path} » illisible : {exc}", "correspondance_illisible") from None
+    except FileNotFoundError:
+        raise ImportProblem(f"correspondance « {path} » introuvable", "correspondance_absente") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportProblem(f"correspondance « {path} » illisible ({type(exc).__name__})", "correspondance_illisible") from None
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        place = f" à la ligne {where[1]}, colonne {where[2]}" if where else ""
+        raise ImportProblem(f"correspondance « {path} » illisible : erreur de syntaxe TOML{place}", "correspondance_illisible") from None
     sections = {"feuilles": data.get("feuilles", {})}
     for part in ("colonnes", "valeurs"):
         tables = data.get(part, {})
@@ -278,7 +289,9 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes) -> dict[str, pd.Da
     width = len(header)
     body = pd.DataFrame([(r + [""] * width)[:width] for r in sheet.rows[top + 1:]], columns=range(width), dtype=object).fillna("")
     body = body.loc[~body.apply(lambda c: c.astype(str).str.strip().eq("")).all(axis=1)]
-    body = body.loc[~body[0].astype(str).str.contains(_TOTAL)] if width else body
+    # A totals row: its first filled cell says so (« Sous-total voirie » under an empty number, « TOTAL GÉNÉRAL »).
+    first_filled = body.where(body.astype(str).apply(lambda c: c.str.strip()).ne("")).bfill(axis=1).iloc[:, 0] if width else body
+    body = body.loc[~first_filled.fillna("").astype(str).str.contains(_TOTAL)] if width else body
     by_target: dict[str, pd.Series] = {}
     for position, text in enumerate(header):
         chosen = columns.get(text, IGNORED)

@@ -311,6 +311,9 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "oui" if value else "non"
+    if isinstance(value, dt.timedelta):  # a duration cell ([h]:mm): its hours
+        hours = value.total_seconds() / 3600
+        return str(int(hours)) if hours.is_integer() else f"{hours:.4f}".rstrip("0")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
