@@ -243,6 +243,35 @@ def _import_unknown_value_and_near_names(tmp):
     return ["importer", folder, "--out", tmp / "sortie"]
 
 
+def _import_repeated_row(tmp):
+    """A contract given again, with other hours, by a later file of the same folder."""
+    folder = _copy(tmp)
+    lines = (folder / "contrats.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "contrats_suite.csv").write_text(lines[0] + "\n" + _other_hours(lines[0], lines[1]) + "\n", encoding="utf-8")
+    return ["importer", folder, "--out", tmp / "sortie"]
+
+
+def _other_hours(header: str, row: str) -> str:
+    fields = row.split(";")
+    at = header.split(";").index("heures_realisees")
+    fields[at] = str(float(fields[at] or 0) + 1)
+    return ";".join(fields)
+
+
+def _import_names_without_key(tmp):
+    from tests.test_importing import _flat_rows, _sheet
+
+    with pd.ExcelWriter(tmp / "suivi.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Suivi", _flat_rows([("Durand", "Léa", 1990)]))
+    return ["importer", tmp / "suivi.xlsx", "--out", tmp / "sortie"]
+
+
+def _import_old_workbook(tmp):
+    (tmp / "export").mkdir()
+    (tmp / "export" / "clauses.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    return ["importer", tmp / "export", "--out", tmp / "sortie"]
+
+
 def _mapping(text):
     def case(tmp):
         (tmp / "correspondance.toml").write_text(text, encoding="utf-8")
@@ -303,6 +332,11 @@ PROVOKED = {
     "import binaire": (_import_binary, {"import_fichier_illisible"}, 2),
     "import inconnu": (_import_unknown_headers, {"import_rien_reconnu"}, 2),
     "import à compléter": (_import_unknown_value_and_near_names, {"import_valeur_inconnue", "import_noms_proches"}, 2),
+    "import repris": (_import_repeated_row, {"import_lignes_reprises"}, 0),
+    "import sans clé": (_import_names_without_key, {"import_cle_tiree"}, 0),
+    "import .xls": (_import_old_workbook, {"import_format_tableur"}, 2),
+    "correspondance absente": (lambda tmp: ["importer", BASE, "--out", tmp / "sortie", "--correspondance", tmp / "absente.toml"],
+                               {"correspondance_absente"}, 2),
     "correspondance illisible": (_mapping("[feuilles\n"), {"correspondance_illisible"}, 2),
     "correspondance mal formée": (_mapping("feuilles = 3\n"), {"correspondance_illisible"}, 2),
     "correspondance inconnue": (_mapping('[feuilles]\n"contrats.csv" = "contrat"\n'), {"correspondance_decision"}, 2),
