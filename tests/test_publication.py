@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,6 +155,21 @@ def test_no_small_count_and_no_recoverable_cell_on_random_datasets(tmp_path_fact
     masks = mask(table, seuil)
     assert masks["valeur"].any()
     assert _published_problems(table, masks, seuil) == []
+
+
+def test_an_empty_value_never_sits_beside_a_masked_count(tmp_path):
+    """A rate over 0 persons, a ratio over 0 persons and a change from 0 are empty; beside a masked
+    effectif or count, the empty value would say the masked one is 0 (a reviewer read 72 such rows
+    as zeros and the kit's attacker then worked back a masked count): they are marked too, while
+    the cells that never hold a value (a count's interval) stay empty."""
+    table = _demo_table(tmp_path, DemoParameters(seed=3, territories=3, first_year=2022, last_year=2024, scale=0.3))
+    masks = mask(table, 5)
+    published = pd.read_csv(io.BytesIO(to_csv(table, masks)), dtype=str, keep_default_na=False)
+    undefined_rate = table["effectif"].eq(0) & table["valeur"].isna()
+    assert (undefined_rate & masks["effectif"]).any()  # the case is there
+    assert not ((published["valeur"] == "") & (published["effectif"] == "s")).any()
+    counts = table["indicateur"].isin(PERSON_COUNTS).to_numpy()
+    assert (published.loc[counts, "ic_bas"] == "").all()
 
 
 def test_groups_of_cells_with_the_same_sum_are_told_apart():

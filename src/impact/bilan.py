@@ -452,7 +452,7 @@ def publics_chart(report: Report) -> charts.FigureOutput | Markdown:
     notes = [*report.notes(CHAMPS["personnes"].format(year=report.year)), "Note : une personne compte dans chaque public qui la concerne."]
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-        notes.append(f"Non représenté(s), {UNPUBLISHED} : {', '.join(hidden)}.")
+        notes.append(f"{'Non représentés' if len(hidden) > 1 else 'Non représenté'}, {UNPUBLISHED} : {', '.join(hidden)}.")
     first = shown["part"].idxmax()
     title = f"{PUBLICS[first].split(' (')[0]} : le premier public, {french_percent(shown['part'].max())} des personnes en {report.year}"
     return charts.figure_output(figure, alt + ".", title, notes)
@@ -578,7 +578,7 @@ def outcomes_chart(report: Report) -> charts.FigureOutput | Markdown:
     notes = report.notes(f"personnes sorties en {cohort} dont la situation à {report.horizon} mois est connue")
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-        notes.append(f"Non représenté(s), {UNPUBLISHED} : {', '.join(hidden)}.")
+        notes.append(f"{'Non représentés' if len(hidden) > 1 else 'Non représenté'}, {UNPUBLISHED} : {', '.join(hidden)}.")
     return charts.figure_output(figure, alt + ".", f"Devenir à {report.horizon} mois des personnes sorties en {cohort}, avec les intervalles à 95 %", notes)
 
 
@@ -610,8 +610,8 @@ def methods(report: Report) -> Markdown:
         f"Conventions : un équivalent temps plein compte {french_number(parameters['heures_etp'], 0)} heures ; date d'extraction "
         f"{_date(report)} ({parameters.get('date_extraction_origine', '')}) ; horizon du devenir {report.horizon} mois.",
         "",
-        f"Règle de diffusion : les comptes de 1 à {report.threshold} personnes, les taux calculés sur moins de "
-        f"{report.threshold} personnes et les comptes de moins de 3 employeurs sont masqués (« {MARK} »), ainsi que les "
+        f"Règle de diffusion : les comptes de 1 à {report.threshold} personnes, les taux dont le numérateur ou le dénominateur "
+        f"compte de 1 à {report.threshold} personnes et les comptes de moins de 3 employeurs sont masqués (« {MARK} »), ainsi que les "
         "valeurs qui permettraient de les retrouver par différence (autres cellules d'une même ventilation, valeur de "
         "l'année précédente, évolution, part).",
         "",

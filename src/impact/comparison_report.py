@@ -350,7 +350,8 @@ def changes(report: Comparison) -> Markdown:
 
 def sources(report: Comparison) -> Markdown:
     """The methods annex: publishing rule, outcome cohort, and where the technical provenance is."""
-    text = (f"Règle de diffusion : comptes de 1 à {report.threshold} personnes, taux sur {report.threshold} personnes ou moins et "
+    text = (f"Règle de diffusion : comptes de 1 à {report.threshold} personnes, taux dont le numérateur ou le dénominateur compte "
+            f"de 1 à {report.threshold} personnes et "
             "cellules de moins de 3 employeurs masqués (« s »), ainsi que ce qui permettrait de les retrouver ; les analyses "
             "portent sur les données complètes, seuls leurs résultats publiables sont montrés. Devenir : la dernière cohorte "
             f"complète à la date d'extraction ({report.extraction_date:%d/%m/%Y}), c'est-à-dire la dernière année dont tous les "

@@ -1140,11 +1140,15 @@ def mask(table: pd.DataFrame, seuil: int = 5, complet: bool = True) -> pd.DataFr
     small_effectif = (table["indicateur"] == "duree_moyenne_contrats").to_numpy() & (effectif >= 1) & (effectif <= seuil)
     hidden |= small_effectif | _dependent_ratio(table, rows, hidden)
     part = hidden | _total_hidden(rows, hidden)
-    previous = _previous(table, rows, hidden)
+    earlier = _earlier(table, rows)
+    previous = np.where(earlier >= 0, hidden[np.maximum(earlier, 0)], False)
     hide = {"valeur": hidden, "part": part, "ic_bas": hidden, "ic_haut": hidden,
             "effectif": np.where(is_rate, masked[:, N], small_effectif), "valeur_precedente": previous, "evolution": hidden | previous}
-    # Only cells that hold a value are marked: an undefined rate stays empty.
-    result = pd.DataFrame({c: hide[c] & table[c].notna().to_numpy() for c in MEASURES}, index=table.index)
+    # Cells that hold a value are marked, and so are those left empty by a zero (a rate or a ratio
+    # over 0 persons, a change from 0): an empty value beside a masked count would tell it is 0.
+    # Cells that never hold one (a count's interval, a rate's share) stay empty.
+    undefined_by_zero = {"valeur": True, "ic_bas": is_rate, "ic_haut": is_rate, "valeur_precedente": earlier >= 0, "evolution": earlier >= 0}
+    result = pd.DataFrame({c: hide[c] & (table[c].notna().to_numpy() | undefined_by_zero.get(c, False)) for c in MEASURES}, index=table.index)
     result.attrs[BY_TERRITORY] = [int(year) for year in np.array(list(rows.labels["annee"]))[partial]]
     return result
 
@@ -1176,12 +1180,11 @@ def _total_hidden(rows: _Rows, hidden: np.ndarray) -> np.ndarray:
     return result | (situations & cohort_hidden[cohort])
 
 
-def _previous(table: pd.DataFrame, rows: _Rows, hidden: np.ndarray) -> np.ndarray:
-    """Whether the N-1 cell of each row is masked (False where N-1 is not in the table)."""
+def _earlier(table: pd.DataFrame, rows: _Rows) -> np.ndarray:
+    """The position of the N-1 row of each row (-1 where N-1 is not in the table)."""
     codes = rows.codes
-    earlier = rows.find(annee=rows.code("annee", table["annee"] - 1), territoire=codes["territoire"], indicateur=codes["indicateur"],
-                        dimension=codes["dimension"], modalite=codes["modalite"])
-    return np.where(earlier >= 0, hidden[np.maximum(earlier, 0)], False)
+    return rows.find(annee=rows.code("annee", table["annee"] - 1), territoire=codes["territoire"], indicateur=codes["indicateur"],
+                     dimension=codes["dimension"], modalite=codes["modalite"])
 
 
 def _dependent_ratio(table: pd.DataFrame, rows: _Rows, hidden: np.ndarray) -> np.ndarray:
