@@ -182,3 +182,34 @@ def test_sparse_cohort_is_refused_with_its_reason(tmp_path):
     result = adjusted_rates(leavers_with_covariates(impact.load(tmp_path), 2023))
     assert result.table is None
     assert "il en faudrait au moins 10 par paramètre" in result.reason
+
+
+def test_the_comparison_shows_nothing_computed_from_a_masked_rate(tmp_path):
+    """The funnel's common rate and overdispersion come from the published rates only (the
+    overdispersion of every territory and its p-value gave three masked rates back, exactly, on the
+    demo); with the whole's rate masked, no standardised comparison (each gap to the whole would
+    give it back) and no count of the rarer outcome."""
+    import re
+    import subprocess
+
+    from impact import comparison_report
+    from impact.comparison import overdispersion
+    from tests.conftest import IMPACT
+
+    def prepared(name, *options):
+        subprocess.run([IMPACT, "demo", tmp_path / name, *options], check=True, capture_output=True)
+        return comparison_report.prepare(tmp_path / name, 2024, sortie=tmp_path / f"{name}_sortie")
+
+    report = prepared("deux_sur_quatre", "--territoires", "4", "--annees", "2021-2024", "--graine", "1")
+    rows = report.published.loc[(report.published["annee"] == report.cohort) & (report.published["indicateur"] == "taux_sorties_dynamiques")
+                                & (report.published["dimension"] == "ensemble") & ~report.published["valeur_masque"]
+                                & ~report.published["effectif_masque"] & (report.published["territoire"] != "ensemble")].set_index("territoire")
+    result = comparison_report._funnel(report)
+    assert 2 <= len(result.table) == len(rows) < len(report.territories)  # some shown, some masked
+    successes, n = (rows["valeur"] * rows["effectif"]).round().to_numpy(), rows["effectif"].to_numpy()
+    assert result.pooled == pytest.approx(successes.sum() / n.sum())
+    assert result.phi == pytest.approx(overdispersion(successes, n, successes.sum() / n.sum())[0])
+    masked = prepared("ensemble_masque", "--territoires", "3", "--annees", "2022-2024", "--echelle", "0.3", "--graine", "3")
+    assert comparison_report._ensemble_rate(masked) is None
+    text = comparison_report.adjusted(masked).data + comparison_report.funnel_note(masked).data
+    assert "Comparaison standardisée non publiée" in text and not re.search(r"\d+ sorties de la catégorie", text)

@@ -133,7 +133,7 @@ def funnel(table: pd.DataFrame, year: int, rate: str = "taux_sorties_dynamiques"
     """The funnel of ``rate`` in ``year`` (a cohort) for the territories with at least ``minimum``
     known situations; the pooled rate is that of every territory."""
     rows = _rate_rows(table, year, rate)
-    pooled = float(rows["succes"].sum() / rows["n"].sum())
+    pooled = float(rows["succes"].sum() / rows["n"].sum()) if rows["n"].sum() else float("nan")
     shown = rows.loc[rows["n"] >= max(minimum, 1)]
     phi, p_value = overdispersion(shown["succes"].to_numpy(), shown["n"].to_numpy(), pooled)
     result = pd.DataFrame({"n": shown["n"].astype(int), "succes": shown["succes"].astype(int), "taux": shown["valeur"]})
@@ -215,8 +215,8 @@ def adjusted_rates(frame: pd.DataFrame) -> Adjusted:
         return Adjusted(None, overall, events, parameters, publics, "il faut au moins deux territoires")
     if events < MIN_EVENTS_PER_PARAMETER * parameters:
         return Adjusted(None, overall, events, parameters, publics,
-                        f"{events} sorties de la catégorie la plus rare pour {parameters} paramètres du plus petit modèle (sans les "
-                        f"publics), il en faudrait au moins {MIN_EVENTS_PER_PARAMETER} par paramètre ({MIN_EVENTS_PER_PARAMETER * parameters})")
+                        f"trop peu de sorties de la catégorie la plus rare pour les {parameters} paramètres du plus petit modèle (sans "
+                        f"les publics) : il en faudrait au moins {MIN_EVENTS_PER_PARAMETER} par paramètre ({MIN_EVENTS_PER_PARAMETER * parameters})")
     fit = firth_logit(X, y)
 
     def standardised(data: pd.DataFrame) -> tuple[float, np.ndarray]:

@@ -248,10 +248,20 @@ def _published_rates(report: Comparison, year: int) -> set[str]:
 
 
 def _funnel(report: Comparison) -> comparison.Funnel:
-    """The funnel of the last complete cohort, for the territories whose rate is published."""
-    result = comparison.funnel(report.internal, report.cohort, minimum=report.threshold + 1)
-    shown = sorted(_published_rates(report, report.cohort) & set(result.table.index))
-    return comparison.Funnel(result.table.loc[shown], result.pooled, result.phi, result.phi_p_value)
+    """The funnel of the last complete cohort, on the territories whose rate is published only:
+    their common rate, the limits and the overdispersion are computed from published figures, so
+    that none of them gives back a masked rate (the overdispersion of every territory did, from its
+    value and p-value)."""
+    shown = _published_rates(report, report.cohort)
+    return comparison.funnel(report.internal.loc[report.internal["territoire"].isin(shown)], report.cohort, minimum=report.threshold + 1)
+
+
+def _ensemble_rate(report: Comparison) -> pd.Series | None:
+    """The published row of the whole's dynamic-exit rate of the cohort, None when it is masked."""
+    table = report.published
+    rows = table.loc[(table["annee"] == report.cohort) & (table["indicateur"] == "taux_sorties_dynamiques")
+                     & (table["territoire"] == ENSEMBLE) & (table["dimension"] == ENSEMBLE)]
+    return None if rows.empty or rows["valeur_masque"].iloc[0] or rows["effectif_masque"].iloc[0] else rows.iloc[0]
 
 
 def _left_out(report: Comparison, shown: pd.Index) -> str:
@@ -269,6 +279,9 @@ def funnel_chart(report: Comparison) -> charts.FigureOutput | Markdown:
         return Markdown("Aucune cohorte complète : pas de graphique en entonnoir.\n")
     result = _funnel(report)
     table = result.table
+    if len(table) < 2:  # nothing to compare
+        return Markdown(f"{'Un seul territoire' if len(table) else 'Aucun territoire'} dont le taux de sorties dynamiques est publié : "
+                        f"pas de graphique en entonnoir.{markdown(_left_out(report, table.index))}\n")
     phi = result.phi if np.isfinite(result.phi) else 1.0
     grid = np.arange(report.threshold + 1, max(int(table["n"].max()) if len(table) else 10, 10) * 1.1 + 1, dtype=int)
     limits = {f"Limites à {label}": (grid, *comparison.funnel_limits(result.pooled, grid, level, phi))
@@ -276,7 +289,7 @@ def funnel_chart(report: Comparison) -> charts.FigureOutput | Markdown:
     figure = charts.funnel(table["n"].tolist(), table["taux"].tolist(), list(table.index), result.pooled, limits,
                            f"Sorties dynamiques par territoire, sortants de {report.cohort}")
     outside = [f"{t} ({p})" for t, p in table["position"].items() if p != "dans les limites"]
-    alt = (f"Graphique en entonnoir, sortants de {report.cohort} : taux commun {french_percent(result.pooled)} ; "
+    alt = (f"Graphique en entonnoir, sortants de {report.cohort} : taux commun des territoires montrés {french_percent(result.pooled)} ; "
            + ("territoires hors des limites : " + ", ".join(outside) if outside else "tous les territoires montrés sont dans les limites")
            + "." + _left_out(report, table.index))
     return charts.figure_output(figure, alt)
@@ -287,7 +300,9 @@ def funnel_note(report: Comparison) -> Markdown:
     if report.cohort is None:
         return Markdown("")
     result = _funnel(report)
-    text = ("Les limites sont exactes (loi binomiale autour du taux commun) : un territoire est signalé quand la probabilité d'un "
+    if len(result.table) < 2:
+        return Markdown("")
+    text = ("Les limites sont exactes (loi binomiale autour du taux commun des territoires montrés) : un territoire est signalé quand la probabilité d'un "
             "écart au moins aussi grand est inférieure à 2,5 % (95 %) ou à 0,1 % (99,8 %) de chaque côté. ")
     if np.isfinite(result.phi):
         text += (f"Surdispersion estimée φ = {french_number(result.phi, 2)} (test du χ² : p = {french_number(result.phi_p_value, 3)}) ; "
@@ -301,6 +316,10 @@ def adjusted(report: Comparison) -> Markdown:
     overall rate and Holm's verdict; or why they are not estimated."""
     if report.cohort is None:
         return Markdown("Aucune cohorte complète : pas de comparaison standardisée.\n")
+    whole = _ensemble_rate(report)
+    if whole is None:  # each territory's gap to the whole would give the whole's rate back
+        return Markdown(f"Comparaison standardisée non publiée ({_cohort_words(report)}) : le taux de sorties dynamiques de l'ensemble "
+                        "n'est pas publié (secret statistique), et l'écart de chaque territoire à l'ensemble le redonnerait.\n")
     frame = comparison.leavers_with_covariates(report.dataset, report.cohort, report.horizon, report.extraction_date)
     result = comparison.adjusted_rates(frame)
     if result.table is None:
@@ -315,9 +334,10 @@ def adjusted(report: Comparison) -> Markdown:
     covariates = "le sexe, la tranche d'âge, le niveau de formation et les publics" if result.publics else (
         "le sexe, la tranche d'âge et le niveau de formation (les publics n'y sont pas : trop peu de données pour les estimer, "
         f"moins de {comparison.MIN_EVENTS_PER_PARAMETER} sorties de la catégorie la plus rare par paramètre)")
-    note = (f"Modèle : régression logistique pénalisée de Firth de la sortie dynamique selon le territoire, {covariates}, sur les {french_number(len(frame), 0)} sortants de {report.cohort} dont "
-            f"la situation à {report.horizon} mois est connue (taux d'ensemble standardisé {french_percent(result.overall)} ; "
-            f"{result.events} sorties de la catégorie la plus rare pour {result.parameters} paramètres). Le taux standardisé d'un "
+    note = (f"Modèle : régression logistique pénalisée de Firth de la sortie dynamique selon le territoire, {covariates}, sur les "
+            f"{french_number(len(frame), 0)} sortants de {report.cohort} dont la situation à {report.horizon} mois est connue (taux "
+            f"d'ensemble standardisé {french_percent(result.overall)} ; au moins {comparison.MIN_EVENTS_PER_PARAMETER} sorties de la "
+            f"catégorie la plus rare pour chacun des {result.parameters} paramètres). Le taux standardisé d'un "
             "territoire est le taux moyen que le modèle prédit pour l'ensemble de ces sortants avec ce territoire : il est "
             "standardisé sur les caractéristiques observées ; les écarts peuvent refléter le marché du travail local et des "
             "différences que les données ne mesurent pas. L'écart au taux d'ensemble est testé avec sa propre variance, et la "
@@ -336,11 +356,13 @@ def changes(report: Comparison) -> Markdown:
         return Markdown("Aucune cohorte complète : pas d'évolution du devenir.\n")
     result = comparison.change_test(report.internal, report.cohort)
     published = _published_rates(report, report.cohort) & _published_rates(report, report.cohort - 1)
-    shown = result.loc[result.index.isin(published) & result["p_valeur"].notna()]
+    # Only the territories published both years, Holm's correction among them: nothing shown depends on a masked rate.
+    shown = result.loc[result.index.isin(published) & result["p_valeur"].notna()].copy()
+    shown["p_holm"] = comparison.holm(shown["p_valeur"])
     lines = [[t, french_percent(r["succes"] / r["n"]), french_percent(r["succes_precedent"] / r["n_precedent"]),
               french_change(r["ecart_points"], True), french_number(r["p_valeur"], 3), french_number(r["p_holm"], 3)] for t, r in shown.iterrows()]
     note = (f"Test exact de Fisher pour chaque territoire (sortants de {report.cohort} contre ceux de {report.cohort - 1}), "
-            f"p-valeurs corrigées par la méthode de Holm sur les {int(result['p_valeur'].notna().sum())} territoires testés. "
+            f"p-valeurs corrigées par la méthode de Holm sur les {len(shown)} territoires montrés. "
             "Seuls les territoires dont le taux est publié les deux années figurent ici.\n")
     if not lines:
         return Markdown(note + "\nAucun territoire n'a de taux publié les deux années : pas de tableau d'évolution.\n")
