@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from impact import effect_report
+from impact import effect, effect_report
+from impact.escaping import markdown
 from tests.conftest import IMPACT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,3 +184,70 @@ def test_bad_comparison_file_is_named_line_and_column(demo, tmp_path, run_cli):
     assert "comparaison:4:situation: erreur : « embauche » n'est pas un code de situation" in out
     assert "Traceback" not in out + err
     assert not (tmp_path / "s").exists()
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    """Three small territories (scale 0.3, 2022-2024): the whole's 2023 cohort is masked in the
+    published indicators, and so is its 2024 rate of dynamic exits (a reviewer's case)."""
+    root = tmp_path_factory.mktemp("petite")
+    subprocess.run([IMPACT, "demo", root / "donnees", "--territoires", "3", "--echelle", "0.3", "--annees", "2022-2024", "--graine", "1",
+                    "--comparaison", root / "comparaison"], check=True, capture_output=True)
+    return root
+
+
+def test_the_study_prints_nothing_that_gives_back_a_masked_cohort_or_a_small_count(small):
+    report = effect_report.prepare(small / "donnees", small / "comparaison" / "comparaison.csv", sortie=small / "sortie", replications=20)
+    published = pd.read_csv(small / "sortie" / "indicateurs.csv", dtype=str, keep_default_na=False)
+    whole = published.loc[published["territoire"].eq("ensemble") & published["dimension"].eq("ensemble")
+                          & published["indicateur"].eq("taux_sorties_dynamiques")].set_index("annee")
+    # The 2023 cohort's size is masked: it is left out, and the study's total is the sum of published sizes.
+    assert whole.loc["2023", "effectif"] == "s" and report.left_out == (2023,)
+    assert report.leavers == int(whole.loc["2022", "effectif"]) + int(whole.loc["2024", "effectif"]) == 28
+    assert "sortants de 2023 ne sont pas dans l'étude" in " ".join(effect_report.summary(report))
+    # 2024's rate is masked alone: the pooled rate would give it back (pooled count less 2022's).
+    assert whole.loc["2024", "valeur"] == "s" and report.hidden["sorties_dynamiques"]
+    figures = effect_report.key_figures(report)
+    assert "| Dont en sortie dynamique | s |" in figures.replace("  ", " ") or re.search(r"Dont en sortie dynamique\s*\|\s*s\s*\|", figures)
+    assert not re.search(r"Écart brut\s*\|\s*[+-]", figures)
+    # Balance: no yes-or-no characteristic's mean gives 1 to 5 persons of either group in the support.
+    study = report.study
+    treated = study.sample.loc[study.overlap.kept, "participant"].to_numpy(dtype=bool)
+    hidden = effect_report.disclosive_shares(report)
+    table = effect_report.balance(report).data
+    for name, row in study.balance.iterrows():
+        counts = [round(row["moyenne_participants"] * treated.sum()), round(row["moyenne_comparaison"] * (~treated).sum())]
+        sizes = [treated.sum(), (~treated).sum()]
+        small_count = any(1 <= c <= 5 or 1 <= n - c <= 5 for c, n in zip(counts, sizes))
+        assert hidden[name] == (small_count and name not in effect.CONTINUOUS), name
+        line = next(line for line in table.splitlines() if line.startswith(f"| {markdown(name)} "))
+        assert (line.count("| s ") == 5) == hidden[name], line
+    assert hidden["Handicap"]  # 1 to 5 participants with a disability: the reviewer's first recovered count
+
+
+def test_hidden_rates_follow_counts_and_the_cohorts_masked_in_the_indicators():
+    people = pd.DataFrame({"annee": [2022] * 10 + [2023] * 10,
+                           "emploi_durable": [1] * 3 + [0] * 7 + [1] * 6 + [0] * 4,
+                           "sorties_dynamiques": [1] * 6 + [0] * 4 + [1] * 6 + [0] * 4})
+    none = {"emploi_durable": set(), "sorties_dynamiques": set()}
+    # 9 of 20 and 12 of 20: nothing from 1 to 5, nothing masked: both shown.
+    assert effect_report.hidden_rates(people, [], none, 5) == {"emploi_durable": False, "sorties_dynamiques": False}
+    # 2023's durable-employment rate masked alone: 9 - 3 published = 6 would come back.
+    assert effect_report.hidden_rates(people, [], {**none, "emploi_durable": {2023}}, 5)["emploi_durable"]
+    # Both years masked: their sum (9 of 20) is all a reader gets.
+    assert not effect_report.hidden_rates(people, [], {**none, "emploi_durable": {2022, 2023}}, 5)["emploi_durable"]
+    # A group (those left out of the support) of 4 persons, 3 of whom in a dynamic exit: masked.
+    left = pd.Series([True] * 4 + [False] * 16)
+    assert effect_report.hidden_rates(people, [left], none, 5) == {"emploi_durable": True, "sorties_dynamiques": True}
+    # At seuil 2, in that group: 3 durable jobs and 1 without (masked); 4 dynamic exits and none without (shown).
+    assert effect_report.hidden_rates(people, [left], none, 2) == {"emploi_durable": True, "sorties_dynamiques": False}
+
+
+def test_a_masked_benchmark_category_is_never_alone_beside_the_published_totals():
+    table = pd.DataFrame({"personnes": [40, 30, 12], "observees": [20, 15, 9]}, index=["moins_26", "26_49", "50_plus"])
+    # 12 leavers aged 50 or more, 3 of them not in a dynamic exit: masked, and with it the smallest other (30).
+    assert effect_report.benchmark_shown(table, 0, 5).tolist() == [True, False, False]
+    # Nothing small: all printed, even with 7 leavers left out (more than the threshold).
+    assert effect_report.benchmark_shown(table.assign(observees=[20, 15, 6]), 7, 5).all()
+    # 2 leavers without a reference rate would come back from the totals: a category is masked with them.
+    assert effect_report.benchmark_shown(table.assign(observees=[20, 15, 6]), 2, 5).tolist() == [True, True, False]

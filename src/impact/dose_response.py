@@ -75,8 +75,8 @@ def association(leavers: pd.DataFrame, facts: Facts, months: int = MONTHS) -> Do
     people = people.loc[people["assez_long"]].assign(tranche_age=lambda d: d["tranche_age"].astype(str), sexe=lambda d: d["sexe"].astype(str),
                                                     niveau_formation=lambda d: d["niveau_formation"].astype(str))
     if len(people) < MIN_PERSONS:
-        return DoseResponse(None, len(people), months, reason=f"{len(people)} personnes seulement dont le parcours a duré au moins "
-                            f"{months} mois (il en faut {MIN_PERSONS})")
+        return DoseResponse(None, len(people), months, reason=f"moins de {MIN_PERSONS} personnes dont le parcours a duré au moins "
+                            f"{months} mois (leur nombre exact n'est pas publié : il peut être petit)")
     covariates = "C(sexe) + C(tranche_age) + C(niveau_formation)"
     y, X = dmatrices(f"sorties_dynamiques ~ cr(heures, df=3, constraints='center') + {covariates}", people, return_type="dataframe")
     fit = sm.GLM(y, X, family=sm.families.Binomial()).fit()

@@ -385,8 +385,8 @@ class Study:
         reasons = []
         o = self.overlap
         if o.share_trimmed > MAX_TRIMMED:
-            reasons.append(f"recouvrement insuffisant : {o.trimmed_treated} participants sur {o.n_treated} "
-                           f"({french_percent(o.share_trimmed, 0)}) n'ont aucune personne comparable (au plus {french_percent(MAX_TRIMMED, 0)} admis)")
+            reasons.append(f"recouvrement insuffisant : plus de {french_percent(MAX_TRIMMED, 0)} des participants n'ont aucune "
+                           "personne comparable")
         if o.effective < MIN_EFFECTIVE:
             reasons.append(f"taille effective du groupe de comparaison pondéré de {o.effective:.0f} personnes, "
                            f"sous le minimum de {MIN_EFFECTIVE}")

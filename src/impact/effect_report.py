@@ -14,6 +14,13 @@ diagnostics pass, an *écart* otherwise, an *association* for the hours, a *comp
 benchmark) with the key figures; *Champ* and *Source* lines under every table and figure; a
 methods box; the study's parameters and the SHA-256 of the comparison and reference files in the
 report's ``metadonnees.json`` (``impact effet``).
+
+Secrecy (SPEC 7) of what the study adds to the yearly indicators published beside it: its totals
+are sums over cohorts, so a cohort whose known leavers are masked in the indicators is left out
+(and named); a pooled rate that would give back a count of 1 to ``seuil`` persons, or the rate of
+the one cohort masked in the indicators, is « s » with what it can be read from (raw difference,
+E-value, benchmark totals); so are the balance table's shares of 1 to ``seuil`` persons, the
+numbers of persons left out of the common support, and small benchmark categories (never alone).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +46,9 @@ from impact.facts import build_facts
 from impact.escaping import Markup, markdown
 from impact.formatting import french_change, french_number, french_percent
 from impact.tables import markdown_table
-from impact.indicators import HEURES_ETP, indicators, write
+from impact.indicators import ENSEMBLE, HEURES_ETP, indicators, write
 from impact.problems import ProblemLog
+from impact.publication import MARK
 from impact.reading import sha256
 from impact.schema import NIVEAU_FORMATION, PUBLICS, SEXE
 
@@ -63,6 +71,15 @@ class Report:
     dynamic: float = float("nan")
     cohorts: tuple[int, int] | None = None
     publisher: Publisher = Publisher()
+    #: Cohorts left out of the study: the whole's outcome rate or its denominator is masked in the
+    #: published indicators, and the study's totals, added over cohorts, would give it back.
+    left_out: tuple[int, ...] = ()
+    #: Outcomes whose rates are not printed (:func:`hidden_rates`), with every figure they can be
+    #: read from: over all the known leavers (the first page, the benchmark), over the participants
+    #: of the common support (the estimates, the E-values), over the comparison group.
+    pooled_hidden: dict[str, bool] = field(default_factory=dict)
+    hidden: dict[str, bool] = field(default_factory=dict)
+    comparison_hidden: dict[str, bool] = field(default_factory=dict)
 
     @property
     def credible(self) -> bool:
@@ -78,7 +95,18 @@ class Report:
         if self.cohorts is None:
             return ""
         first, last = self.cohorts
-        return f"en {last}" if first == last else f"de {first} à {last}"
+        inside = [str(year) for year in self.left_out if first < year < last]
+        return (f"en {last}" if first == last else f"de {first} à {last}") + (f" (sauf {' et '.join(inside)})" if inside else "")
+
+    @property
+    def left_out_sentence(self) -> str:
+        """Why cohorts are left out of the study, or nothing."""
+        if not self.left_out:
+            return ""
+        years = " et ".join(str(year) for year in self.left_out)
+        return (f"Les sortants de {years} ne sont pas dans l'étude : le nombre de personnes de {'leur cohorte' if len(self.left_out) == 1 else 'leurs cohortes'} "
+                "dont la situation est connue n'est pas publié (secret statistique), et les totaux de l'étude, additionnés sur les "
+                "cohortes, le redonneraient par différence.")
 
     def champ(self, comparison: bool = False) -> str:
         """The scope of the study's tables and figures."""
@@ -106,6 +134,40 @@ def _counted(count: int, noun: str) -> str:
     return f"{french_number(count, 0)} {noun}{'s' if count > 1 else ''}"
 
 
+def cohort_masks(indicateurs: str | Path) -> tuple[set[int], dict[str, set[int]]]:
+    """From the published ``indicateurs`` (file path), the study's view of each cohort's whole
+    (``ensemble``): the years whose known leavers (the denominator of the outcome rates) are masked,
+    and, for each outcome of the study, the years whose rate is masked."""
+    table = pd.read_csv(indicateurs, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    rows = table.loc[table["territoire"].eq(ENSEMBLE) & table["dimension"].eq(ENSEMBLE)].assign(annee=lambda t: t["annee"].astype(int))
+    rate = {name: rows.loc[rows["indicateur"].eq(f"taux_{name}")] for name in effect.OUTCOMES}
+    denominators = rate["sorties_dynamiques"]
+    return (set(denominators.loc[denominators["effectif"].eq(MARK), "annee"]),
+            {name: set(r.loc[r["valeur"].eq(MARK), "annee"]) for name, r in rate.items()})
+
+
+def hidden_rates(people: pd.DataFrame, groups: list[pd.Series], masked: dict[str, set[int]], threshold: int) -> dict[str, bool]:
+    """For each outcome, whether the rates of ``people`` (one row per person, ``annee`` and the
+    outcomes as 1 or 0) must not be printed. The study's rates are pooled over cohorts, beside the
+    yearly rates of the published indicators; a rate is masked when it would give back a count of 1
+    to ``threshold`` persons with the outcome, or without it: of all the people, of each of
+    ``groups`` (boolean selections of them, such as those left out of the common support), or of
+    the cohorts whose rate is masked in the indicators (the pooled count less the published ones);
+    and when a single cohort's rate is masked there (the difference would give it back)."""
+    def small(count: float) -> bool:
+        return _small(int(count), threshold)
+
+    hidden = {}
+    for name in effect.OUTCOMES:
+        outcome = people[name].astype(int)
+        in_masked = people["annee"].isin(masked[name])
+        selections = [pd.Series(True, index=people.index), in_masked, *groups]
+        counts = [(outcome[chosen].sum(), chosen.sum()) for chosen in selections if chosen.any()]
+        hidden[name] = (people.loc[in_masked, "annee"].nunique() == 1
+                        or any(small(having) or small(size - having) for having, size in counts))
+    return hidden
+
+
 def prepare(dossier: str | Path, comparaison: str | Path | None = None, reference: str | Path | None = None, horizon: int = 6,
             mois: int = MONTHS, seuil: int = 5, sortie: str | Path = ".", indicateurs: str | Path | None = None,
             replications: int = effect.REPLICATES, graine: int = 1, editeur: str | None = None,
@@ -120,13 +182,25 @@ def prepare(dossier: str | Path, comparaison: str | Path | None = None, referenc
     metadata = json.loads((Path(indicateurs).parent / "metadonnees.json").read_text(encoding="utf-8"))
     facts = build_facts(dataset, pd.Timestamp(metadata["parametres"]["date_extraction"]))
     leavers = known_leavers(facts, dataset, horizon)
+    unknown_sizes, masked = cohort_masks(indicateurs)
+    left_out = tuple(sorted(unknown_sizes & set(leavers["annee"])))
+    leavers = leavers.loc[~leavers["annee"].isin(left_out)].reset_index(drop=True)
     study = None
     if comparaison is not None:
         log = ProblemLog()
         group = read_comparison(Path(comparaison), log)
         if group is None or (log.frame()["gravite"] == "erreur").any():
             raise ValueError(f"groupe de comparaison inutilisable : {Path(comparaison).name}")
-        study = effect.study(study_sample(facts, dataset, group, horizon), replications, graine)
+        sample = study_sample(facts, dataset, group, horizon)
+        sample = sample.loc[~(sample["participant"] & sample["annee"].isin(left_out))].reset_index(drop=True)
+        study = effect.study(sample, replications, graine) if sample["participant"].any() else None
+    pooled_hidden = hidden = hidden_rates(leavers, [], masked, seuil)
+    comparison_hidden = dict.fromkeys(effect.OUTCOMES, False)
+    if study is not None:
+        kept, treated = study.overlap.kept, study.sample["participant"].to_numpy(dtype=bool)
+        participants = study.sample.loc[treated].reset_index(drop=True)
+        hidden = hidden_rates(participants, [pd.Series(~kept[treated]), pd.Series(kept[treated])], masked, seuil)
+        comparison_hidden = hidden_rates(study.sample.loc[~treated & kept], [], dict.fromkeys(effect.OUTCOMES, set()), seuil)
     bench = benchmark(leavers, read_reference(Path(reference))) if reference is not None else None
     files = {name: entry["sha256"] for name, entry in metadata["entrees"]["fichiers"].items()}
     files |= {Path(f).name: sha256(Path(f).read_bytes()) for f in (comparaison, reference) if f is not None}
@@ -134,7 +208,23 @@ def prepare(dossier: str | Path, comparaison: str | Path | None = None, referenc
     return Report(int(horizon), int(seuil), metadata, Path(comparaison).name if comparaison else None, study,
                   association(leavers, facts, mois), bench, len(leavers), int(replications), files,
                   float(leavers["sorties_dynamiques"].mean()) if len(leavers) else float("nan"), cohorts,
-                  editorial.publisher(dossier, editeur, date_publication))
+                  editorial.publisher(dossier, editeur, date_publication), left_out, pooled_hidden, hidden, comparison_hidden)
+
+
+DYNAMIC = "sorties_dynamiques"
+_MASKED_RATE = ("« s » : taux non publié (secret statistique) : il redonnerait un nombre de 1 à {threshold} personnes, ou un taux "
+                "masqué des indicateurs annuels ; ce qui le redonnerait (écart brut, valeur E) est masqué avec lui.")
+
+
+def _raw_hidden(report: Report, name: str) -> bool:
+    """The raw difference of ``name`` gives either group's rate from the other's."""
+    return bool(report.hidden.get(name) or report.comparison_hidden.get(name))
+
+
+def _masked_notes(report: Report, rows: list[list[str]]) -> list[str]:
+    """The Champ and Source lines of a study table, and what « s » means when the table holds one."""
+    notes = report.notes(report.champ(comparison=True), comparison=True)
+    return notes + ([_MASKED_RATE.format(threshold=report.threshold)] if any(MARK in row for row in rows) else [])
 
 
 def _with_study(section: Callable[[Report], Markdown | charts.FigureOutput]) -> Callable[[Report], Markdown | charts.FigureOutput]:
@@ -154,9 +244,10 @@ def title(report: Report) -> Markdown:
     """Front matter and the opening paragraph, which says what the report can and cannot claim."""
     if report.study is None:
         heading = "Devenir des participants : heures travaillées et référence externe"
-        opening = ("Aucun groupe de comparaison n'a été fourni : ce rapport ne dit pas ce que la clause a changé pour les "
-                   "personnes. Il décrit le lien entre les heures travaillées et le devenir, et compare le devenir observé à "
-                   "des taux de référence.")
+        opening = (("Aucun groupe de comparaison n'a été fourni" if report.comparison_file is None else
+                    f"Le groupe de comparaison ({report.comparison_file}) n'a aucun participant à qui être comparé")
+                   + " : ce rapport ne dit pas ce que la clause a changé pour les personnes. Il décrit le lien entre les heures "
+                     "travaillées et le devenir, et compare le devenir observé à des taux de référence.")
     elif report.credible:
         heading = "Étude d'impact : ce que la clause a changé pour les personnes recrutées"
         opening = (f"Les participants sont comparés à des personnes éligibles non recrutées ({report.comparison_file}), rendues "
@@ -181,17 +272,25 @@ def summary(report: Report) -> list[str]:
     """What the study finds, in plain French, never more than its design allows: an *effet* only
     when the diagnostics pass, an *écart* otherwise; the hours, an *association*; the reference, a
     *comparaison*."""
-    sentences = [f"{french_number(report.leavers, 0)} personnes sorties {report.years} ont une situation connue {report.horizon} mois après la fin de leur parcours ; "
-                 f"{french_percent(report.dynamic, 1, fixed=True)} sont en emploi ou en sortie positive (sorties dynamiques)."] if report.leavers else []
+    dynamic = ("leur taux de sorties dynamiques (emploi ou sortie positive) n'est pas publié (secret statistique)"
+               if report.pooled_hidden.get(DYNAMIC) else f"{french_percent(report.dynamic, 1, fixed=True)} sont en emploi ou en sortie positive (sorties dynamiques)")
+    sentences = [f"{french_number(report.leavers, 0)} personnes sorties {report.years} ont une situation connue {report.horizon} mois après la "
+                 f"fin de leur parcours ; {dynamic}."] if report.leavers else []
+    if report.left_out:
+        sentences.append(report.left_out_sentence)
     study = report.study
     if study is None:
-        sentences.append("Sans groupe de comparaison, ce rapport ne dit pas ce que la clause a changé pour elles.")
+        sentences.append("Sans groupe de comparaison, ce rapport ne dit pas ce que la clause a changé pour elles." if report.leavers else
+                         "Aucun sortant ne peut entrer dans l'étude : ce rapport ne dit pas ce que la clause a changé.")
     elif (e := study.estimates.get("sorties_dynamiques")) is not None:
-        if not report.credible:
+        if not report.credible and not _raw_hidden(report, DYNAMIC):
             sentences.append(f"Les participants ont un taux de sorties dynamiques de {french_percent(e.p1, 1)}, contre "
                              f"{french_percent(e.p0_raw, 1)} dans le groupe de comparaison : un écart brut de "
                              f"{french_change(e.raw_difference, True)}, qui mêle la clause et les différences de profil. Les diagnostics "
                              "ne permettent pas d'en tirer ce que la clause a changé.")
+        elif not report.credible:
+            sentences.append("L'écart brut de sorties dynamiques entre les participants et le groupe de comparaison n'est pas publié "
+                             "(secret statistique) ; les diagnostics ne permettent pas d'en tirer ce que la clause a changé.")
         else:
             low, high = e.interval()
             value = french_change(e.values["doublement_robuste"], True)
@@ -207,7 +306,7 @@ def summary(report: Report) -> list[str]:
         sentences.append(f"Le taux de sorties dynamiques {linked} avec les heures des {dose.months} premiers mois du parcours "
                          f"(p = {french_number(dose.p_value, 3)}) : une association, qui ne dit pas ce que les heures ont causé.")
     bench = report.benchmark
-    if bench is not None:
+    if bench is not None and not report.pooled_hidden.get(DYNAMIC):
         sentences.append(f"Rapportées aux taux de référence ({bench.source}), les sorties dynamiques observées valent "
                          f"{french_number(bench.ratio, 2)} fois les attendues : une comparaison à une référence, pas une estimation "
                          "de ce que la clause a changé.")
@@ -218,27 +317,30 @@ def key_figures(report: Report) -> str:
     """The key figures of the first page: who is followed and compared, the rates, the estimate
     only when the diagnostics pass."""
     rows = [[f"Sortants {report.years}, situation connue à {report.horizon} mois", french_number(report.leavers, 0)],
-            ["Dont en sortie dynamique", french_percent(report.dynamic, 1, fixed=True)]] if report.leavers else []
+            ["Dont en sortie dynamique", MARK if report.pooled_hidden.get(DYNAMIC) else french_percent(report.dynamic, 1, fixed=True)]] if report.leavers else []
     study = report.study
     if study is not None:
         treated = int(study.sample["participant"].sum())
         rows.append(["Personnes du groupe de comparaison (situation connue)", french_number(len(study.sample) - treated, 0)])
         e = study.estimates.get("sorties_dynamiques")
         if e is not None:
-            rows.append(["Sorties dynamiques, groupe de comparaison (taux brut)", french_percent(e.p0_raw, 1)])
-            rows.append(["Écart brut", french_change(e.raw_difference, True)])
+            rows.append(["Sorties dynamiques, groupe de comparaison (taux brut)",
+                         MARK if report.comparison_hidden.get(DYNAMIC) else french_percent(e.p0_raw, 1)])
+            rows.append(["Écart brut", MARK if _raw_hidden(report, DYNAMIC) else french_change(e.raw_difference, True)])
             if report.credible:
                 low, high = e.interval()
                 rows.append(["Effet estimé (doublement robuste, intervalle à 95 %)",
                              f"{french_change(e.values['doublement_robuste'], True)} ({french_change(low, True)} à {french_change(high, True)})"])
-    if report.benchmark is not None:
+    if report.benchmark is not None and not report.pooled_hidden.get(DYNAMIC):
         rows.append(["Sorties dynamiques observées / attendues selon la référence", french_number(report.benchmark.ratio, 2)])
     if not rows:
         return ""
     lecture = (f"{french_percent(report.dynamic, 1, fixed=True)} des sortants dont la situation est connue {report.horizon} mois après la fin de "
-               "leur parcours sont en emploi ou en sortie positive." if report.leavers else "")
-    return markdown_table(rows, ["Indicateur", "Valeur"], "L'étude en chiffres", "lr",
-                          notes=report.notes(report.champ(comparison=True), lecture, comparison=True))
+               "leur parcours sont en emploi ou en sortie positive." if report.leavers and not report.pooled_hidden.get(DYNAMIC) else "")
+    notes = report.notes(report.champ(comparison=True), lecture, comparison=True)
+    if any(row[1] == MARK for row in rows):
+        notes.append(_MASKED_RATE.format(threshold=report.threshold))
+    return markdown_table(rows, ["Indicateur", "Valeur"], "L'étude en chiffres", "lr", notes=notes)
 
 
 def method_box(report: Report) -> str:
@@ -257,7 +359,9 @@ def method_box(report: Report) -> str:
     return editorial.box("Méthode en bref", [
         f"Le devenir est la situation {report.horizon} mois après la fin du parcours (emploi durable ; sortie dynamique : emploi "
         "ou sortie positive) ; les situations inconnues ou neutralisées sont écartées.", design,
-        f"Secret statistique : les catégories de {report.threshold} personnes ou moins sont remplacées par « s »."])
+        f"Secret statistique : les catégories de {report.threshold} personnes ou moins sont remplacées par « s »"
+        + (" ; les cohortes dont le nombre de sortants de situation connue est masqué dans les indicateurs ne sont pas dans "
+           "l'étude." if report.left_out else ".")])
 
 
 def sizes(report: Report) -> Markdown:
@@ -269,12 +373,14 @@ def sizes(report: Report) -> Markdown:
     sample = study.sample
     treated = int(sample["participant"].sum())
     o = study.overlap
-    lines = [["Participants (situation connue)", french_number(treated, 0), french_number(treated - o.trimmed_treated, 0)],
+    lines = [["Participants (situation connue)", french_number(treated, 0), _kept(treated, o.trimmed_treated, report.threshold)],
              ["Groupe de comparaison (situation connue)", french_number(len(sample) - treated, 0),
-              french_number(len(sample) - treated - o.trimmed_comparison, 0)]]
+              _kept(len(sample) - treated, o.trimmed_comparison, report.threshold)]]
+    hidden = [f"« {MARK} » : le nombre de personnes écartées, de 1 à {report.threshold}, se lirait par différence (secret statistique)."]
     table = markdown_table(lines, ["Groupe", "Personnes", "Dans le support commun"], "Les deux groupes comparés",
-                           notes=report.notes(report.champ(comparison=True), comparison=True))
-    text = (f"Participants : sortants de toutes les cohortes observables, situation à {report.horizon} mois après la fin du parcours. "
+                           notes=report.notes(report.champ(comparison=True), comparison=True)
+                           + (hidden if any(line[2] == MARK for line in lines) else []))
+    text = (f"Participants : sortants {report.years} (cohortes observables), situation à {report.horizon} mois après la fin du parcours. "
             f"Groupe de comparaison : situation {report.horizon} mois après la date de référence. Les situations inconnues ou "
             "neutralisées sont écartées.\n\n")
     if study.detectable:
@@ -283,6 +389,21 @@ def sizes(report: Report) -> Markdown:
                  + " et ".join(f"{french_change(value, True)} sur le {_rate(name)}" for name, value in study.detectable.items())
                  + " : un écart plus petit peut exister sans être vu.\n\n")
     return Markdown(text + table)
+
+
+def _small(count: int, threshold: int) -> bool:
+    """A count of persons from 1 to the threshold: never printed, nor anything it can be read from."""
+    return 1 <= count <= threshold
+
+
+def _kept(persons: int, trimmed: int, threshold: int) -> str:
+    """The persons of a group in the common support, masked when those left out are 1 to the threshold."""
+    return MARK if _small(trimmed, threshold) else french_number(persons - trimmed, 0)
+
+
+def _trimmed(count: int, noun: str, threshold: int) -> str:
+    """``3 participants``, or an unpublished number when it is 1 to the threshold."""
+    return f"un nombre non publié (secret statistique) de {noun}s" if _small(count, threshold) else _counted(count, noun)
 
 
 @_with_study
@@ -306,8 +427,9 @@ def overlap_text(report: Report) -> Markdown:
         "Le score de propension est la probabilité d'être participant selon le sexe, l'âge, le niveau de formation, les publics"
         + (" et les mois en emploi avant" if report.study.prior_used else "") + " (régression logistique). "
         f"Les personnes hors du support commun ({french_percent(o.support[0])} à {french_percent(o.support[1])}) sont écartées : "
-        f"{_counted(o.trimmed_treated, 'participant')} ({french_percent(o.share_trimmed)}) et {_counted(o.trimmed_comparison, 'personne')} du groupe de "
-        f"comparaison. Taille effective du groupe de comparaison pondéré : {french_number(o.effective, 0)} personnes. "
+        f"{_trimmed(o.trimmed_treated, 'participant', report.threshold)}"
+        + ("" if _small(o.trimmed_treated, report.threshold) else f" ({french_percent(o.share_trimmed)})")
+        + f" et {_trimmed(o.trimmed_comparison, 'personne', report.threshold)} du groupe de comparaison. Taille effective du groupe de comparaison pondéré : {french_number(o.effective, 0)} personnes. "
         f"Recouvrement {verdict} (au plus {french_percent(effect.MAX_TRIMMED, 0)} de participants écartés et une taille "
         f"effective d'au moins {effect.MIN_EFFECTIVE}). *Lecture : les deux groupes doivent partager les mêmes profils ; un "
         "participant sans équivalent dans l'autre groupe ne peut pas être comparé.*\n")
@@ -318,6 +440,22 @@ def _figure(value: float) -> str:
     return french_number(round(float(value), 2) + 0.0, 2)
 
 
+def disclosive_shares(report: Report) -> pd.Series:
+    """For each characteristic of the balance table, whether it is a yes-or-no one that 1 to the
+    threshold persons of a group in the common support have, or have not: its mean (a share, with
+    the group's size printed beside it) would give that count, and each standardised difference,
+    from the other group's mean, its mean."""
+    study = report.study
+    treated = study.sample.loc[study.overlap.kept, "participant"].to_numpy(dtype=bool)
+    table = study.balance
+    binary = ~table.index.isin(effect.CONTINUOUS)
+    hidden = np.zeros(len(table), dtype=bool)
+    for column, size in (("moyenne_participants", treated.sum()), ("moyenne_comparaison", (~treated).sum())):
+        having = np.rint(table[column].to_numpy(dtype=float) * size)
+        hidden |= binary & (((having >= 1) & (having <= report.threshold)) | ((size - having >= 1) & (size - having <= report.threshold)))
+    return pd.Series(hidden, index=table.index)
+
+
 @_with_study
 def balance(report: Report) -> Markdown:
     """Standardised mean differences and variance ratios, before and after weighting and matching."""
@@ -325,9 +463,15 @@ def balance(report: Report) -> Markdown:
     if study.balance is None:
         return Markdown("Équilibre non mesurable : aucun participant ou aucune personne de comparaison dans le support commun.\n")
     table, matched = study.balance, study.matched_balance
-    lines = [[name, _figure(r["moyenne_participants"]), _figure(r["moyenne_comparaison"]), _figure(r["dms_avant"]), _figure(r["dms_apres"]),
+    hidden = disclosive_shares(report)
+    lines = [[name, *([MARK] * 5 + [""])] if hidden[name] else
+             [name, _figure(r["moyenne_participants"]), _figure(r["moyenne_comparaison"]), _figure(r["dms_avant"]), _figure(r["dms_apres"]),
               _figure(matched.loc[name, "dms_apres"]) if matched is not None else "",
               _figure(r["rv_apres"]) if name in effect.CONTINUOUS else ""] for name, r in table.iterrows()]
+    notes = report.notes(report.champ(comparison=True), comparison=True)
+    if hidden.any():
+        notes.append(f"« {MARK} » : caractéristique que 1 à {report.threshold} personnes d'un des groupes ont, ou n'ont pas (secret "
+                     "statistique) ; ses différences standardisées, qui redonneraient sa moyenne, sont masquées avec elle.")
     header = ["Caractéristique", "Participants", "Comparaison", "DMS avant", "DMS pondérée", "DMS appariée", "RV pondéré"]
     verdict = "atteint" if study.balance_ok else "**n'est pas atteint**"
     text = (f"Différence moyenne standardisée (DMS) de chaque caractéristique, avant et après pondération ou appariement ; "
@@ -337,7 +481,7 @@ def balance(report: Report) -> Markdown:
             f"{french_percent(study.matched_share)} des participants ont un voisin dans la marge de {french_number(effect.CALIPER, 1)} écart-type "
             "du logit du score.\n\n")
     return Markdown(text + markdown_table(lines, header, "Équilibre des caractéristiques : moyennes, différences moyennes standardisées (DMS) et rapport de variances (RV)",
-                                          notes=report.notes(report.champ(comparison=True), comparison=True)))
+                                          notes=notes))
 
 
 @_with_study
@@ -345,17 +489,19 @@ def estimates(report: Report) -> Markdown:
     """The estimates of the three estimators when the diagnostics pass; the descriptive rates otherwise."""
     study = report.study
     if not study.estimates or not report.credible:
-        rows = [[effect.OUTCOMES[name].capitalize(), french_percent(e.p1), french_percent(e.p0_raw), french_change(e.raw_difference, True)]
-                for name, e in study.estimates.items()]
+        rows = [[effect.OUTCOMES[name].capitalize(), MARK if report.hidden.get(name) else french_percent(e.p1),
+                 MARK if report.comparison_hidden.get(name) else french_percent(e.p0_raw),
+                 MARK if _raw_hidden(report, name) else french_change(e.raw_difference, True)] for name, e in study.estimates.items()]
         return Markdown("Comparaison descriptive seulement (diagnostics non satisfaits) : l'écart brut mêle la clause et les "
                         "différences de profil entre les groupes.\n\n"
                         + markdown_table(rows, ["Devenir", "Participants", "Groupe de comparaison", "Écart brut"], "Taux bruts des deux groupes",
-                                         notes=report.notes(report.champ(comparison=True), comparison=True)))
+                                         notes=_masked_notes(report, rows)))
     noun = _difference(report)
     rows = []
     for name, e in study.estimates.items():
         low, high = e.interval()
-        rows.append([effect.OUTCOMES[name].capitalize(), french_percent(e.p1), french_change(e.raw_difference, True),
+        rows.append([effect.OUTCOMES[name].capitalize(), MARK if report.hidden.get(name) else french_percent(e.p1),
+                     MARK if _raw_hidden(report, name) else french_change(e.raw_difference, True),
                      french_change(e.values["appariement"], True), french_change(e.values["ponderation"], True),
                      french_change(e.values["doublement_robuste"], True), f"{french_change(low, True)} à {french_change(high, True)}"])
     header = ["Devenir", "Taux des participants", "Écart brut", "Appariement", "Pondération", "Doublement robuste", "Intervalle à 95 %"]
@@ -371,7 +517,7 @@ def estimates(report: Report) -> Markdown:
             f"{report.replicates} tirages de personnes avec remise dans chaque groupe, score réestimé à chaque tirage, intervalle "
             "normal (estimation ± 1,96 erreur type).\n\n" + "\n".join(lines) + "\n\n")
     return Markdown(text + markdown_table(rows, header, f"{noun.capitalize()} moyen sur les participants (points de pourcentage)",
-                                          notes=report.notes(report.champ(comparison=True), comparison=True)))
+                                          notes=_masked_notes(report, rows)))
 
 
 @_with_study
@@ -399,7 +545,8 @@ def sensitivity(report: Report) -> Markdown:
     study = report.study
     if not report.credible:
         return Markdown("Sans estimation ajustée, pas d'analyse de sensibilité.\n")
-    rows = [[effect.OUTCOMES[name].capitalize(), french_number(study.e_values[name][0], 2), french_number(study.e_values[name][1], 2),
+    rows = [[effect.OUTCOMES[name].capitalize(), *([MARK] * 2 if report.hidden.get(name) else
+                                                   [french_number(study.e_values[name][0], 2), french_number(study.e_values[name][1], 2)]),
              french_number(study.gamma[name], 2)] for name in study.estimates]
     text = ("**Valeur E** : la force d'association (en rapport de risques) qu'un facteur non mesuré devrait avoir à la fois avec le "
             "recrutement en clause et avec le devenir pour expliquer entièrement l'estimation (puis pour ramener l'intervalle à zéro) ; "
@@ -407,7 +554,7 @@ def sensitivity(report: Report) -> Markdown:
             "d'être recruté entre deux personnes de même profil observé jusqu'auquel le résultat reste significatif à 5 % "
             "(1 : déjà non significatif sans biais caché).\n\n")
     return Markdown(text + markdown_table(rows, ["Devenir", "Valeur E", "Valeur E de l'intervalle", "Γ de Rosenbaum"], "Sensibilité à un facteur non mesuré",
-                                          notes=report.notes(report.champ(comparison=True), comparison=True)))
+                                          notes=_masked_notes(report, rows)))
 
 
 def dose_chart(report: Report) -> charts.FigureOutput | Markdown:
@@ -442,25 +589,47 @@ def dose_text(report: Report) -> Markdown:
         "mesurent pas.\n")
 
 
+def benchmark_shown(table: pd.DataFrame, unmatched: int, threshold: int) -> pd.Series:
+    """Which categories of the benchmark table (``personnes``, ``observees``) are printed. A category
+    is masked when its leavers, those of them in a dynamic exit or those not, number 1 to
+    ``threshold``; the totals of leavers and of dynamic exits being published, a masked category
+    (or a small number of leavers left out for want of a reference rate) is never alone: the
+    smallest printed category is masked with it."""
+    persons, exits = table["personnes"], table["observees"]
+    small = lambda count: (count >= 1) & (count <= threshold)  # noqa: E731
+    shown = ~(small(persons) | small(exits) | small(persons - exits))
+    if (~shown).sum() + int(1 <= unmatched <= threshold) == 1 and shown.any():
+        shown[persons.where(shown).idxmin()] = False
+    return shown
+
+
 def benchmark_section(report: Report) -> Markdown:
     """Observed against expected dynamic exits, by indirect standardisation on the reference rates."""
     bench = report.benchmark
     if bench is None:
         return Markdown("Pas de fichier de taux de référence : pas de comparaison à une référence externe.\n")
-    shown = bench.table["personnes"] > report.threshold
-    rows = [[str(stratum), french_number(r["personnes"], 0) if shown[stratum] else "s", french_percent(r["taux_reference"]),
-             french_number(r["observees"], 0) if shown[stratum] else "s", french_number(r["attendues"], 1) if shown[stratum] else "s"]
+    if report.pooled_hidden.get(DYNAMIC):
+        return Markdown("Comparaison à la référence non publiée : le nombre de sorties dynamiques observées redonnerait le taux de "
+                        "sorties dynamiques des participants, qui n'est pas publié (secret statistique).\n")
+    shown = benchmark_shown(bench.table, bench.unmatched, report.threshold)
+    rows = [[str(stratum), *([french_number(r["personnes"], 0)] if shown[stratum] else [MARK]), french_percent(r["taux_reference"]),
+             *([french_number(r["observees"], 0), french_number(r["attendues"], 1)] if shown[stratum] else [MARK, MARK])]
             for stratum, r in bench.table.iterrows()]
     labels = {**PUBLICS, "aucun": "Aucun public", **SEXE, **NIVEAU_FORMATION, "moins_26": "Moins de 26 ans", "26_49": "26 à 49 ans",
               "50_plus": "50 ans et plus"}
     rows = [[labels.get(r[0], r[0]).split(" (")[0], *r[1:]] for r in rows]
+    unmatched = (f" {_trimmed(bench.unmatched, 'sortant', report.threshold).capitalize()} sans taux de référence pour leur catégorie "
+                 f"{'sont écartés' if bench.unmatched > 1 else 'est écarté'}." if bench.unmatched else "")
+    expected = ("" if not shown.all() else  # with a category masked, the total would give back its persons
+                f" ; attendues si chaque sortant avait le taux de référence de sa catégorie : {french_number(bench.expected, 1)}")
     text = (f"**Une comparaison à une référence, pas une estimation de ce que la clause a changé.** Source des taux de référence : "
-            f"{bench.source}. Sorties dynamiques observées : {french_number(bench.observed, 0)} ; attendues si chaque sortant avait le "
-            f"taux de référence de sa catégorie : {french_number(bench.expected, 1)} ; rapport observé / attendu "
+            f"{bench.source}. Sorties dynamiques observées : {french_number(bench.observed, 0)}{expected} ; rapport observé / attendu "
             f"{french_number(bench.ratio, 2)} (intervalle exact de Poisson à 95 % : {french_number(bench.low, 2)} à "
             f"{french_number(bench.high, 2)}). La population de référence diffère des participants de bien des façons que les données "
-            "ne montrent pas." + (f" {bench.unmatched} sortant(s) sans taux de référence pour leur catégorie sont écartés." if bench.unmatched else "")
-            + (f" « s » : catégorie de {report.threshold} personnes ou moins (secret statistique)." if not shown.all() else "") + "\n\n")
+            "ne montrent pas." + unmatched
+            + (f" « s » : catégorie de 1 à {report.threshold} sortants, ou dont 1 à {report.threshold} sortants sont ou ne sont pas en "
+               "sortie dynamique, et catégorie masquée avec elle pour qu'elle ne se déduise pas du total (secret statistique)."
+               if not shown.all() else "") + "\n\n")
     return Markdown(text + markdown_table(rows, ["Catégorie", "Sortants", "Taux de référence", "Observées", "Attendues"],
                                           "Sorties dynamiques observées et attendues",
                                           notes=[*report.notes(report.champ()), f"Taux de référence : {bench.source}."]))
