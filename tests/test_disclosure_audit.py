@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def _found(cells: pd.DataFrame, annee, territoire, indicateur, dimension, modali
     return float(row["bas"].iloc[0]), float(row["haut"].iloc[0])
 
 
-def test_the_attacker_finds_the_leaks_of_the_kit_before_the_fix(before_fix):
+def test_the_attacker_finds_the_leaks_of_the_kit_before_the_fix(before_fix, capsys):
     cells, reports = check(before_fix, 5)
     # 77 leavers, 76 in the knowledge rate's denominator: 1 neutralised leaver, masked elsewhere.
     assert _found(cells, 2024, "Côte d'Opale Sud", "sortants", "situation_groupe", "neutralisee", "valeur") == (1, 1)
@@ -66,8 +67,12 @@ def test_the_attacker_finds_the_leaks_of_the_kit_before_the_fix(before_fix):
     problems = set(reports["probleme"])
     assert problems == {"valeur masquée imprimée dans un texte de figure", "tableau entièrement masqué"}
     assert reports["texte"].str.contains(r"s \(s à s\)", regex=True).any()
-    # The command says so and exits 2.
+    # The command says so, in French with its plurals agreed, and exits 2.
+    capsys.readouterr()
     assert _run("verifier-secret", str(before_fix)) == 2
+    said = capsys.readouterr().out
+    assert re.search(r"\d+ valeurs masquées retrouvées ou trop encadrées, \d+ problèmes dans les rapports \((1 tableau lu|\d+ tableaux lus), seuil 5\)", said), said[-300:]
+    assert "(s)" not in said and "(x)" not in said
 
 
 @pytest.fixture(scope="module")

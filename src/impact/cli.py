@@ -618,12 +618,14 @@ def verifier_secret(
         echo(f"{row.fichier} : {row.probleme} : « {row.texte} »")
     if rapport is not None:
         atomic_write_bytes(rapport, cells.to_csv(index=False, sep=";").encode("utf-8-sig"))
+    read = "1 tableau lu" if len(tables) == 1 else f"{len(tables)} tableaux lus"
     if len(cells) or len(reports):
-        echo(f"{len(cells)} valeur(s) masquée(s) retrouvée(s) ou trop encadrée(s), {len(reports)} problème(s) dans les rapports "
-                   f"({len(tables)} tableau(x) lu(s), seuil {seuil}).")
+        found = ("1 valeur masquée retrouvée ou trop encadrée" if len(cells) == 1 else
+                 f"{len(cells)} valeurs masquées retrouvées ou trop encadrées")
+        echo(f"{found}, {len(reports)} problème{'s' if len(reports) > 1 else ''} dans les rapports ({read}, seuil {seuil}).")
         raise typer.Exit(EXIT_INVALID)
-    echo(f"Aucune valeur masquée ne peut être retrouvée ni encadrée à moins de {seuil} près "
-               f"({len(tables)} tableau(x) lu(s)) ; rien de masqué n'est imprimé dans les rapports.")
+    echo(f"Aucune valeur masquée ne peut être retrouvée ni encadrée à moins de {seuil} près ({read}) ; rien de masqué n'est "
+         "imprimé dans les rapports.")
 
 
 @app.command("importer")
