@@ -26,3 +26,15 @@ def test_year_labels_of_the_small_multiples_never_overlap(years):
         values_shown = [text.get_window_extent(renderer) for text in axes.texts]
         assert not any(v.overlaps(t) for v in values_shown for t in ticks)
     plt.close(figure)
+
+
+def test_a_panel_of_counts_has_whole_ticks_and_no_label_twice():
+    """Two returns at most (the consolidation's « Retours reçus »): ticks at 0, 1, 2, never the
+    halves that printed « 0, 1, 1, 2, 2 »; hours keep their own ticks."""
+    figure = charts.trend([2022, 2023, 2024], {"Heures": [1234.5, 2000.25, 1800.0], "Retours reçus": [1, 2, 2]}, "Série")
+    figure.canvas.draw()
+    hours, returns = figure.axes
+    ticks = [label.get_text() for label in returns.get_yticklabels() if label.get_text()]
+    assert len(ticks) == len(set(ticks)) and all(float(t) == int(float(t)) for t in returns.get_yticks() if 0 <= t <= 2)
+    assert len(ticks) >= 2
+    plt.close(figure)

@@ -132,6 +132,9 @@ def test_consolidating_the_demo_territories(tmp_path, run_cli):
                                      & (table["dimension"] == "ensemble"), "valeur"].astype(float).sum())
     assert french_number(national_hours, 0, fixed=True) in page  # hours to the unit in reports
     assert "import " not in page and "# Parameters" not in page
+    # The returns are named apart (all are indicateurs.csv files elsewhere) and no command-line option is printed.
+    names = sorted(f"{path.stem}.csv" for path in files)
+    assert "Retours consolidés : " + ", ".join(names) in flat and "--regions" not in page
     parts = pd.read_csv(io.StringIO(table.to_csv(index=False)))
     parts = parts.loc[parts["territoire"] != "ensemble"]
     whole = result.loc[result["territoire"] == "ensemble"].set_index(["annee", "indicateur", "dimension", "modalite"])
@@ -291,3 +294,11 @@ def test_a_quick_consolidation_says_so(tmp_path, run_cli, monkeypatch):
         else:
             assert metadata["secret"]["examen"] == "toutes les relations de chaque année, entre territoires compris"
             assert "secret statistique" not in err
+
+
+def test_returns_are_named_by_their_path_from_their_common_folder(tmp_path):
+    from impact.consolidation_report import _told_apart
+
+    paths = [str(tmp_path / "nord" / "2024" / "indicateurs.csv"), str(tmp_path / "sud" / "2024" / "indicateurs.csv")]
+    assert _told_apart(paths) == ["nord/2024/indicateurs.csv", "sud/2024/indicateurs.csv"]
+    assert _told_apart(paths[:1]) == ["indicateurs.csv"]

@@ -129,7 +129,9 @@ def trend(years: list[int], series: dict[str, list[float]], title: str):
         _label_bars(axes, range(len(labels)), values, shown, False)
         axes.set_title(_wrap(name, 24), fontsize=9)
         axes.yaxis.set_major_formatter(_FRENCH)
-        axes.yaxis.set_major_locator(MaxNLocator(4))
+        # Counts (whole values) get whole ticks: no « 0, 1, 1, 2, 2 » from ticks at halves printed without decimals.
+        whole = bool(np.all(np.mod(values[np.isfinite(values)], 1) == 0))
+        axes.yaxis.set_major_locator(MaxNLocator(4, integer=whole))
         axes.set_ylim(0, max(np.nanmax(values) if np.isfinite(values).any() else 1, 1) * 1.18)
         axes.tick_params(axis="x", labelrotation=90 if upright else 0)
         axes.set_xlim(-0.9, len(labels) - 0.1)  # room for the first bar's value beside the value axis

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -240,8 +241,7 @@ def breakdowns(report: Consolidation) -> Markdown:
 def facilitators(report: Consolidation) -> Markdown:
     """Hours, contracts and persons summed by type of facilitator, when the side table gives it."""
     if report.facilitators.empty:
-        return Markdown("La table des territoires ne donne pas de type de facilitateur (colonne `type_facilitateur` de `--regions`) : "
-                        "pas de regroupement par type.\n")
+        return Markdown("La table des territoires ne donne pas de type de facilitateur : pas de regroupement par type.\n")
     return _grouped(report, report.facilitators, "Type de facilitateur", f"Consolidation par type de facilitateur, {report.year}")
 
 
@@ -283,7 +283,7 @@ def ranking(report: Consolidation) -> Markdown:
 def regions(report: Consolidation) -> Markdown:
     """Hours, contracts and persons summed by region, when a mapping is given."""
     if report.regions.empty:
-        return Markdown("Les retours ne portent pas de région : donnez la table des territoires (`--regions`) pour ce regroupement.\n")
+        return Markdown("Les retours ne portent pas de région, et aucune table des territoires ne les y rattache : pas de regroupement par région.\n")
     return _grouped(report, report.regions, "Région", f"Consolidation par région, {report.year}")
 
 
@@ -305,11 +305,21 @@ def _grouped(report: Consolidation, mapping: pd.Series, heading: str, caption: s
                                          + ["Note : personnes additionnées d'un retour à l'autre, sans dédoublonnage."])])
 
 
+def _told_apart(paths: list[str]) -> list[str]:
+    """The returns' file paths from their common folder (``sud/2024/indicateurs.csv``), never a
+    list of identical names (every return is an ``indicateurs.csv``)."""
+    if len(paths) < 2:
+        return [Path(p).name for p in paths]
+    absolute = [os.path.abspath(p) for p in paths]
+    common = os.path.commonpath(absolute)
+    return [Path(p).name if p == common else Path(os.path.relpath(p, common)).as_posix() for p in absolute]
+
+
 def sources(report: Consolidation) -> Markdown:
     """The returns, the parameters, and where the technical provenance is."""
     returns = report.metadata["entrees"]["retours"]
     text = (f"Un équivalent temps plein compte {french_number(report.metadata['parametres']['heures_etp'], 0)} heures. Seuil de "
-            f"diffusion : {report.metadata['parametres']['seuil']} personnes. Retours consolidés : {markdown(', '.join(Path(r).name for r in returns))}.\n\n"
+            f"diffusion : {report.metadata['parametres']['seuil']} personnes. Retours consolidés : {markdown(', '.join(_told_apart(returns)))}.\n\n"
             "Provenance : la version du kit, les paramètres et l'empreinte SHA-256 de chaque retour figurent dans metadonnees.json, "
             "publié avec ce rapport et avec indicateurs.csv.\n")
     return Markdown(text)
