@@ -98,6 +98,9 @@ def test_demo_study_in_three_formats_with_balance_table_and_overlap_chart(render
     # French as written: elided where it must be, plurals agreed, digests shown as code (no backticks)
     assert "taux de sortie dynamique" in page.lower() and "taux d'sortie" not in page.lower()
     assert not re.search(r"\w\(s\)", page) and "`" not in page
+    # The rule of secrecy in the bilan's words; the raw gap says which participants it is over.
+    assert "Règle de diffusion : les comptes de 1 à 5 personnes et les taux dont le numérateur ou le dénominateur" in page
+    assert "Écart brut (participants du support commun)" in page
 
 
 def test_study_has_the_editorial_layer_of_the_bilan(rendered, demo):

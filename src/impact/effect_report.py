@@ -326,7 +326,7 @@ def key_figures(report: Report) -> str:
         if e is not None:
             rows.append(["Sorties dynamiques, groupe de comparaison (taux brut)",
                          MARK if report.comparison_hidden.get(DYNAMIC) else french_percent(e.p0_raw, 1)])
-            rows.append(["Écart brut", MARK if _raw_hidden(report, DYNAMIC) else french_change(e.raw_difference, True)])
+            rows.append(["Écart brut (participants du support commun)", MARK if _raw_hidden(report, DYNAMIC) else french_change(e.raw_difference, True)])
             if report.credible:
                 low, high = e.interval()
                 rows.append(["Effet estimé (doublement robuste, intervalle à 95 %)",
@@ -359,7 +359,8 @@ def method_box(report: Report) -> str:
     return editorial.box("Méthode en bref", [
         f"Le devenir est la situation {report.horizon} mois après la fin du parcours (emploi durable ; sortie dynamique : emploi "
         "ou sortie positive) ; les situations inconnues ou neutralisées sont écartées.", design,
-        f"Secret statistique : les catégories de {report.threshold} personnes ou moins sont remplacées par « s »"
+        f"Règle de diffusion : les comptes de 1 à {report.threshold} personnes et les taux dont le numérateur ou le dénominateur "
+        f"compte de 1 à {report.threshold} personnes sont masqués (« {MARK} »), ainsi que les valeurs qui permettraient de les retrouver"
         + (" ; les cohortes dont le nombre de sortants de situation connue est masqué dans les indicateurs ne sont pas dans "
            "l'étude." if report.left_out else ".")])
 
