@@ -213,3 +213,10 @@ def test_the_comparison_shows_nothing_computed_from_a_masked_rate(tmp_path):
     assert comparison_report._ensemble_rate(masked) is None
     text = comparison_report.adjusted(masked).data + comparison_report.funnel_note(masked).data
     assert "Comparaison standardisée non publiée" in text and not re.search(r"\d+ sorties de la catégorie", text)
+    # The hours of each territory start with the first year of activity (the table begins a year
+    # earlier, without hours): no curve rises from a year without any.
+    trends = comparison_report.trends_chart(report)
+    hours = report.published.loc[(report.published["indicateur"] == "heures") & (report.published["dimension"] == "ensemble")
+                                 & (report.published["territoire"] != "ensemble")]
+    first = int(hours.loc[hours["valeur_masque"] | (hours["valeur"] > 0), "annee"].min())
+    assert re.search(rf"de [^;]+ en {first} à", trends.metadata["alt"]) and f" en {first - 1} " not in trends.metadata["alt"]

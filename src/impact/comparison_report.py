@@ -172,6 +172,9 @@ def trends_chart(report: Comparison) -> charts.FigureOutput | Markdown:
     table = report.published
     rows = table.loc[(table["indicateur"] == "heures") & (table["dimension"] == ENSEMBLE) & (table["territoire"] != ENSEMBLE)
                      & (table["annee"] <= report.year)]
+    # From the first year with hours in some territory, as the bilans: a year without activity would make every curve rise from 0.
+    active = rows.loc[rows["valeur_masque"] | (rows["valeur"] > 0), "annee"]
+    rows = rows.loc[rows["annee"] >= (active.min() if len(active) else report.year)]
     years = sorted(set(rows["annee"]))
     if len(years) < 2:
         return Markdown("")
