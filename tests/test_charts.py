@@ -38,3 +38,13 @@ def test_a_panel_of_counts_has_whole_ticks_and_no_label_twice():
     assert len(ticks) == len(set(ticks)) and all(float(t) == int(float(t)) for t in returns.get_yticks() if 0 <= t <= 2)
     assert len(ticks) >= 2
     plt.close(figure)
+
+
+def test_rates_and_shares_are_labelled_with_the_decimal_of_the_tables():
+    """« 58,0 % » on the chart as in the table beside it, never « 58 % »."""
+    figure = charts.rates(["Sorties dynamiques"], [0.58], [0.5], [0.66], "Taux")
+    assert [text.get_text() for text in figure.axes[0].texts] == ["58,0\u202f%"]
+    plt.close(figure)
+    figure = charts.shares(["Femmes", "Hommes"], [0.44, 0.56], "Parts", "Part")
+    assert sorted(text.get_text() for text in figure.axes[0].texts) == ["44,0\u202f%", "56,0\u202f%"]
+    plt.close(figure)

@@ -145,7 +145,7 @@ def shares(labels: list[str], values: list[float], title: str, xlabel: str):
     """Horizontal bars of shares (0 to 1), largest first, each labelled with its value."""
     order = np.argsort(-np.asarray(values, dtype=float), kind="stable")
     return _bars([labels[i] for i in order], [values[i] for i in order], title, xlabel,
-                 [french_percent(values[i]) for i in order], _PERCENT, 1.0)
+                 [french_percent(values[i], 1, fixed=True) for i in order], _PERCENT, 1.0)
 
 
 @_styled
@@ -191,7 +191,7 @@ def rates(labels: list[str], values: list[float], low: list[float], high: list[f
     axes.errorbar(values, positions, xerr=[values - low, high - values], fmt="o", color=COLOURS["bar"],
                   ecolor=COLOURS["interval"], capsize=4)
     for position, value, top in zip(positions, values, high):
-        axes.annotate(french_percent(value), (top, position), xytext=(5, 0), textcoords="offset points", va="center", fontsize=8)
+        axes.annotate(french_percent(value, 1, fixed=True), (top, position), xytext=(5, 0), textcoords="offset points", va="center", fontsize=8)
     axes.set_yticks(positions, [_wrap(text) for text in labels])
     axes.set_xlim(0, 1.08)
     axes.xaxis.set_major_formatter(_PERCENT)

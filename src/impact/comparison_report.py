@@ -331,8 +331,8 @@ def adjusted(report: Comparison) -> Markdown:
             "données donnerait des intervalles trop étroits et des écarts de hasard. À la place, le tableau des territoires et le "
             "graphique en entonnoir ci-dessus donnent les taux observés, sans ajustement.\n")
     shown = result.table.loc[result.table.index.isin(_published_rates(report, report.cohort))]
-    lines = [[t, french_number(r["n"], 0), french_percent(r["taux_observe"]), french_percent(r["taux_ajuste"]),
-              f"{french_percent(r['ic_bas'])} à {french_percent(r['ic_haut'])}", french_change(r["ecart"], True),
+    lines = [[t, french_number(r["n"], 0), french_percent(r["taux_observe"], 1, fixed=True), french_percent(r["taux_ajuste"], 1, fixed=True),
+              f"{french_percent(r['ic_bas'], 1, fixed=True)} à {french_percent(r['ic_haut'], 1, fixed=True)}", french_change(r["ecart"], True),
               french_number(r["p_holm"], 3), r["verdict"]] for t, r in shown.iterrows()]
     covariates = "le sexe, la tranche d'âge, le niveau de formation et les publics" if result.publics else (
         "le sexe, la tranche d'âge et le niveau de formation (les publics n'y sont pas : trop peu de données pour les estimer, "
@@ -362,7 +362,7 @@ def changes(report: Comparison) -> Markdown:
     # Only the territories published both years, Holm's correction among them: nothing shown depends on a masked rate.
     shown = result.loc[result.index.isin(published) & result["p_valeur"].notna()].copy()
     shown["p_holm"] = comparison.holm(shown["p_valeur"])
-    lines = [[t, french_percent(r["succes"] / r["n"]), french_percent(r["succes_precedent"] / r["n_precedent"]),
+    lines = [[t, french_percent(r["succes"] / r["n"], 1, fixed=True), french_percent(r["succes_precedent"] / r["n_precedent"], 1, fixed=True),
               french_change(r["ecart_points"], True), french_number(r["p_valeur"], 3), french_number(r["p_holm"], 3)] for t, r in shown.iterrows()]
     note = (f"Test exact de Fisher pour chaque territoire (sortants de {report.cohort} contre ceux de {report.cohort - 1}), "
             f"p-valeurs corrigées par la méthode de Holm sur les {len(shown)} territoires montrés. "
