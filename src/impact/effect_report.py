@@ -15,12 +15,14 @@ benchmark) with the key figures; *Champ* and *Source* lines under every table an
 methods box; the study's parameters and the SHA-256 of the comparison and reference files in the
 report's ``metadonnees.json`` (``impact effet``).
 
-Secrecy (SPEC 7) of what the study adds to the yearly indicators published beside it: its totals
-are sums over cohorts, so a cohort whose known leavers are masked in the indicators is left out
-(and named); a pooled rate that would give back a count of 1 to ``seuil`` persons, or the rate of
-the one cohort masked in the indicators, is « s » with what it can be read from (raw difference,
-E-value, benchmark totals); so are the balance table's shares of 1 to ``seuil`` persons, the
-numbers of persons left out of the common support, and small benchmark categories (never alone).
+Secrecy (SPEC 7) of what the study adds to the yearly indicators published beside it
+(:func:`disclosive`): its figures are pooled over cohorts, so a cohort whose known leavers are
+masked in the indicators is left out (and named); a pooled rate, or a balance share of a sex or a
+public, that would give back a count of 1 to ``seuil`` persons, or a yearly count or rate masked in
+a single cohort (pooled less published), is « s » with what it can be read from (raw difference,
+E-value, detectable difference, standardised differences); every share when a group's persons
+left out of the common support number 1 to ``seuil``; the benchmark is published whole or not at
+all. Left for later: a pooled count over two masked cohorts gives their sum.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from IPython.display import Markdown
 
 import impact
 from impact import charts, editorial, effect
-from impact.benchmark import Benchmark, benchmark, read_reference
+from impact.benchmark import Benchmark, benchmark, read_reference, strata
 from impact.comparison_group import known_leavers, read_comparison, study_sample
 from impact.dose_response import MONTHS, DoseResponse, association
 from impact.editorial import Publisher
@@ -51,6 +53,9 @@ from impact.problems import ProblemLog
 from impact.publication import MARK
 from impact.reading import sha256
 from impact.schema import NIVEAU_FORMATION, PUBLICS, SEXE
+
+
+DYNAMIC = "sorties_dynamiques"
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,10 @@ class Report:
     pooled_hidden: dict[str, bool] = field(default_factory=dict)
     hidden: dict[str, bool] = field(default_factory=dict)
     comparison_hidden: dict[str, bool] = field(default_factory=dict)
+    #: The yearly indicators' masks the study's figures are checked against.
+    masks: YearlyMasks | None = None
+    #: Whether the benchmark can be published (:func:`benchmark_publishable`).
+    benchmark_shown: bool = False
 
     @property
     def credible(self) -> bool:
@@ -134,38 +143,63 @@ def _counted(count: int, noun: str) -> str:
     return f"{french_number(count, 0)} {noun}{'s' if count > 1 else ''}"
 
 
-def cohort_masks(indicateurs: str | Path) -> tuple[set[int], dict[str, set[int]]]:
-    """From the published ``indicateurs`` (file path), the study's view of each cohort's whole
-    (``ensemble``): the years whose known leavers (the denominator of the outcome rates) are masked,
-    and, for each outcome of the study, the years whose rate is masked."""
+#: The key of a whole cohort in :class:`YearlyMasks`.
+WHOLE = (ENSEMBLE, ENSEMBLE)
+
+
+@dataclass(frozen=True)
+class YearlyMasks:
+    """What the published yearly indicators mask of the whole's known leavers, by category
+    (``(dimension, modalite)``; :data:`WHOLE` for all of them): the years whose number of known
+    leavers (the ``effectif`` of the outcome rates) is masked, and for each outcome the years whose
+    rate is masked. The study's figures are pooled over the same cohorts: they must not give these
+    back by difference."""
+
+    sizes: dict[tuple[str, str], set[int]]
+    rates: dict[str, dict[tuple[str, str], set[int]]]
+
+    def size(self, key: tuple[str, str] = WHOLE) -> set[int]:
+        return self.sizes.get(key, set())
+
+    def rate(self, outcome: str, key: tuple[str, str] = WHOLE) -> set[int]:
+        return self.rates.get(outcome, {}).get(key, set())
+
+
+def yearly_masks(indicateurs: str | Path) -> YearlyMasks:
+    """The :class:`YearlyMasks` of the published ``indicateurs`` (file path)."""
     table = pd.read_csv(indicateurs, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    rows = table.loc[table["territoire"].eq(ENSEMBLE) & table["dimension"].eq(ENSEMBLE)].assign(annee=lambda t: t["annee"].astype(int))
-    rate = {name: rows.loc[rows["indicateur"].eq(f"taux_{name}")] for name in effect.OUTCOMES}
-    denominators = rate["sorties_dynamiques"]
-    return (set(denominators.loc[denominators["effectif"].eq(MARK), "annee"]),
-            {name: set(r.loc[r["valeur"].eq(MARK), "annee"]) for name, r in rate.items()})
+    rows = table.loc[table["territoire"].eq(ENSEMBLE)].assign(annee=lambda t: t["annee"].astype(int))
+
+    def years(frame: pd.DataFrame, column: str) -> dict[tuple[str, str], set[int]]:
+        return {key: set(group.loc[group[column].eq(MARK), "annee"]) for key, group in frame.groupby(["dimension", "modalite"])}
+
+    rates = {name: rows.loc[rows["indicateur"].eq(f"taux_{name}")] for name in effect.OUTCOMES}
+    return YearlyMasks(years(rates[DYNAMIC], "effectif"), {name: years(frame, "valeur") for name, frame in rates.items()})
 
 
-def hidden_rates(people: pd.DataFrame, groups: list[pd.Series], masked: dict[str, set[int]], threshold: int) -> dict[str, bool]:
-    """For each outcome, whether the rates of ``people`` (one row per person, ``annee`` and the
-    outcomes as 1 or 0) must not be printed. The study's rates are pooled over cohorts, beside the
-    yearly rates of the published indicators; a rate is masked when it would give back a count of 1
-    to ``threshold`` persons with the outcome, or without it: of all the people, of each of
-    ``groups`` (boolean selections of them, such as those left out of the common support), or of
-    the cohorts whose rate is masked in the indicators (the pooled count less the published ones);
-    and when a single cohort's rate is masked there (the difference would give it back)."""
-    def small(count: float) -> bool:
-        return _small(int(count), threshold)
+def disclosive(having: pd.Series, years: pd.Series, masked: set[int], groups: list[pd.Series], threshold: int) -> bool:
+    """Whether printing how many people have ``having`` (True per person), or its share of them,
+    would give back what secrecy hides: a count of 1 to ``threshold`` persons with it, or without
+    it, among all the people, among each of ``groups`` (boolean selections of them, such as those
+    left out of the common support), or among the people of the cohorts (``years``, one per person)
+    whose count is ``masked`` in the yearly indicators (the pooled count less the published yearly
+    ones); or a single cohort masked there (the difference would give its count back)."""
+    in_masked = years.isin(masked)
+    if years[in_masked].nunique() == 1:
+        return True
+    for chosen in (pd.Series(True, index=having.index), in_masked, *groups):
+        size, count = int(chosen.sum()), int(having[chosen].sum())
+        if _small(count, threshold) or _small(size - count, threshold):
+            return True
+    return False
 
-    hidden = {}
-    for name in effect.OUTCOMES:
-        outcome = people[name].astype(int)
-        in_masked = people["annee"].isin(masked[name])
-        selections = [pd.Series(True, index=people.index), in_masked, *groups]
-        counts = [(outcome[chosen].sum(), chosen.sum()) for chosen in selections if chosen.any()]
-        hidden[name] = (people.loc[in_masked, "annee"].nunique() == 1
-                        or any(small(having) or small(size - having) for having, size in counts))
-    return hidden
+
+def hidden_rates(people: pd.DataFrame, groups: list[pd.Series], masks: YearlyMasks | None, threshold: int) -> dict[str, bool]:
+    """For each outcome, whether the rate of ``people`` (one row per person: ``annee``, the outcomes
+    as 1 or 0) must not be printed (:func:`disclosive`, against the yearly rates of the whole masked
+    in ``masks``; None: no yearly table covers these people, as for the comparison group)."""
+    return {name: disclosive(people[name].astype(bool), people["annee"], masks.rate(name) if masks else set(), groups, threshold)
+            for name in effect.OUTCOMES}
 
 
 def prepare(dossier: str | Path, comparaison: str | Path | None = None, reference: str | Path | None = None, horizon: int = 6,
@@ -182,8 +216,8 @@ def prepare(dossier: str | Path, comparaison: str | Path | None = None, referenc
     metadata = json.loads((Path(indicateurs).parent / "metadonnees.json").read_text(encoding="utf-8"))
     facts = build_facts(dataset, pd.Timestamp(metadata["parametres"]["date_extraction"]))
     leavers = known_leavers(facts, dataset, horizon)
-    unknown_sizes, masked = cohort_masks(indicateurs)
-    left_out = tuple(sorted(unknown_sizes & set(leavers["annee"])))
+    masks = yearly_masks(indicateurs)
+    left_out = tuple(sorted(masks.size() & set(leavers["annee"])))
     leavers = leavers.loc[~leavers["annee"].isin(left_out)].reset_index(drop=True)
     study = None
     if comparaison is not None:
@@ -194,24 +228,25 @@ def prepare(dossier: str | Path, comparaison: str | Path | None = None, referenc
         sample = study_sample(facts, dataset, group, horizon)
         sample = sample.loc[~(sample["participant"] & sample["annee"].isin(left_out))].reset_index(drop=True)
         study = effect.study(sample, replications, graine) if sample["participant"].any() else None
-    pooled_hidden = hidden = hidden_rates(leavers, [], masked, seuil)
+    pooled_hidden = hidden = hidden_rates(leavers, [], masks, seuil)
     comparison_hidden = dict.fromkeys(effect.OUTCOMES, False)
     if study is not None:
         kept, treated = study.overlap.kept, study.sample["participant"].to_numpy(dtype=bool)
         participants = study.sample.loc[treated].reset_index(drop=True)
-        hidden = hidden_rates(participants, [pd.Series(~kept[treated]), pd.Series(kept[treated])], masked, seuil)
-        comparison_hidden = hidden_rates(study.sample.loc[~treated & kept], [], dict.fromkeys(effect.OUTCOMES, set()), seuil)
-    bench = benchmark(leavers, read_reference(Path(reference))) if reference is not None else None
+        hidden = hidden_rates(participants, [pd.Series(~kept[treated]), pd.Series(kept[treated])], masks, seuil)
+        comparison_hidden = hidden_rates(study.sample.loc[~treated & kept], [], None, seuil)
+    references = read_reference(Path(reference)) if reference is not None else None
+    bench = benchmark(leavers, references) if references is not None else None
+    bench_shown = bench is not None and not pooled_hidden[DYNAMIC] and benchmark_publishable(leavers, references, masks, seuil)
     files = {name: entry["sha256"] for name, entry in metadata["entrees"]["fichiers"].items()}
     files |= {Path(f).name: sha256(Path(f).read_bytes()) for f in (comparaison, reference) if f is not None}
     cohorts = (int(leavers["annee"].min()), int(leavers["annee"].max())) if len(leavers) else None
     return Report(int(horizon), int(seuil), metadata, Path(comparaison).name if comparaison else None, study,
                   association(leavers, facts, mois), bench, len(leavers), int(replications), files,
                   float(leavers["sorties_dynamiques"].mean()) if len(leavers) else float("nan"), cohorts,
-                  editorial.publisher(dossier, editeur, date_publication), left_out, pooled_hidden, hidden, comparison_hidden)
+                  editorial.publisher(dossier, editeur, date_publication), left_out, pooled_hidden, hidden, comparison_hidden, masks, bench_shown)
 
 
-DYNAMIC = "sorties_dynamiques"
 _MASKED_RATE = ("« s » : taux non publié (secret statistique) : il redonnerait un nombre de 1 à {threshold} personnes, ou un taux "
                 "masqué des indicateurs annuels ; ce qui le redonnerait (écart brut, valeur E) est masqué avec lui.")
 
@@ -306,7 +341,7 @@ def summary(report: Report) -> list[str]:
         sentences.append(f"Le taux de sorties dynamiques {linked} avec les heures des {dose.months} premiers mois du parcours "
                          f"(p = {french_number(dose.p_value, 3)}) : une association, qui ne dit pas ce que les heures ont causé.")
     bench = report.benchmark
-    if bench is not None and not report.pooled_hidden.get(DYNAMIC):
+    if report.benchmark_shown:
         sentences.append(f"Rapportées aux taux de référence ({bench.source}), les sorties dynamiques observées valent "
                          f"{french_number(bench.ratio, 2)} fois les attendues : une comparaison à une référence, pas une estimation "
                          "de ce que la clause a changé.")
@@ -331,7 +366,7 @@ def key_figures(report: Report) -> str:
                 low, high = e.interval()
                 rows.append(["Effet estimé (doublement robuste, intervalle à 95 %)",
                              f"{french_change(e.values['doublement_robuste'], True)} ({french_change(low, True)} à {french_change(high, True)})"])
-    if report.benchmark is not None and not report.pooled_hidden.get(DYNAMIC):
+    if report.benchmark_shown:
         rows.append(["Sorties dynamiques observées / attendues selon la référence", french_number(report.benchmark.ratio, 2)])
     if not rows:
         return ""
@@ -384,10 +419,12 @@ def sizes(report: Report) -> Markdown:
     text = (f"Participants : sortants {report.years} (cohortes observables), situation à {report.horizon} mois après la fin du parcours. "
             f"Groupe de comparaison : situation {report.horizon} mois après la date de référence. Les situations inconnues ou "
             "neutralisées sont écartées.\n\n")
-    if study.detectable:
+    # A detectable difference holds the comparison group's rate: not told when that rate is masked (two of them give it back).
+    detectable = {name: value for name, value in study.detectable.items() if not report.comparison_hidden.get(name)}
+    if detectable:
         text += ("**Ce que l'étude peut détecter.** Avec ces effectifs, un écart réel est trouvé 8 fois sur 10 (au seuil de 5 %) "
                  "s'il atteint au moins "
-                 + " et ".join(f"{french_change(value, True)} sur le {_rate(name)}" for name, value in study.detectable.items())
+                 + " et ".join(f"{french_change(value, True)} sur le {_rate(name)}" for name, value in detectable.items())
                  + " : un écart plus petit peut exister sans être vu.\n\n")
     return Markdown(text + table)
 
@@ -441,20 +478,41 @@ def _figure(value: float) -> str:
     return french_number(round(float(value), 2) + 0.0, 2)
 
 
+#: The categories of the yearly indicators a balance row counts (or its complement counts).
+_YEARLY_CATEGORIES = {"Femme": [(("sexe", "F"), False), (("sexe", "M"), True)],
+                      **{label: [(("public", code), False)] for code, label in effect.PUBLIC_LABELS.items()}}
+
+
 def disclosive_shares(report: Report) -> pd.Series:
-    """For each characteristic of the balance table, whether it is a yes-or-no one that 1 to the
-    threshold persons of a group in the common support have, or have not: its mean (a share, with
-    the group's size printed beside it) would give that count, and each standardised difference,
-    from the other group's mean, its mean."""
-    study = report.study
-    treated = study.sample.loc[study.overlap.kept, "participant"].to_numpy(dtype=bool)
-    table = study.balance
-    binary = ~table.index.isin(effect.CONTINUOUS)
-    hidden = np.zeros(len(table), dtype=bool)
-    for column, size in (("moyenne_participants", treated.sum()), ("moyenne_comparaison", (~treated).sum())):
-        having = np.rint(table[column].to_numpy(dtype=float) * size)
-        hidden |= binary & (((having >= 1) & (having <= report.threshold)) | ((size - having >= 1) & (size - having <= report.threshold)))
-    return pd.Series(hidden, index=table.index)
+    """For each characteristic of the balance table, whether its row is masked: a yes-or-no one
+    whose share in a group, beside the group's size, gives back a count (:func:`disclosive`) of 1 to
+    the threshold persons, or, for the participants pooled over the cohorts, a yearly count of the
+    category masked in the indicators (sex and publics; each standardised difference gives the share
+    back from the other group's). Every row is masked when the persons of a group left out of the
+    common support number 1 to the threshold (the shares would tell the group's size); every
+    training level when the level left out of the table (the first) is one to mask."""
+    study, threshold = report.study, report.threshold
+    sample, kept = study.sample, pd.Series(study.overlap.kept, index=study.sample.index)
+    treated = sample["participant"].astype(bool)
+    frame = effect.covariates(sample, study.prior_used).reindex(columns=study.balance.index)
+    binary = ~study.balance.index.isin(effect.CONTINUOUS)
+    if _small(study.overlap.trimmed_treated, threshold) or _small(study.overlap.trimmed_comparison, threshold):
+        return pd.Series(binary, index=study.balance.index)
+    participants, comparison = sample.loc[treated], sample.loc[~treated & kept]
+    groups = [~kept[treated], kept[treated]]
+    masks = report.masks or YearlyMasks({}, {})
+
+    def hidden(member: pd.Series, categories: list) -> bool:
+        return (disclosive(member[participants.index], participants["annee"], set(), groups, threshold)
+                or disclosive(member[comparison.index], comparison["annee"], set(), [], threshold)
+                or any(disclosive(~member[participants.index] if complement else member[participants.index], participants["annee"],
+                                  masks.size(key), groups, threshold) for key, complement in categories))
+
+    result = pd.Series([bool(b) and hidden(frame[name].eq(1), _YEARLY_CATEGORIES.get(name, [])) for name, b in zip(frame.columns, binary)],
+                       index=study.balance.index)
+    if hidden(sample["niveau_formation"].astype(object).eq(next(iter(NIVEAU_FORMATION))), []):
+        result[result.index.str.startswith("Formation ")] = True
+    return result
 
 
 @_with_study
@@ -478,9 +536,10 @@ def balance(report: Report) -> Markdown:
     text = (f"Différence moyenne standardisée (DMS) de chaque caractéristique, avant et après pondération ou appariement ; "
             f"cible : moins de {french_number(effect.MAX_SMD, 1)} en valeur absolue, et un rapport de variances entre 0,5 et 2 pour "
             f"l'âge et les mois en emploi. L'équilibre après pondération {verdict}. *Lecture : une fois pondérés, les deux groupes "
-            "doivent se ressembler sur tout ce que les données mesurent.* Appariement : "
-            f"{french_percent(study.matched_share)} des participants ont un voisin dans la marge de {french_number(effect.CALIPER, 1)} écart-type "
-            "du logit du score.\n\n")
+            "doivent se ressembler sur tout ce que les données mesurent.*"
+            + ("" if _small(study.overlap.trimmed_treated, report.threshold) else
+               f" Appariement : {french_percent(study.matched_share)} des participants ont un voisin dans la marge de "
+               f"{french_number(effect.CALIPER, 1)} écart-type du logit du score.") + "\n\n")
     return Markdown(text + markdown_table(lines, header, "Équilibre des caractéristiques : moyennes, différences moyennes standardisées (DMS) et rapport de variances (RV)",
                                           notes=notes))
 
@@ -590,18 +649,26 @@ def dose_text(report: Report) -> Markdown:
         "mesurent pas.\n")
 
 
-def benchmark_shown(table: pd.DataFrame, unmatched: int, threshold: int) -> pd.Series:
-    """Which categories of the benchmark table (``personnes``, ``observees``) are printed. A category
-    is masked when its leavers, those of them in a dynamic exit or those not, number 1 to
-    ``threshold``; the totals of leavers and of dynamic exits being published, a masked category
-    (or a small number of leavers left out for want of a reference rate) is never alone: the
-    smallest printed category is masked with it."""
-    persons, exits = table["personnes"], table["observees"]
-    small = lambda count: (count >= 1) & (count <= threshold)  # noqa: E731
-    shown = ~(small(persons) | small(exits) | small(persons - exits))
-    if (~shown).sum() + int(1 <= unmatched <= threshold) == 1 and shown.any():
-        shown[persons.where(shown).idxmin()] = False
-    return shown
+def benchmark_publishable(people: pd.DataFrame, reference: pd.DataFrame, masks: YearlyMasks, threshold: int) -> bool:
+    """Whether the benchmark of the known leavers ``people`` can be published whole: its leavers and
+    dynamic exits by category, with their totals, ratio and interval (which give a masked
+    category's persons back from two reference rates), give back neither a count of 1 to
+    ``threshold`` persons nor, pooled over the cohorts, a yearly count or rate of the category
+    masked in the indicators (:func:`disclosive`); the leavers without a reference rate are not
+    1 to ``threshold`` either. A category of publics is each leaver's first public, which the yearly
+    tables do not count: it is checked on its counts only."""
+    stratum = strata(people, reference)
+    dimension = reference["dimension"].iloc[0]
+    if _small(int(stratum.isna().sum()), threshold):
+        return False
+    for modalite in reference["modalite"]:
+        key = (dimension, modalite) if dimension != "public" else ("", "")
+        member = stratum.eq(modalite)
+        members = people.loc[member]
+        if disclosive(member, people["annee"], masks.size(key), [], threshold) or (
+                len(members) and disclosive(members[DYNAMIC].astype(bool), members["annee"], masks.rate(DYNAMIC, key), [], threshold)):
+            return False
+    return True
 
 
 def benchmark_section(report: Report) -> Markdown:
@@ -609,28 +676,23 @@ def benchmark_section(report: Report) -> Markdown:
     bench = report.benchmark
     if bench is None:
         return Markdown("Pas de fichier de taux de référence : pas de comparaison à une référence externe.\n")
-    if report.pooled_hidden.get(DYNAMIC):
-        return Markdown("Comparaison à la référence non publiée : le nombre de sorties dynamiques observées redonnerait le taux de "
-                        "sorties dynamiques des participants, qui n'est pas publié (secret statistique).\n")
-    shown = benchmark_shown(bench.table, bench.unmatched, report.threshold)
-    rows = [[str(stratum), *([french_number(r["personnes"], 0)] if shown[stratum] else [MARK]), french_percent(r["taux_reference"]),
-             *([french_number(r["observees"], 0), french_number(r["attendues"], 1)] if shown[stratum] else [MARK, MARK])]
-            for stratum, r in bench.table.iterrows()]
+    if not report.benchmark_shown:
+        return Markdown("Comparaison à la référence non publiée (secret statistique) : les sortants et les sorties dynamiques d'une "
+                        f"catégorie, ou leurs totaux, redonneraient un nombre de 1 à {report.threshold} personnes ou une valeur masquée "
+                        "des indicateurs annuels.\n")
+    rows = [[str(stratum), french_number(r["personnes"], 0), french_percent(r["taux_reference"]), french_number(r["observees"], 0),
+             french_number(r["attendues"], 1)] for stratum, r in bench.table.iterrows()]
     labels = {**PUBLICS, "aucun": "Aucun public", **SEXE, **NIVEAU_FORMATION, "moins_26": "Moins de 26 ans", "26_49": "26 à 49 ans",
               "50_plus": "50 ans et plus"}
     rows = [[labels.get(r[0], r[0]).split(" (")[0], *r[1:]] for r in rows]
-    unmatched = (f" {_trimmed(bench.unmatched, 'sortant', report.threshold).capitalize()} sans taux de référence pour leur catégorie "
+    unmatched = (f" {_counted(bench.unmatched, 'sortant')} sans taux de référence pour leur catégorie "
                  f"{'sont écartés' if bench.unmatched > 1 else 'est écarté'}." if bench.unmatched else "")
-    expected = ("" if not shown.all() else  # with a category masked, the total would give back its persons
-                f" ; attendues si chaque sortant avait le taux de référence de sa catégorie : {french_number(bench.expected, 1)}")
+    expected = f" ; attendues si chaque sortant avait le taux de référence de sa catégorie : {french_number(bench.expected, 1)}"
     text = (f"**Une comparaison à une référence, pas une estimation de ce que la clause a changé.** Source des taux de référence : "
             f"{bench.source}. Sorties dynamiques observées : {french_number(bench.observed, 0)}{expected} ; rapport observé / attendu "
             f"{french_number(bench.ratio, 2)} (intervalle exact de Poisson à 95 % : {french_number(bench.low, 2)} à "
             f"{french_number(bench.high, 2)}). La population de référence diffère des participants de bien des façons que les données "
-            "ne montrent pas." + unmatched
-            + (f" « s » : catégorie de 1 à {report.threshold} sortants, ou dont 1 à {report.threshold} sortants sont ou ne sont pas en "
-               "sortie dynamique, et catégorie masquée avec elle pour qu'elle ne se déduise pas du total (secret statistique)."
-               if not shown.all() else "") + "\n\n")
+            "ne montrent pas." + unmatched + "\n\n")
     return Markdown(text + markdown_table(rows, ["Catégorie", "Sortants", "Taux de référence", "Observées", "Attendues"],
                                           "Sorties dynamiques observées et attendues",
                                           notes=[*report.notes(report.champ()), f"Taux de référence : {bench.source}."]))
