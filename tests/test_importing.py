@@ -253,3 +253,18 @@ def test_subtotals_in_any_column_durations_and_unreadable_inputs(tmp_path, run_c
                           ((tmp_path / "tableau.xlsx", "--correspondance", tmp_path / "absente.toml"), "introuvable")):
         status, _, err = run_cli("importer", *args, "--out", tmp_path / "x")
         assert status == 2 and message in err and "Traceback" not in err and "Errno" not in err, err
+
+
+def test_headers_with_a_unit_a_number_sign_or_linking_words_are_recognised():
+    """Common real headers an import review found unread: a unit in parentheses, « N° … », « Date de
+    notification » (« Date notification » was read)."""
+    from impact.importing import _guess_columns
+
+    table, columns = _guess_columns(["N° contrat", "Heures réalisées (h)", "N° opération", "Nom"], "contrats")
+    assert table == "contrats"
+    assert columns["N° contrat"] == "contrats.id_contrat" and columns["Heures réalisées (h)"] == "contrats.heures_realisees"
+    assert columns["N° opération"] == "contrats.id_operation"
+    table, columns = _guess_columns(["Identifiant", "Date de notification", "Heures prévues (h)"], "operations")
+    assert columns["Date de notification"] == "operations.date_notification" and columns["Heures prévues (h)"] == "operations.heures_prevues"
+    # A header the kit does not know stays unread, whatever its unit.
+    assert _guess_columns(["Identifiant", "Commentaire (libre)"], "operations")[1]["Commentaire (libre)"] == "ignorer"

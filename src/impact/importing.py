@@ -172,6 +172,22 @@ def _column_keys() -> dict[str, dict[str, str]]:
     return {t.name: {k: f"{t.name}.{c}" for k, c in header_keys(t).items()} for t in TABLES}
 
 
+_UNIT = re.compile(r"\s*\([^)]*\)\s*$")
+_NUMBER = re.compile(r"^\s*(?:n\s*[°º]|no\b\.?|num(?:é|e)ro)\s*(?:de\s+|du\s+|d['’]\s*)?", re.IGNORECASE)
+_LINKS = re.compile(r"_(?:de_la|de_l|des|de|du|d)_")
+
+
+def header_key(text: str, known: set[str]) -> str:
+    """The key of a header as the kit knows it (``known``): as written, else without a unit in
+    parentheses (« Heures réalisées (h) »), without « N° » (« N° contrat »: ``contrat``), or
+    without linking words (« Date de notification »: ``date_notification``); as written (after
+    :func:`impact.values.normalise_key`) when none of them is known."""
+    plain = [text, _UNIT.sub("", text)]
+    keys = [normalise_key(t) for t in plain + [_NUMBER.sub("", t) for t in plain]]
+    keys += [_LINKS.sub("_", k) for k in keys]
+    return next((k for k in keys if k in known), keys[0])
+
+
 def _guess_columns(header: list[str], sheet_table: str | None, chosen: bool = False) -> tuple[str, dict[str, str]]:
     """The target of a sheet (a table, :data:`FLAT` or :data:`IGNORED`) and of each of its headers.
 
@@ -179,14 +195,16 @@ def _guess_columns(header: list[str], sheet_table: str | None, chosen: bool = Fa
     more, whatever its name (« Suivi » or « Contrats » may hold whole contracts) unless the user
     ``chosen`` its table; otherwise it is its name's table, or the one that recognises the most headers."""
     keys = _column_keys()
-    owners = {k: {t for t, spellings in keys.items() if k in spellings} for k in map(normalise_key, header)}
-    only = Counter(next(iter(tables)) for tables in owners.values() if len(tables) == 1)
     names = {normalise_key(h): target for target, spellings in NAME_HEADERS.items() for h in spellings}
+    known = set(names).union(*keys.values())
+    key_of = {text: header_key(text, known) for text in header}
+    owners = {k: {t for t, spellings in keys.items() if k in spellings} for k in key_of.values()}
+    only = Counter(next(iter(tables)) for tables in owners.values() if len(tables) == 1)
     flat = len(only) >= 3 and not chosen
     if flat:
         columns = {}
         for text in header:
-            key = normalise_key(text)
+            key = key_of[text]
             if not key:
                 continue
             owned = sorted(owners[key], key=lambda t: -only[t])
@@ -196,7 +214,7 @@ def _guess_columns(header: list[str], sheet_table: str | None, chosen: bool = Fa
     table = sheet_table or (scores.most_common(1)[0][0] if scores and scores.most_common(1)[0][1] else IGNORED)
     if table == IGNORED:
         return IGNORED, {}
-    return table, {text: keys[table].get(normalise_key(text), IGNORED) for text in header if normalise_key(text)}
+    return table, {text: keys[table].get(key_of[text], IGNORED) for text in header if key_of[text]}
 
 
 def read_mapping(path: Path) -> Mapping:
