@@ -228,6 +228,11 @@ def _shown(report: Report, code: str, noun: str) -> str:
     return f"{cell(row, 'valeur')} {noun}"
 
 
+def _not_drawn(hidden: list[str]) -> str:
+    """The note under a chart of what it leaves out: ``Non représentés, non publié : A, B.``"""
+    return f"{'Non représentés' if len(hidden) > 1 else 'Non représenté'}, {UNPUBLISHED} : {', '.join(hidden)}."
+
+
 def _unpublished(noun: str) -> str:
     """``un nombre non publié (secret statistique) de personnes`` (``d'heures``)."""
     article = "d'" if noun[0] in "aeéèiouyh" else "de "
@@ -452,7 +457,7 @@ def publics_chart(report: Report) -> charts.FigureOutput | Markdown:
     notes = [*report.notes(CHAMPS["personnes"].format(year=report.year)), "Note : une personne compte dans chaque public qui la concerne."]
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-        notes.append(f"{'Non représentés' if len(hidden) > 1 else 'Non représenté'}, {UNPUBLISHED} : {', '.join(hidden)}.")
+        notes.append(_not_drawn(hidden))
     first = shown["part"].idxmax()
     title = f"{PUBLICS[first].split(' (')[0]} : le premier public, {french_percent(shown['part'].max())} des personnes en {report.year}"
     return charts.figure_output(figure, alt + ".", title, notes)
@@ -578,7 +583,7 @@ def outcomes_chart(report: Report) -> charts.FigureOutput | Markdown:
     notes = report.notes(f"personnes sorties en {cohort} dont la situation à {report.horizon} mois est connue")
     if hidden:
         alt += f". {UNPUBLISHED.capitalize()} : " + ", ".join(hidden)
-        notes.append(f"{'Non représentés' if len(hidden) > 1 else 'Non représenté'}, {UNPUBLISHED} : {', '.join(hidden)}.")
+        notes.append(_not_drawn(hidden))
     return charts.figure_output(figure, alt + ".", f"Devenir à {report.horizon} mois des personnes sorties en {cohort}, avec les intervalles à 95 %", notes)
 
 

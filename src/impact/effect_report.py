@@ -76,8 +76,8 @@ class Report:
     dynamic: float = float("nan")
     cohorts: tuple[int, int] | None = None
     publisher: Publisher = Publisher()
-    #: Cohorts left out of the study: the whole's outcome rate or its denominator is masked in the
-    #: published indicators, and the study's totals, added over cohorts, would give it back.
+    #: Cohorts left out of the study: their number of known leavers is masked in the published
+    #: indicators, and the study's totals, added over cohorts, would give it back.
     left_out: tuple[int, ...] = ()
     #: Outcomes whose rates are not printed (:func:`hidden_rates`), with every figure they can be
     #: read from: over all the known leavers (the first page, the benchmark), over the participants
@@ -256,9 +256,10 @@ def _raw_hidden(report: Report, name: str) -> bool:
     return bool(report.hidden.get(name) or report.comparison_hidden.get(name))
 
 
-def _masked_notes(report: Report, rows: list[list[str]]) -> list[str]:
-    """The Champ and Source lines of a study table, and what « s » means when the table holds one."""
-    notes = report.notes(report.champ(comparison=True), comparison=True)
+def _masked_notes(report: Report, rows: list[list[str]], lecture: str = "") -> list[str]:
+    """The Champ and Source lines (and Lecture) of a study table, and what « s » means when the
+    table holds one."""
+    notes = report.notes(report.champ(comparison=True), lecture, comparison=True)
     return notes + ([_MASKED_RATE.format(threshold=report.threshold)] if any(MARK in row for row in rows) else [])
 
 
@@ -372,10 +373,7 @@ def key_figures(report: Report) -> str:
         return ""
     lecture = (f"{french_percent(report.dynamic, 1, fixed=True)} des sortants dont la situation est connue {report.horizon} mois après la fin de "
                "leur parcours sont en emploi ou en sortie positive." if report.leavers and not report.pooled_hidden.get(DYNAMIC) else "")
-    notes = report.notes(report.champ(comparison=True), lecture, comparison=True)
-    if any(row[1] == MARK for row in rows):
-        notes.append(_MASKED_RATE.format(threshold=report.threshold))
-    return markdown_table(rows, ["Indicateur", "Valeur"], "L'étude en chiffres", "lr", notes=notes)
+    return markdown_table(rows, ["Indicateur", "Valeur"], "L'étude en chiffres", "lr", notes=_masked_notes(report, rows, lecture))
 
 
 def method_box(report: Report) -> str:
@@ -661,12 +659,13 @@ def benchmark_publishable(people: pd.DataFrame, reference: pd.DataFrame, masks: 
     dimension = reference["dimension"].iloc[0]
     if _small(int(stratum.isna().sum()), threshold):
         return False
+    counted = dimension != "public"
     for modalite in reference["modalite"]:
-        key = (dimension, modalite) if dimension != "public" else ("", "")
         member = stratum.eq(modalite)
         members = people.loc[member]
-        if disclosive(member, people["annee"], masks.size(key), [], threshold) or (
-                len(members) and disclosive(members[DYNAMIC].astype(bool), members["annee"], masks.rate(DYNAMIC, key), [], threshold)):
+        sizes, rates = (masks.size((dimension, modalite)), masks.rate(DYNAMIC, (dimension, modalite))) if counted else (set(), set())
+        if disclosive(member, people["annee"], sizes, [], threshold) or (
+                len(members) and disclosive(members[DYNAMIC].astype(bool), members["annee"], rates, [], threshold)):
             return False
     return True
 
@@ -687,9 +686,9 @@ def benchmark_section(report: Report) -> Markdown:
     rows = [[labels.get(r[0], r[0]).split(" (")[0], *r[1:]] for r in rows]
     unmatched = (f" {_counted(bench.unmatched, 'sortant')} sans taux de référence pour leur catégorie "
                  f"{'sont écartés' if bench.unmatched > 1 else 'est écarté'}." if bench.unmatched else "")
-    expected = f" ; attendues si chaque sortant avait le taux de référence de sa catégorie : {french_number(bench.expected, 1)}"
     text = (f"**Une comparaison à une référence, pas une estimation de ce que la clause a changé.** Source des taux de référence : "
-            f"{bench.source}. Sorties dynamiques observées : {french_number(bench.observed, 0)}{expected} ; rapport observé / attendu "
+            f"{bench.source}. Sorties dynamiques observées : {french_number(bench.observed, 0)} ; attendues si chaque sortant avait le "
+            f"taux de référence de sa catégorie : {french_number(bench.expected, 1)} ; rapport observé / attendu "
             f"{french_number(bench.ratio, 2)} (intervalle exact de Poisson à 95 % : {french_number(bench.low, 2)} à "
             f"{french_number(bench.high, 2)}). La population de référence diffère des participants de bien des façons que les données "
             "ne montrent pas." + unmatched + "\n\n")

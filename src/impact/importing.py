@@ -23,6 +23,7 @@ goes in with the same choices.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -167,9 +168,16 @@ def _csv_sheet(file: Path) -> Sheet:
                             "(guillemet non fermé ?)".replace(",", "\u202f"), "csv_illisible") from None
 
 
+@functools.cache
 def _column_keys() -> dict[str, dict[str, str]]:
     """For each table, its header spellings (:func:`impact.reading.header_keys`) with ``table.colonne``."""
     return {t.name: {k: f"{t.name}.{c}" for k, c in header_keys(t).items()} for t in TABLES}
+
+
+@functools.cache
+def _known_keys() -> frozenset[str]:
+    """Every header key the importer recognises: the tables' spellings and the names' headers."""
+    return frozenset().union(*_column_keys().values(), *(map(normalise_key, spellings) for spellings in NAME_HEADERS.values()))
 
 
 _UNIT = re.compile(r"\s*\([^)]*\)\s*$")
@@ -177,7 +185,7 @@ _NUMBER = re.compile(r"^\s*(?:n\s*[°º]|no\b\.?|num(?:é|e)ro)\s*(?:de\s+|du\s+
 _LINKS = re.compile(r"_(?:de_la|de_l|des|de|du|d)_")
 
 
-def header_key(text: str, known: set[str]) -> str:
+def header_key(text: str, known: frozenset[str]) -> str:
     """The key of a header as the kit knows it (``known``): as written, else without a unit in
     parentheses (« Heures réalisées (h) »), without « N° » (« N° contrat »: ``contrat``), or
     without linking words (« Date de notification »: ``date_notification``); as written (after
@@ -196,8 +204,7 @@ def _guess_columns(header: list[str], sheet_table: str | None, chosen: bool = Fa
     ``chosen`` its table; otherwise it is its name's table, or the one that recognises the most headers."""
     keys = _column_keys()
     names = {normalise_key(h): target for target, spellings in NAME_HEADERS.items() for h in spellings}
-    known = set(names).union(*keys.values())
-    key_of = {text: header_key(text, known) for text in header}
+    key_of = {text: header_key(text, _known_keys()) for text in header}
     owners = {k: {t for t, spellings in keys.items() if k in spellings} for k in key_of.values()}
     only = Counter(next(iter(tables)) for tables in owners.values() if len(tables) == 1)
     flat = len(only) >= 3 and not chosen
@@ -294,8 +301,7 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes) -> dict[str, pd.Da
     name_table = TABLES_BY_NAME.get(normalise_key(sheet.source.rsplit("[", 1)[-1].rstrip("]").rsplit(".", 1)[0]))
     sheet_table = (name_table.name if name_table else None) or SHEET_SYNONYMS.get(
         normalise_key(sheet.source.rsplit("[", 1)[-1].rstrip("]").rsplit(".", 1)[0]))
-    all_keys = set().union(*(_column_keys().values()), *(set(v) for v in NAME_HEADERS.values()))
-    top = find_header(sheet.rows, all_keys | {normalise_key(h) for h in mapping.columns.get(sheet.source, {})})
+    top = find_header(sheet.rows, _known_keys() | {normalise_key(h) for h in mapping.columns.get(sheet.source, {})})
     header = [h.strip() for h in sheet.rows[top]] if sheet.rows else []
     target, columns = _guess_columns(header, fixed if fixed in TABLES_BY_NAME else sheet_table, fixed in TABLES_BY_NAME)
     target = fixed or target
@@ -306,9 +312,10 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes) -> dict[str, pd.Da
         return {}
     width = len(header)
     body = pd.DataFrame([(r + [""] * width)[:width] for r in sheet.rows[top + 1:]], columns=range(width), dtype=object).fillna("")
-    body = body.loc[~body.apply(lambda c: c.astype(str).str.strip().eq("")).all(axis=1)]
+    blank = body.apply(lambda c: c.astype(str).str.strip().eq(""))
+    body, blank = body.loc[~blank.all(axis=1)], blank.loc[~blank.all(axis=1)]
     # A totals row: its first filled cell says so (« Sous-total voirie » under an empty number, « TOTAL GÉNÉRAL »).
-    first_filled = body.where(body.astype(str).apply(lambda c: c.str.strip()).ne("")).bfill(axis=1).iloc[:, 0] if width else body
+    first_filled = body.where(~blank).bfill(axis=1).iloc[:, 0] if width else body
     body = body.loc[~first_filled.fillna("").astype(str).str.contains(_TOTAL)] if width else body
     by_target: dict[str, pd.Series] = {}
     for position, text in enumerate(header):
