@@ -48,3 +48,20 @@ def test_rates_and_shares_are_labelled_with_the_decimal_of_the_tables():
     figure = charts.shares(["Femmes", "Hommes"], [0.44, 0.56], "Parts", "Part")
     assert sorted(text.get_text() for text in figure.axes[0].texts) == ["44,0\u202f%", "56,0\u202f%"]
     plt.close(figure)
+
+
+def test_the_overlap_histogram_draws_the_bars_it_is_given():
+    """Bars of unequal widths: each height is the share of the group per step of score, so the
+    count of a bar is its height times the group's size times its width in steps."""
+    import numpy as np
+    from matplotlib.patches import StepPatch
+
+    participants = (np.array([0.1, 0.12, 0.5, 0.55, 0.9]), np.array([0.0, 0.5, 1.0]))
+    others = (np.array([0.2, 0.3, 0.31]), np.array([0.0, 0.25, 1.0]))
+    figure = charts.overlap(participants, others, (0.05, 0.95), "Recouvrement", 1 / 30)
+    drawn = [p for p in figure.axes[0].patches if isinstance(p, StepPatch)]
+    for patch, (scores, edges), counts in zip(drawn, (participants, others), ([2, 3], [1, 2])):
+        heights, at = patch.get_data().values, patch.get_data().edges
+        assert at.tolist() == edges.tolist()
+        assert (heights * len(scores) * np.diff(edges) * 30).round(9).tolist() == counts
+    plt.close(figure)

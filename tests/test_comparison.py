@@ -14,7 +14,7 @@ from scipy.special import expit
 from scipy.stats import chi2
 
 import impact
-from impact.comparison import (adjusted_rates, change_test, design, exact_counts, funnel, funnel_limits, holm, leavers_with_covariates,
+from impact.comparison import (adjusted_rates, change_test, design, exact_counts, funnel, funnel_limits, holm, judged, leavers_with_covariates,
                                overdispersion)
 from impact.demo import DemoParameters, write
 from impact.firth import firth_logit
@@ -95,6 +95,18 @@ def test_holm_by_hand():
     # Sorted 0.01, 0.03, 0.04 times 3, 2, 1: 0.03, 0.06, 0.04, then running maximum: 0.03, 0.06, 0.06.
     assert adjusted["a"] == pytest.approx(0.03) and adjusted["c"] == pytest.approx(0.06) and adjusted["b"] == pytest.approx(0.06)
     assert math.isnan(adjusted["d"])
+
+
+def test_holm_among_the_territories_shown():
+    """By hand: p = 0.01, 0.02, 0.04 give 0.03, 0.04, 0.04 among three territories; a report that
+    shows only the first two corrects among them (0.02, 0.02): a masked territory's p-value would
+    otherwise enter the p-values shown."""
+    table = pd.DataFrame({"p_valeur": [0.01, 0.02, 0.04], "ecart": [0.1, -0.1, 0.2]}, index=["A", "B", "C"])
+    every = judged(table)
+    assert every["p_holm"].tolist() == pytest.approx([0.03, 0.04, 0.04])
+    assert every["verdict"].tolist() == ["au-dessus", "en dessous", "au-dessus"]
+    assert judged(table.loc[["A", "B"]])["p_holm"].tolist() == pytest.approx([0.02, 0.02])
+    assert judged(table.loc[["C"]])["verdict"].tolist() == ["au-dessus"]  # 0.04 alone
 
 
 def test_change_test_is_fisher_exact_with_holm():

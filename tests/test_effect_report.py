@@ -18,6 +18,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -293,3 +294,25 @@ def test_a_small_number_left_out_of_the_support_masks_every_share_and_what_tells
     assert "Dans le support commun" in sizes and "sur le taux d'emploi durable" in sizes
     masked = dataclasses.replace(report, comparison_hidden={"emploi_durable": True, "sorties_dynamiques": False})
     assert "sur le taux d'emploi durable" not in effect_report.sizes(masked).data
+    # The histogram of the participants' scores: with 30 equal bins, bars of 1 to 5 participants
+    # (those beyond the support among them: their number, which the text does not print, came back).
+    scores = report.study.overlap.score[report.study.sample["participant"].to_numpy(dtype=bool)]
+    equal_bins = np.histogram(scores, bins=np.linspace(0, 1, 31))[0]
+    assert ((equal_bins >= 1) & (equal_bins <= 5)).any()
+    shown = np.histogram(scores, bins=effect_report.histogram_edges(scores, 5))[0]
+    assert ((shown == 0) | (shown > 5)).all() and shown.sum() == len(scores)
+
+
+def test_histogram_bars_hold_no_one_or_more_than_the_threshold():
+    """Hand-counted: 2 scores in the first bin, 4 in the 16th, 2 in the 17th, 1 in the last: a bar
+    of 6 (bins 1 to 16), then 3 left, merged into it at a threshold of 3 (one bar), not at 2.
+    10 in the 16th bin and 2 in the 29th: fifteen empty bars, then one bar of 12 from the 16th bin
+    to the end (at 5; at 1, every bin as it is)."""
+    scores = np.array([0.01, 0.02, 0.5, 0.51, 0.52, 0.53, 0.54, 0.55, 0.99])
+    assert effect_report.histogram_edges(scores, 5).tolist() == [0.0, 1.0]
+    assert (effect_report.histogram_edges(scores, 3) * 30).round(9).tolist() == [0, 30]  # 6, then 3: not more than 3, merged
+    assert (effect_report.histogram_edges(scores, 2) * 30).round(9).tolist() == [0, 16, 30]  # 6, then 3
+    assert (effect_report.histogram_edges(scores[2:], 1) * 30).round(9).tolist() == list(range(16)) + [16, 30]
+    spread = np.array([0.5] * 10 + [0.95] * 2)
+    assert (effect_report.histogram_edges(spread, 5) * 30).round(9).tolist() == list(range(16)) + [30]
+    assert (effect_report.histogram_edges(spread, 1) * 30).round(9).tolist() == list(range(31))  # every bin 0 or more than 1

@@ -255,19 +255,22 @@ def funnel(n: list[float], rates: list[float], labels: list[str], pooled: float,
 
 
 @_styled
-def overlap(participants: np.ndarray, others: np.ndarray, support: tuple[float, float], title: str):
+def overlap(participants: tuple[np.ndarray, np.ndarray], others: tuple[np.ndarray, np.ndarray], support: tuple[float, float],
+            title: str, step: float):
     """Histograms of the propensity scores (0 to 1) of participants and of the comparison group,
-    each as shares of its group, with the common support's bounds."""
+    each given as its scores and its bars' edges (bars of unequal widths: each bar's height is the
+    share of its group per ``step`` of score, so that areas compare), with the common support's
+    bounds."""
     figure, axes = plt.subplots(figsize=(6.3, 3.8))
-    bins = np.linspace(0, 1, 31)
-    for values, name, colour in ((participants, "Participants", COLOURS["heures"]), (others, "Groupe de comparaison", COLOURS["personnes"])):
-        axes.hist(values, bins=bins, weights=np.full(len(values), 1 / max(len(values), 1)), alpha=0.55, color=colour, label=name)
+    for (scores, edges), name, colour in ((participants, "Participants", COLOURS["heures"]), (others, "Groupe de comparaison", COLOURS["personnes"])):
+        counts = np.histogram(scores, bins=edges)[0]
+        axes.stairs(counts / max(len(scores), 1) / (np.diff(edges) / step), edges, fill=True, alpha=0.55, color=colour, label=name)
     for bound in support:
         axes.axvline(bound, color=COLOURS["interval"], linestyle="--", linewidth=1)
     axes.xaxis.set_major_formatter(_PERCENT)
     axes.yaxis.set_major_formatter(_PERCENT)
     axes.set_xlabel("Score de propension (probabilité estimée d'être participant)")
-    axes.set_ylabel("Part du groupe")
+    axes.set_ylabel(f"Part du groupe par tranche de {french_number(step * 100, 1)} points")
     axes.legend(frameon=False)
     axes.set_title(label(title))
     figure.tight_layout()

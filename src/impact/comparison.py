@@ -238,10 +238,17 @@ def adjusted_rates(frame: pd.DataFrame) -> Adjusted:
         rows.append({"territoire": territory, "n": int(members.sum()), "taux_observe": float(frame.loc[members, "dynamique"].mean()),
                      "taux_ajuste": rate, "erreur_type": se, "ic_bas": float(expit(logit(rate) - half)), "ic_haut": float(expit(logit(rate) + half)),
                      "ecart": rate - mean_all, "p_valeur": float(2 * norm.sf(abs(z)))})
-    table = pd.DataFrame(rows).set_index("territoire")
+    return Adjusted(judged(pd.DataFrame(rows).set_index("territoire")), mean_all, events, parameters, publics)
+
+
+def judged(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``table`` (:func:`adjusted_rates`) with Holm's p-values among them (``p_holm``)
+    and each one's ``verdict`` at 5 %: a report that shows some territories only corrects among
+    those (the p-values of the others would enter what it shows)."""
+    table = table.copy()
     table["p_holm"] = holm(table["p_valeur"])
     table["verdict"] = np.where(table["p_holm"] >= 0.05, "non", np.where(table["ecart"] > 0, "au-dessus", "en dessous"))
-    return Adjusted(table, mean_all, events, parameters, publics)
+    return table
 
 
 def change_test(table: pd.DataFrame, year: int, rate: str = "taux_sorties_dynamiques") -> pd.DataFrame:

@@ -330,7 +330,8 @@ def adjusted(report: Comparison) -> Markdown:
             f"Comparaison standardisée non produite ({_cohort_words(report)}) : {result.reason}. Un modèle estimé sur si peu de "
             "données donnerait des intervalles trop étroits et des écarts de hasard. À la place, le tableau des territoires et le "
             "graphique en entonnoir ci-dessus donnent les taux observés, sans ajustement.\n")
-    shown = result.table.loc[result.table.index.isin(_published_rates(report, report.cohort))]
+    # Holm's correction among the territories shown: the p-values of the others would enter it.
+    shown = comparison.judged(result.table.loc[result.table.index.isin(_published_rates(report, report.cohort))])
     lines = [[t, french_number(r["n"], 0), french_percent(r["taux_observe"], 1, fixed=True), french_percent(r["taux_ajuste"], 1, fixed=True),
               f"{french_percent(r['ic_bas'], 1, fixed=True)} à {french_percent(r['ic_haut'], 1, fixed=True)}", french_change(r["ecart"], True),
               french_number(r["p_holm"], 3), r["verdict"]] for t, r in shown.iterrows()]
@@ -344,7 +345,7 @@ def adjusted(report: Comparison) -> Markdown:
             "territoire est le taux moyen que le modèle prédit pour l'ensemble de ces sortants avec ce territoire : il est "
             "standardisé sur les caractéristiques observées ; les écarts peuvent refléter le marché du travail local et des "
             "différences que les données ne mesurent pas. L'écart au taux d'ensemble est testé avec sa propre variance, et la "
-            f"correction de Holm tient compte des {len(result.table)} comparaisons. Les heures travaillées ne sont pas dans le "
+            f"correction de Holm tient compte des {len(shown)} comparaisons montrées. Les heures travaillées ne sont pas dans le "
             "modèle : elles dépendent du parcours lui-même (une personne qui trouve un emploi part plus tôt)."
             + " " + markdown(_left_out(report, shown.index)) + "\n")
     header = ["Territoire", "Situations connues", "Taux observé", "Taux standardisé", "Intervalle à 95 %", "Écart à l'ensemble",

@@ -427,6 +427,10 @@ def sizes(report: Report) -> Markdown:
     return Markdown(text + table)
 
 
+#: Equal bins of the propensity-score histograms (0 to 1), before merging (:func:`histogram_edges`).
+SCORE_BINS = 30
+
+
 def _small(count: int, threshold: int) -> bool:
     """A count of persons from 1 to the threshold: never printed, nor anything it can be read from."""
     return 1 <= count <= threshold
@@ -442,12 +446,36 @@ def _trimmed(count: int, noun: str, threshold: int) -> str:
     return f"un nombre non publié (secret statistique) de {noun}s" if _small(count, threshold) else _counted(count, noun)
 
 
+def histogram_edges(scores: np.ndarray, threshold: int, bins: int = SCORE_BINS) -> np.ndarray:
+    """Edges (scores, 0 to 1) of a histogram of ``scores`` whose every bar holds no one or more than
+    ``threshold`` persons: ``bins`` equal bins, neighbours merged from the left until each bar that
+    holds someone holds more than ``threshold``, a last bar short of it merged into those before.
+    A bar of 1 to ``threshold`` persons would publish a small count (its share times the group's
+    published size), and the bars beyond the common support the number of persons left out of it,
+    which the text does not print when it is that small."""
+    counts = np.histogram(scores, bins=np.linspace(0, 1, bins + 1))[0]
+    edges, running = [0], 0
+    for end, count in enumerate(counts, start=1):
+        running += count
+        if running == 0 or running > threshold:  # an empty bin stays a bar of its own; a bar closes above the threshold
+            edges.append(end)
+            running = 0
+    edges.append(bins)
+    edges = sorted(set(edges))
+    while len(edges) > 2 and 0 < counts[edges[-2]:].sum() <= threshold:
+        del edges[-2]
+    return np.array(edges) / bins
+
+
 @_with_study
 def overlap_chart(report: Report) -> charts.FigureOutput | Markdown:
-    """Histograms of the propensity scores of both groups, with the common support."""
+    """Histograms of the propensity scores of both groups, with the common support; each bar holds
+    no one or more than the threshold (:func:`histogram_edges`)."""
     o = report.study.overlap
     treated = report.study.sample["participant"].to_numpy(dtype=bool)
-    figure = charts.overlap(o.score[treated], o.score[~treated], o.support, "Recouvrement des scores de propension")
+    groups = [o.score[treated], o.score[~treated]]
+    figure = charts.overlap(*((scores, histogram_edges(scores, report.threshold)) for scores in groups), o.support,
+                            "Recouvrement des scores de propension", 1 / SCORE_BINS)
     alt = (f"Histogrammes des scores de propension : participants et groupe de comparaison ; support commun de "
            f"{french_percent(o.support[0])} à {french_percent(o.support[1])}.")
     return charts.figure_output(figure, alt, "Les profils des deux groupes se recouvrent-ils ? Scores de propension",
