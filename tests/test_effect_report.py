@@ -104,6 +104,15 @@ def test_demo_study_in_three_formats_with_balance_table_and_overlap_chart(render
     # The rule of secrecy in the bilan's words; the raw gap says which participants it is over.
     assert "Règle de diffusion : les comptes de 1 à 5 personnes et les taux dont le numérateur ou le dénominateur" in page
     assert "Écart brut (participants du support commun)" in page
+    # Measures keep one format per column (« 1,00 », never « 1 » beside « 1,04 ») and a value of
+    # 0,00 is a value, not the nil dash of counts.
+    tables = re.findall(r"<table.*?</table>", (rendered / "etude_impact.html").read_text(encoding="utf-8"), flags=re.S)
+    for caption in ("Équilibre des caractéristiques", "Sensibilité à un facteur non mesuré"):
+        table = next(t for t in tables if caption in html.unescape(t))
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table, flags=re.S)]
+        figures = [c for c in cells if c and c[0] in "−-0123456789" and c != "–"]
+        assert figures and all(re.fullmatch(r"[−-]?\d+,\d\d", c) for c in figures), figures
+        assert "–" not in cells
 
 
 def test_study_has_the_editorial_layer_of_the_bilan(rendered, demo):

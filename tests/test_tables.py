@@ -141,3 +141,10 @@ def test_an_interval_may_wrap_after_its_a():
 
     # "12,5 % à 30,0 %" (15 characters) needs the width of "12,5 %" and of " à": 6 + 2.
     assert _figure_width("12,5\u202f% à 30,0\u202f%") == 8 and _figure_width("91\u202f521") == 6
+
+
+def test_a_table_of_measures_keeps_its_zeros():
+    """0,00 is a standardised difference, +0,0 pts an effect: a value, never the nil dash."""
+    lines = markdown_table([["Femme", "0,00", "+0,0\u202fpts", "0"]], ["Caractéristique", "DMS", "Effet", "n"], "Mesures", nil=False).splitlines()
+    assert lines[2] == "| Femme | 0\\,00 | \\+0\\,0\u202fpts | 0 |"  # escaped for pandoc
+    assert NIL in markdown_table([["Femme", "0,00"]], ["Caractéristique", "DMS"], "Comptes").splitlines()[2]

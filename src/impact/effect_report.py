@@ -500,8 +500,8 @@ def overlap_text(report: Report) -> Markdown:
 
 
 def _figure(value: float) -> str:
-    """Two decimals, without a negative zero."""
-    return french_number(round(float(value), 2) + 0.0, 2)
+    """Two decimals, always (one format per column), without a negative zero."""
+    return french_number(round(float(value), 2) + 0.0, 2, fixed=True)
 
 
 #: The categories of the yearly indicators a balance row counts (or its complement counts).
@@ -567,7 +567,7 @@ def balance(report: Report) -> Markdown:
                f" Appariement : {french_percent(study.matched_share)} des participants ont un voisin dans la marge de "
                f"{french_number(effect.CALIPER, 1)} écart-type du logit du score.") + "\n\n")
     return Markdown(text + markdown_table(lines, header, "Équilibre des caractéristiques : moyennes, différences moyennes standardisées (DMS) et rapport de variances (RV)",
-                                          notes=notes))
+                                          notes=notes, nil=False))
 
 
 @_with_study
@@ -575,18 +575,18 @@ def estimates(report: Report) -> Markdown:
     """The estimates of the three estimators when the diagnostics pass; the descriptive rates otherwise."""
     study = report.study
     if not study.estimates or not report.credible:
-        rows = [[effect.OUTCOMES[name].capitalize(), MARK if report.hidden.get(name) else french_percent(e.p1),
-                 MARK if report.comparison_hidden.get(name) else french_percent(e.p0_raw),
+        rows = [[effect.OUTCOMES[name].capitalize(), MARK if report.hidden.get(name) else french_percent(e.p1, fixed=True),
+                 MARK if report.comparison_hidden.get(name) else french_percent(e.p0_raw, fixed=True),
                  MARK if _raw_hidden(report, name) else french_change(e.raw_difference, True)] for name, e in study.estimates.items()]
         return Markdown("Comparaison descriptive seulement (diagnostics non satisfaits) : l'écart brut mêle la clause et les "
                         "différences de profil entre les groupes.\n\n"
                         + markdown_table(rows, ["Devenir", "Participants", "Groupe de comparaison", "Écart brut"], "Taux bruts des deux groupes",
-                                         notes=_masked_notes(report, rows)))
+                                         notes=_masked_notes(report, rows), nil=False))
     noun = _difference(report)
     rows = []
     for name, e in study.estimates.items():
         low, high = e.interval()
-        rows.append([effect.OUTCOMES[name].capitalize(), MARK if report.hidden.get(name) else french_percent(e.p1),
+        rows.append([effect.OUTCOMES[name].capitalize(), MARK if report.hidden.get(name) else french_percent(e.p1, fixed=True),
                      MARK if _raw_hidden(report, name) else french_change(e.raw_difference, True),
                      french_change(e.values["appariement"], True), french_change(e.values["ponderation"], True),
                      french_change(e.values["doublement_robuste"], True), f"{french_change(low, True)} à {french_change(high, True)}"])
@@ -603,7 +603,7 @@ def estimates(report: Report) -> Markdown:
             f"{report.replicates} tirages de personnes avec remise dans chaque groupe, score réestimé à chaque tirage, intervalle "
             "normal (estimation ± 1,96 erreur type).\n\n" + "\n".join(lines) + "\n\n")
     return Markdown(text + markdown_table(rows, header, f"{noun.capitalize()} moyen sur les participants (points de pourcentage)",
-                                          notes=_masked_notes(report, rows)))
+                                          notes=_masked_notes(report, rows), nil=False))
 
 
 @_with_study
@@ -632,15 +632,15 @@ def sensitivity(report: Report) -> Markdown:
     if not report.credible:
         return Markdown("Sans estimation ajustée, pas d'analyse de sensibilité.\n")
     rows = [[effect.OUTCOMES[name].capitalize(), *([MARK] * 2 if report.hidden.get(name) else
-                                                   [french_number(study.e_values[name][0], 2), french_number(study.e_values[name][1], 2)]),
-             french_number(study.gamma[name], 2)] for name in study.estimates]
+                                                   [_figure(study.e_values[name][0]), _figure(study.e_values[name][1])]),
+             _figure(study.gamma[name])] for name in study.estimates]
     text = ("**Valeur E** : la force d'association (en rapport de risques) qu'un facteur non mesuré devrait avoir à la fois avec le "
             "recrutement en clause et avec le devenir pour expliquer entièrement l'estimation (puis pour ramener l'intervalle à zéro) ; "
             "1 signifie qu'aucun facteur n'est nécessaire. **Γ de Rosenbaum** : sur les paires appariées, le rapport de chances "
             "d'être recruté entre deux personnes de même profil observé jusqu'auquel le résultat reste significatif à 5 % "
             "(1 : déjà non significatif sans biais caché).\n\n")
     return Markdown(text + markdown_table(rows, ["Devenir", "Valeur E", "Valeur E de l'intervalle", "Γ de Rosenbaum"], "Sensibilité à un facteur non mesuré",
-                                          notes=_masked_notes(report, rows)))
+                                          notes=_masked_notes(report, rows), nil=False))
 
 
 def dose_chart(report: Report) -> charts.FigureOutput | Markdown:

@@ -49,11 +49,12 @@ _ZERO = re.compile(r"^[+\u2212-]?0(,0+)?(\u202f(%|pts))?$")
 
 
 def markdown_table(rows: list[list[str]], header: list[str], caption: str, align: str | None = None,
-                   notes: Sequence[str] = ()) -> str:
+                   notes: Sequence[str] = (), nil: bool = True) -> str:
     """The pipe table of ``rows`` under ``header`` with its caption (pandoc's ``Table: ...``) and its
     notes. ``align``: one letter per column, ``l`` or ``r`` (default: first column left, the
-    others right)."""
-    rows = [[row[0], *(NIL if _ZERO.match(str(c)) else c for c in row[1:])] for row in rows]
+    others right). ``nil``: a zero reads :data:`NIL`, the convention of counts and changes; not in
+    a table of measures, where ``0,00`` is a value (a standardised difference, an effect)."""
+    rows = [[row[0], *(NIL if nil and _ZERO.match(str(c)) else c for c in row[1:])] for row in rows]
     align = align or "l" + "r" * (len(header) - 1)
     notes = list(notes)
     if any(MARK in row[1:] for row in rows):
