@@ -12,7 +12,27 @@ local function fin_de_section(orientation)
   return pandoc.RawBlock("openxml", '<w:p><w:pPr><w:sectPr w:impact="' .. orientation .. '" /></w:pPr></w:p>')
 end
 
+-- En Word, les notes d'une figure (sauf la dernière) prennent le style « Notes liees », lié au
+-- paragraphe suivant, comme la figure (« Captioned Figure ») et sa légende : la figure, sa légende
+-- et ses notes restent sur une même page.
+local function notes_liees(graphique)
+  for _, bloc in ipairs(graphique.content) do
+    if bloc.t == "Div" and bloc.classes:includes("notes") and #bloc.content > 1 then
+      local liees = {}
+      for i = 1, #bloc.content - 1 do
+        table.insert(liees, bloc.content[i])
+      end
+      local derniere = bloc.content[#bloc.content]
+      bloc.content = { pandoc.Div(liees, pandoc.Attr("", {}, { { "custom-style", "Notes liees" } })), derniere }
+    end
+  end
+  return graphique
+end
+
 function Div(el)
+  if FORMAT:match("docx") and el.classes:includes("graphique") then
+    return notes_liees(el)
+  end
   if FORMAT:match("docx") and el.classes:includes("paysage") then
     local contenu = { fin_de_section("portrait") }
     for _, bloc in ipairs(el.content) do

@@ -25,11 +25,11 @@ def _rule(text: str) -> list[str]:
 
 
 def test_widths_come_from_the_content():
-    # Label column: 28 characters ("Heures d'insertion réalisées"); figures: 6 ("91 521"). Pandoc
-    # sizes columns by their dashes: 28 and 6 scaled to 80 characters, 65,9 and 14,1, rounded,
-    # less the colon: 65 and 13 dashes.
+    # Label column: 28 characters ("Heures d'insertion réalisées"); figures: 6 ("91 521"); with
+    # their padding, 30 and 8. Pandoc sizes columns by their dashes: 30 and 8 scaled to 80
+    # characters, 63,2 and 16,8, rounded, less the colon: 62 and 16 dashes.
     text = markdown_table([["Heures d'insertion réalisées", "91\u202f521"]], ["Indicateur", "2024"], "Chiffres")
-    assert _rule(text) == [":" + "-" * 65, "-" * 13 + ":"]
+    assert _rule(text) == [":" + "-" * 62, "-" * 16 + ":"]
 
 
 def test_zero_reads_as_a_dash_and_the_secret_footnote_comes_once():
@@ -148,3 +148,19 @@ def test_a_table_of_measures_keeps_its_zeros():
     lines = markdown_table([["Femme", "0,00", "+0,0\u202fpts", "0"]], ["Caractéristique", "DMS", "Effet", "n"], "Mesures", nil=False).splitlines()
     assert lines[2] == "| Femme | 0\\,00 | \\+0\\,0\u202fpts | 0 |"  # escaped for pandoc
     assert NIL in markdown_table([["Femme", "0,00"]], ["Caractéristique", "DMS"], "Comptes").splitlines()[2]
+
+
+def test_the_word_reference_keeps_figures_whole_and_tables_at_the_size_of_their_layout():
+    """reports/reference.docx as built by impact.reference_docx: tables in 8.5 pt (the size the
+    column widths are reckoned for; in 9 pt, « Appariement » broke in its column), a figure kept with
+    its caption and every note but the last with the next one."""
+    import docx as python_docx
+
+    from impact.reference_docx import LINKED_NOTES
+    from impact.rendering import REPORTS
+
+    styles = {style.name: style for style in python_docx.Document(str(REPORTS / "reference.docx")).styles}
+    assert styles["Table"].font.size.pt == styles["Compact"].font.size.pt == 8.5
+    assert styles["Captioned Figure"].paragraph_format.keep_with_next and styles["Image Caption"].paragraph_format.keep_with_next
+    assert styles[LINKED_NOTES].paragraph_format.keep_with_next and styles[LINKED_NOTES].base_style.name == "Notes"
+    assert not styles["Notes"].paragraph_format.keep_with_next

@@ -8,10 +8,13 @@ It starts from pandoc's own reference document (every style pandoc uses is there
   and ``NUMPAGES`` fields);
 - one font, DejaVu Sans (the font of the HTML, the PDF and the charts), 10 pt for the text;
 - Heading 1 to 3 in one neutral colour, kept with the next paragraph;
-- tables in 9 pt (pandoc's ``Table`` style and the ``Compact`` paragraphs of the cells), header
-  row in bold over a rule, captions in bold kept with their table or figure;
+- tables in 8.5 pt, as in the HTML and the PDF (pandoc's ``Table`` style and the ``Compact``
+  paragraphs of the cells; :mod:`impact.tables` lays the columns out for that size), header row in
+  bold over a rule, captions in bold kept with their table or figure;
 - a ``Notes`` paragraph style (8 pt, grey) for the Champ, Source, Lecture and secret lines under
-  the tables (:mod:`impact.tables`), an ``Encadre`` style (shaded, ruled on the left, kept on one
+  the tables (:mod:`impact.tables`) and the figures, with ``Notes liees`` for the notes of a figure
+  but its last, kept with the next paragraph (a figure, its caption and its notes on one page, as
+  in the PDF), an ``Encadre`` style (shaded, ruled on the left, kept on one
   page) for the methods box, and the ``toc 1`` style of the table of contents' lines.
 
 pandoc writes the table of contents (``--toc``: a ``TOC`` field) and the numbered captions
@@ -28,6 +31,8 @@ from pathlib import Path
 from impact.rendering import REPORTS
 
 FONT = "DejaVu Sans"
+#: Paragraph style of the notes of a figure but the last (kept with the next paragraph).
+LINKED_NOTES = "Notes liees"
 ACCENT = "2E5A6B"
 GREY = "505050"
 TARGET = REPORTS / "reference.docx"
@@ -125,7 +130,7 @@ def build(target: Path = TARGET) -> Path:
     for name, size, bold, colour in (("Normal", 10, None, None), ("Body Text", None, None, None), ("Title", 20, True, ACCENT),
                                      ("Subtitle", 12, False, GREY), ("Author", 9, False, GREY), ("Date", 9, False, GREY),
                                      ("Heading 1", 14, True, ACCENT), ("Heading 2", 11.5, True, ACCENT), ("Heading 3", 10.5, True, ACCENT),
-                                     ("Compact", 9, None, None), ("Caption", 9.5, True, None), ("Table Caption", 9.5, True, None),
+                                     ("Compact", 8.5, None, None), ("Caption", 9.5, True, None), ("Table Caption", 9.5, True, None),
                                      ("Image Caption", 9.5, True, None), ("Footnote Text", 8, None, None)):
         _font(styles[name], size, bold, colour)
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -143,12 +148,18 @@ def build(target: Path = TARGET) -> Path:
         styles[name].font.italic = False
     styles["Compact"].paragraph_format.space_before = Pt(1)
     styles["Compact"].paragraph_format.space_after = Pt(1)
-    _font(styles["Table"], 9)
+    _font(styles["Table"], 8.5)
     notes = styles.add_style("Notes", WD_STYLE_TYPE.PARAGRAPH)
     notes.base_style = styles["Normal"]
     _font(notes, 8, False, GREY)
     notes.paragraph_format.space_before = Pt(0)
     notes.paragraph_format.space_after = Pt(2)
+    # The notes of a figure but the last, kept with the next one, and the figure with its caption:
+    # a figure, its caption and its notes on one page (blocs.lua marks the notes).
+    linked = styles.add_style(LINKED_NOTES, WD_STYLE_TYPE.PARAGRAPH)
+    linked.base_style = notes
+    linked.paragraph_format.keep_with_next = True
+    styles["Captioned Figure"].paragraph_format.keep_with_next = True
     box = styles.add_style("Encadre", WD_STYLE_TYPE.PARAGRAPH)
     box.base_style = styles["Normal"]
     _font(box, 9, False, None)

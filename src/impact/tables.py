@@ -2,9 +2,9 @@
 into a real table, laid out to the conventions of official statistics.
 
 - Column widths come from the content: each column is as wide as its longest figure or the
-  longest word of its heading, the label column as wide as its labels up to :data:`LABEL_WIDTH`
-  characters (pandoc gives each column the share of its dashes in the separator line, in the three
-  formats). Labels are left-aligned, figures right-aligned; hyphenation is turned off in table
+  longest word of its heading (in bold: :data:`BOLD`), the label column as wide as its labels up
+  to :data:`LABEL_WIDTH` characters (pandoc gives each column the share of its dashes in the
+  separator line, in the three formats: the dashes count each column's padding too). Labels are left-aligned, figures right-aligned; hyphenation is turned off in table
   cells by the templates (``reports/``).
 - A zero reads ``–`` (an en dash), the convention for a nil value.
 - A table that shows the mark of a masked value carries the footnote that explains it, once,
@@ -25,6 +25,7 @@ cell is kept as the Markdown it is.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -41,8 +42,12 @@ LANDSCAPE_CHARACTERS = 145
 LANDSCAPE_COLUMNS = 11
 #: Widest label column, in characters (longer labels wrap at spaces).
 LABEL_WIDTH = 34
+#: The same for a transposed table, whose labels are the original headings.
+TRANSPOSED_LABEL_WIDTH = 24
 #: Padding of a cell, in characters.
 PADDING = 2
+#: Width of a bold character of a heading, in characters of the cells.
+BOLD = 1.1
 #: A nil value in a table.
 NIL = "\u2013"
 _ZERO = re.compile(r"^[+\u2212-]?0(,0+)?(\u202f(%|pts))?$")
@@ -74,24 +79,26 @@ def _figure_width(cell: str) -> int:
     return max(len(part) for part in str(cell).split(" à ")) + 2 if " à " in str(cell) else len(str(cell))
 
 
-def _widths(rows: list[list[str]], header: list[str], align: str) -> list[int]:
+def _widths(rows: list[list[str]], header: list[str], align: str, labels: int = LABEL_WIDTH) -> list[int]:
     """Each column's width in characters: its longest cell (a label wraps at spaces: up to
     :data:`LABEL_WIDTH`), at least its heading's longest word."""
     columns = list(zip(header, *rows))
-    return [max(_words(c[0]), *(min(len(str(x)), LABEL_WIDTH) if a == "l" else _figure_width(x) for x in c[1:]), 3)
+    return [max(math.ceil(_words(c[0]) * BOLD), *(min(len(str(x)), labels) if a == "l" else _figure_width(x) for x in c[1:]), 3)
             for c, a in zip(columns, align)]
 
 
-def _fits(rows: list[list[str]], header: list[str], align: str, landscape: bool = False) -> bool:
+def _fits(rows: list[list[str]], header: list[str], align: str, landscape: bool = False, labels: int = LABEL_WIDTH) -> bool:
     """Whether the table fits the width of a page, in portrait or in ``landscape``."""
-    widths = _widths(rows, header, align)
+    widths = _widths(rows, header, align, labels)
     columns, characters = (LANDSCAPE_COLUMNS, LANDSCAPE_CHARACTERS) if landscape else (MAX_COLUMNS, PAGE_CHARACTERS)
     return len(header) <= columns and sum(w + PADDING for w in widths) <= characters
 
 
-def _pipe(rows: list[list[str]], header: list[str], caption: str, align: str) -> str:
-    widths = _widths(rows, header, align)
-    # Pandoc sizes the columns by their dashes when a line is longer than its 72 columns.
+def _pipe(rows: list[list[str]], header: list[str], caption: str, align: str, labels: int = LABEL_WIDTH) -> str:
+    # Pandoc sizes the columns by their dashes when a line is longer than its 72 columns: each
+    # column's share is that of its width with its padding (the padding of a narrow column is a
+    # larger part of it: without it, « avant » broke in a column of five characters).
+    widths = [w + PADDING for w in _widths(rows, header, align, labels)]
     scale = max(1.0, 80 / sum(widths))
     rule = [("-" * max(3, round(w * scale) - 1) + ":") if a == "r" else (":" + "-" * max(3, round(w * scale) - 1)) for w, a in zip(widths, align)]
 
@@ -113,8 +120,9 @@ def _too_wide(rows: list[list[str]], header: list[str], caption: str, align: str
     if len(rows) < MAX_COLUMNS:
         transposed = [[header[j], *(row[j] for row in rows)] for j in range(1, len(header))]
         head = ["", *(row[0] for row in rows)]
-        if _fits(transposed, head, "l" + "r" * len(rows)):
-            return _pipe(transposed, head, caption, "l" + "r" * len(rows)) + _notes(notes)
+        # Its labels are the headings, phrases that wrap at their spaces: a narrower label column.
+        if _fits(transposed, head, "l" + "r" * len(rows), labels=TRANSPOSED_LABEL_WIDTH):
+            return _pipe(transposed, head, caption, "l" + "r" * len(rows), TRANSPOSED_LABEL_WIDTH) + _notes(notes)
     if _fits(rows, header, align, landscape=True):
         return "::: paysage\n" + _pipe(rows, header, caption, align) + _notes(notes) + ":::\n"
     parts, start, total = [], 1, len(header)
