@@ -25,6 +25,7 @@ from pypdf import PdfReader
 
 from impact import effect, effect_report
 from impact.escaping import markdown
+from impact.formatting import french_change, french_percent
 from tests.conftest import IMPACT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,6 +95,18 @@ def test_demo_study_in_three_formats_with_balance_table_and_overlap_chart(render
         document = archive.read("word/document.xml").decode("utf-8")
         images = [n for n in archive.namelist() if n.startswith("word/media/")]
     assert "DMS pondérée" in document and len(images) == 2
+    # In Word, a figure, its caption and its notes stay on one page: the figure and its caption are
+    # kept with the next paragraph (reference.docx), and so is each note but the last (a note cut
+    # from its figure by a page break was seen on the demo).
+    paragraphs = re.findall(r"<w:p[ >].*?</w:p>", document, flags=re.S)
+    for at in (i for i, p in enumerate(paragraphs) if "graphicData" in p and "CaptionedFigure" in p):
+        styles = []
+        for paragraph in paragraphs[at + 2:]:
+            style = re.search(r'w:pStyle w:val="([^"]+)"', paragraph)
+            if not style or not style.group(1).startswith("Notes"):
+                break
+            styles.append(style.group(1))
+        assert len(styles) >= 2 and styles == ["Notesliees"] * (len(styles) - 1) + ["Notes"], styles
     pdf = "\n".join(page.extract_text() for page in PdfReader(rendered / "etude_impact.pdf").pages)
     assert "Recouvrement des profils" in pdf and "DMS" in pdf
     # the diagnostics pass on the demo: the effect is stated, close to the known one (+13,8 points)
@@ -104,6 +117,8 @@ def test_demo_study_in_three_formats_with_balance_table_and_overlap_chart(render
     # The rule of secrecy in the bilan's words; the raw gap says which participants it is over.
     assert "Règle de diffusion : les comptes de 1 à 5 personnes et les taux dont le numérateur ou le dénominateur" in page
     assert "Écart brut (participants du support commun)" in page
+    # The balance rows masked in every column are left out and named under the table.
+    assert "Non publiées (secret statistique) : Formation CAP-BEP, " in page and "Formation CAP-BEP s" not in page
     # Measures keep one format per column (« 1,00 », never « 1 » beside « 1,04 ») and a value of
     # 0,00 is a value, not the nil dash of counts.
     tables = re.findall(r"<table.*?</table>", (rendered / "etude_impact.html").read_text(encoding="utf-8"), flags=re.S)
@@ -236,8 +251,11 @@ def test_the_study_prints_nothing_that_gives_back_a_masked_cohort_or_a_small_cou
         small_count = any(1 <= c <= 5 or 1 <= n - c <= 5 for c, n in zip(counts, sizes))
         assert hidden[name] or not small_count, name
         assert not (hidden[name] and name in effect.CONTINUOUS), name
-        line = next(line for line in table.splitlines() if line.startswith(f"| {markdown(name)} "))
-        assert (line.count("| s ") == 5) == hidden[name], line
+        # A characteristic masked in every column is left out of the table and named under it.
+        shown = [line for line in table.splitlines() if line.startswith(f"| {markdown(name)} ")]
+        assert bool(shown) != hidden[name] or "Le tableau d'équilibre n'est pas publié" in table, name
+    named = table[table.index(markdown("Non publiées (secret statistique) :")):]
+    assert all(markdown(name) in named for name in hidden.index[hidden])
     assert hidden["Handicap"]  # 1 to 5 participants with a disability: the reviewer's first recovered count
     # DELD: 10 of the 28 participants; 6 in 2022 published, 2024 masked: 10 - 6 = 4 would come back (a reviewer's attack).
     deld = published.loc[published["territoire"].eq("ensemble") & published["indicateur"].eq("taux_sorties_dynamiques")
@@ -310,6 +328,32 @@ def test_a_small_number_left_out_of_the_support_masks_every_share_and_what_tells
     assert ((equal_bins >= 1) & (equal_bins <= 5)).any()
     shown = np.histogram(scores, bins=effect_report.histogram_edges(scores, 5))[0]
     assert ((shown == 0) | (shown > 5)).all() and shown.sum() == len(scores)
+    # A reviewer's third attack: the participants' means over the support (38,46 and 2,79 fit 39 of
+    # 41 only) and the matching estimates (5/38, 7/38) told how many were left out. They are masked,
+    # with the participants' rates, raw gaps and E-values.
+    assert report.support_hidden and all(report.hidden.values())
+    assert effect_report.support_told(len(scores), report.study.overlap.trimmed_treated,
+                                      *effect_report._support_figures(report.study, True, {}), 5)
+    estimates = effect_report.estimates(report).data
+    balance = effect_report.balance(report).data
+    for name, e in report.study.estimates.items():
+        assert french_change(e.values["appariement"], True) not in estimates and french_percent(e.p1, fixed=True) not in estimates
+    participants_means = [effect_report._figure(report.study.balance.loc[name, "moyenne_participants"]) for name in effect.CONTINUOUS]
+    assert not any(f"| {mean} |" in balance for mean in participants_means) and "Moyennes masquées" in balance
+
+
+def test_figures_over_the_support_tell_the_number_left_out():
+    """By hand, a reviewer's numbers: 41 participants, 1 to 5 left out. Of the sizes 1 to 41, 24, 28
+    and 39 give a mean of whole ages of 38,46 and of whole months of 2,79 (923/24, 67/24; 1077/28,
+    78/28; 1500/39, 109/39): only 39 leaves 1 to 5 out, so 2. The matching estimates 13,2 and 18,4
+    points fit 38 matched only (5/38, 7/38): 3 at most left out. Figures that fit every size from
+    36 to 40 tell nothing."""
+    assert effect_report.sizes_fitting([(38.46, 0.005), (2.79, 0.005)], 41).tolist() == [24, 28, 39]
+    assert effect_report.sizes_fitting([(0.132, 0.0005), (0.184, 0.0005)], 41).tolist() == [38]
+    assert effect_report.support_told(41, 2, [(38.46, 0.005), (2.79, 0.005)], [], 5)
+    assert effect_report.support_told(41, 2, [], [(0.132, 0.0005), (0.184, 0.0005)], 5)
+    assert not effect_report.support_told(41, 2, [(0.5, 0.5)], [], 5)  # fits every size
+    assert not effect_report.support_told(41, 6, [(38.46, 0.005)], [], 5)  # 6 left out: printed, nothing to tell
 
 
 def test_histogram_bars_hold_no_one_or_more_than_the_threshold():

@@ -89,6 +89,12 @@ class Report:
     masks: YearlyMasks | None = None
     #: Whether the benchmark can be published (:func:`benchmark_publishable`).
     benchmark_shown: bool = False
+    #: Whether the figures over the participants (``support_hidden``), or over the comparison group
+    #: (``comparison_support_hidden``), of the common support are not printed: those left out of it
+    #: number 1 to the threshold, and the rates, means and matching estimates over the rest would
+    #: tell how many (:func:`support_told`).
+    support_hidden: bool = False
+    comparison_support_hidden: bool = False
 
     @property
     def credible(self) -> bool:
@@ -194,6 +200,55 @@ def disclosive(having: pd.Series, years: pd.Series, masked: set[int], groups: li
     return False
 
 
+#: Half the last digit of a printed figure, as a share: a rate in percent with one decimal, an
+#: effect in points with one decimal; a mean with two decimals.
+_RATE_PRINTED, _MEAN_PRINTED = 0.0005, 0.005
+
+
+def sizes_fitting(figures: list[tuple[float, float]], most: int) -> np.ndarray:
+    """The group sizes ``n`` from 1 to ``most`` over which each printed figure (its value and half
+    the last digit it is printed to) can be a whole number divided by ``n``: a rate, a mean of
+    whole ages or months, a matching estimate. What a reader can tell of a size that is not
+    printed from figures over it (a reviewer found the number of participants left out of the
+    support from two means: of 1 to 41 persons, only 39 give both 38,46 and 2,79)."""
+    n = np.arange(1, most + 1)
+    fits = np.ones(most, dtype=bool)
+    for value, half in figures:
+        fits &= np.ceil(n * (value - half) - 1e-9) <= np.floor(n * (value + half) + 1e-9)
+    return n[fits]
+
+
+def support_told(total: int, trimmed: int, over_kept: list[tuple[float, float]], over_matched: list[tuple[float, float]],
+                 threshold: int) -> bool:
+    """Whether the figures printed over the ``total - trimmed`` persons of a group kept in the
+    common support (``over_kept``), and over those of them matched to a neighbour
+    (``over_matched``, at most as many), would tell more of the number left out, ``trimmed``, than
+    the rule does (1 to ``threshold``, since it is not printed): whether the numbers left out that
+    fit them (``total`` less the sizes of :func:`sizes_fitting`) no longer run from 1 to
+    ``threshold``. The matching estimates give the matched count, and the kept count is at least
+    that (a reviewer: 5/38 and 7/38, so at most 3 left out of 41)."""
+    if not _small(trimmed, threshold):
+        return False
+    kept = sizes_fitting(over_kept, total)
+    if over_matched:
+        kept = kept[kept >= sizes_fitting(over_matched, total).min(initial=total + 1)]
+    left = total - kept
+    left = left[(left >= 1) & (left <= threshold)]
+    return not (left.min(initial=threshold + 1) == 1 and left.max(initial=0) == threshold)
+
+
+def _support_figures(study: effect.Study, participants: bool, hidden: dict[str, bool]) -> tuple[list, list]:
+    """The figures printed over a group's persons in the common support (its rates not ``hidden``,
+    its means of the balance table) and, for the participants, over those matched (the matching
+    estimates): what :func:`support_told` checks."""
+    column = "moyenne_participants" if participants else "moyenne_comparaison"
+    means = [(float(study.balance.loc[name, column]) * (100 if name == "Âge² / 100" else 1), 0.5 if name == "Âge² / 100" else _MEAN_PRINTED)
+             for name in effect.CONTINUOUS if study.balance is not None and name in study.balance.index]
+    rates = [(e.p1 if participants else e.p0_raw, _RATE_PRINTED) for name, e in study.estimates.items() if not hidden.get(name)]
+    matched = [(e.values["appariement"], _RATE_PRINTED) for e in study.estimates.values()] if participants else []
+    return rates + means, matched
+
+
 def hidden_rates(people: pd.DataFrame, groups: list[pd.Series], masks: YearlyMasks | None, threshold: int) -> dict[str, bool]:
     """For each outcome, whether the rate of ``people`` (one row per person: ``annee``, the outcomes
     as 1 or 0) must not be printed (:func:`disclosive`, against the yearly rates of the whole masked
@@ -230,11 +285,17 @@ def prepare(dossier: str | Path, comparaison: str | Path | None = None, referenc
         study = effect.study(sample, replications, graine) if sample["participant"].any() else None
     pooled_hidden = hidden = hidden_rates(leavers, [], masks, seuil)
     comparison_hidden = dict.fromkeys(effect.OUTCOMES, False)
+    support_hidden = comparison_support_hidden = False
     if study is not None:
         kept, treated = study.overlap.kept, study.sample["participant"].to_numpy(dtype=bool)
         participants = study.sample.loc[treated].reset_index(drop=True)
         hidden = hidden_rates(participants, [pd.Series(~kept[treated]), pd.Series(kept[treated])], masks, seuil)
         comparison_hidden = hidden_rates(study.sample.loc[~treated & kept], [], None, seuil)
+        support_hidden = support_told(int(treated.sum()), study.overlap.trimmed_treated, *_support_figures(study, True, hidden), seuil)
+        comparison_support_hidden = support_told(int((~treated).sum()), study.overlap.trimmed_comparison,
+                                                 *_support_figures(study, False, comparison_hidden), seuil)
+        hidden = dict.fromkeys(hidden, True) if support_hidden else hidden
+        comparison_hidden = dict.fromkeys(comparison_hidden, True) if comparison_support_hidden else comparison_hidden
     references = read_reference(Path(reference)) if reference is not None else None
     bench = benchmark(leavers, references) if references is not None else None
     bench_shown = bench is not None and not pooled_hidden[DYNAMIC] and benchmark_publishable(leavers, references, masks, seuil)
@@ -244,11 +305,13 @@ def prepare(dossier: str | Path, comparaison: str | Path | None = None, referenc
     return Report(int(horizon), int(seuil), metadata, Path(comparaison).name if comparaison else None, study,
                   association(leavers, facts, mois), bench, len(leavers), int(replications), files,
                   float(leavers["sorties_dynamiques"].mean()) if len(leavers) else float("nan"), cohorts,
-                  editorial.publisher(dossier, editeur, date_publication), left_out, pooled_hidden, hidden, comparison_hidden, masks, bench_shown)
+                  editorial.publisher(dossier, editeur, date_publication), left_out, pooled_hidden, hidden, comparison_hidden, masks, bench_shown,
+                  support_hidden, comparison_support_hidden)
 
 
-_MASKED_RATE = ("« s » : taux non publié (secret statistique) : il redonnerait un nombre de 1 à {threshold} personnes, ou un taux "
-                "masqué des indicateurs annuels ; ce qui le redonnerait (écart brut, valeur E) est masqué avec lui.")
+_MASKED_RATE = ("« s » : taux non publié (secret statistique) : il redonnerait un nombre de 1 à {threshold} personnes (celles écartées "
+                "du support commun parmi elles), ou un taux masqué des indicateurs annuels ; ce qui le redonnerait (écart brut, valeur E, "
+                "estimation par appariement) est masqué avec lui.")
 
 
 def _raw_hidden(report: Report, name: str) -> bool:
@@ -549,16 +612,28 @@ def balance(report: Report) -> Markdown:
         return Markdown("Équilibre non mesurable : aucun participant ou aucune personne de comparaison dans le support commun.\n")
     table, matched = study.balance, study.matched_balance
     hidden = disclosive_shares(report)
-    lines = [[name, *([MARK] * 5 + [""])] if hidden[name] else
-             [name, _figure(r["moyenne_participants"]), _figure(r["moyenne_comparaison"]), _figure(r["dms_avant"]), _figure(r["dms_apres"]),
+    # A characteristic masked in every column is left out of the table and named under it.
+    lines = [[name, MARK if report.support_hidden else _figure(r["moyenne_participants"]),
+              MARK if report.comparison_support_hidden else _figure(r["moyenne_comparaison"]), _figure(r["dms_avant"]), _figure(r["dms_apres"]),
               _figure(matched.loc[name, "dms_apres"]) if matched is not None else "",
-              _figure(r["rv_apres"]) if name in effect.CONTINUOUS else ""] for name, r in table.iterrows()]
+              _figure(r["rv_apres"]) if name in effect.CONTINUOUS else ""] for name, r in table.loc[~hidden].iterrows()]
     notes = report.notes(report.champ(comparison=True), comparison=True)
     if hidden.any():
-        notes.append(f"« {MARK} » : caractéristique que 1 à {report.threshold} personnes d'un des groupes ont, ou n'ont pas (secret "
-                     "statistique) ; ses différences standardisées, qui redonneraient sa moyenne, sont masquées avec elle.")
+        notes.append(f"Non publiées (secret statistique) : {', '.join(hidden.index[hidden])} ; 1 à {report.threshold} personnes ont, ou "
+                     "n'ont pas, chacune de ces caractéristiques parmi les participants, le groupe de comparaison ou les participants "
+                     "écartés du support commun, ou leur nombre redonnerait un compte masqué des indicateurs annuels, et ses moyennes "
+                     "et différences standardisées le redonneraient.")
+    if report.support_hidden or report.comparison_support_hidden:
+        notes.append(f"Moyennes masquées (« {MARK} ») : 1 à {report.threshold} personnes de ce groupe sont écartées du support commun, et "
+                     "les moyennes des autres redonneraient leur nombre (secret statistique).")
     header = ["Caractéristique", "Participants", "Comparaison", "DMS avant", "DMS pondérée", "DMS appariée", "RV pondéré"]
-    verdict = "atteint" if study.balance_ok else "**n'est pas atteint**"
+    verdict = "est atteint" if study.balance_ok else "**n'est pas atteint**"
+    figures = [cell for line in lines for cell in line[1:] if cell]
+    if sum(cell == MARK for cell in figures) * 2 >= len(figures):  # a table mostly masked gives way to a sentence
+        return Markdown(f"L'équilibre des caractéristiques après pondération {verdict} (différences moyennes standardisées de moins de "
+                        f"{french_number(effect.MAX_SMD, 1)} en valeur absolue, rapports de variances entre 0,5 et 2). Le tableau "
+                        f"d'équilibre n'est pas publié : la plupart de ses valeurs porteraient sur 1 à {report.threshold} personnes ou "
+                        "permettraient de les retrouver (secret statistique).\n")
     text = (f"Différence moyenne standardisée (DMS) de chaque caractéristique, avant et après pondération ou appariement ; "
             f"cible : moins de {french_number(effect.MAX_SMD, 1)} en valeur absolue, et un rapport de variances entre 0,5 et 2 pour "
             f"l'âge et les mois en emploi. L'équilibre après pondération {verdict}. *Lecture : une fois pondérés, les deux groupes "
@@ -588,7 +663,7 @@ def estimates(report: Report) -> Markdown:
         low, high = e.interval()
         rows.append([effect.OUTCOMES[name].capitalize(), MARK if report.hidden.get(name) else french_percent(e.p1, fixed=True),
                      MARK if _raw_hidden(report, name) else french_change(e.raw_difference, True),
-                     french_change(e.values["appariement"], True), french_change(e.values["ponderation"], True),
+                     MARK if report.support_hidden else french_change(e.values["appariement"], True), french_change(e.values["ponderation"], True),
                      french_change(e.values["doublement_robuste"], True), f"{french_change(low, True)} à {french_change(high, True)}"])
     header = ["Devenir", "Taux des participants", "Écart brut", "Appariement", "Pondération", "Doublement robuste", "Intervalle à 95 %"]
     lines = []
