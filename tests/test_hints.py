@@ -243,6 +243,16 @@ def _import_unknown_value_and_near_names(tmp):
     return ["importer", folder, "--out", tmp / "sortie"]
 
 
+def _import_absent_column(tmp):
+    """A participants file without the column of a public."""
+    folder = _copy(tmp)
+    lines = (folder / "participants.csv").read_text(encoding="utf-8").splitlines()
+    at = lines[0].split(";").index("senior_50")
+    (folder / "participants.csv").write_text("\n".join(";".join(f for i, f in enumerate(line.split(";")) if i != at) for line in lines) + "\n",
+                                             encoding="utf-8")
+    return ["importer", folder, "--out", tmp / "sortie"]
+
+
 def _import_repeated_row(tmp):
     """A contract given again, with other hours, by a later file of the same folder."""
     folder = _copy(tmp)
@@ -333,6 +343,7 @@ PROVOKED = {
     "import inconnu": (_import_unknown_headers, {"import_rien_reconnu"}, 2),
     "import à compléter": (_import_unknown_value_and_near_names, {"import_valeur_inconnue", "import_noms_proches"}, 2),
     "import repris": (_import_repeated_row, {"import_lignes_reprises"}, 0),
+    "import colonne absente": (_import_absent_column, {"import_colonnes_absentes", "colonne_absente"}, 2),
     "import sans clé": (_import_names_without_key, {"import_cle_tiree"}, 0),
     "import .xls": (_import_old_workbook, {"import_format_tableur"}, 2),
     "correspondance absente": (lambda tmp: ["importer", BASE, "--out", tmp / "sortie", "--correspondance", tmp / "absente.toml"],

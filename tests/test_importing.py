@@ -268,3 +268,53 @@ def test_headers_with_a_unit_a_number_sign_or_linking_words_are_recognised():
     assert columns["Date de notification"] == "operations.date_notification" and columns["Heures prévues (h)"] == "operations.heures_prevues"
     # A header the kit does not know stays unread, whatever its unit.
     assert _guess_columns(["Identifiant", "Commentaire (libre)"], "operations")[1]["Commentaire (libre)"] == "ignorer"
+
+
+def test_an_export_in_the_words_of_the_field_gets_in_with_one_decision_per_absent_column(tmp_path, run_cli, monkeypatch):
+    """A follow-up software's flat export as found in the field: « Civilité » (Mme, M.), « Date de
+    naissance » (a date cell), the publics as acronyms (RQTH, BRSA, QPV, DELD), diplomas as written
+    (CAP, Bac, Sans diplôme), and no column for the other publics nor for the employers' size. The
+    first import reads every column it can and lists the absent ones in correspondance.toml
+    ([defauts]); given back with their values, the dataset is valid. Only the year of birth is
+    kept; the full date tells apart two homonyms born the same year."""
+    import datetime as dt
+
+    from impact.pseudonymisation import pseudonymise
+
+    key = "une clé de test assez longue"
+    monkeypatch.setenv("IMPACT_CLE", key)
+    people = [("Mme", "DURAND", "Alice", dt.date(1990, 3, 12), "CAP", "Non", "Oui", "Non", "Oui"),
+              ("M.", "Martin", "Bruno", dt.date(1975, 7, 1), "Bac", "Oui", "Non", "Oui", "Non"),
+              ("Madame", "Petit", "Chloé", dt.date(2001, 1, 20), "Sans diplôme", "Non", "Non", "Oui", "Non"),
+              ("Monsieur", "Martin", "Bruno", dt.date(1975, 11, 30), "BTS", "Non", "Non", "Non", "Non")]
+    frame = pd.DataFrame(people, columns=["Civilité", "Nom", "Prénom", "Date de naissance", "Niveau de formation", "RQTH", "BRSA", "QPV",
+                                          "DELD"])
+    frame = frame.assign(**{"Entreprise": "BTP Nord", "Type de structure": "entreprise", "Marché": "Réhabilitation école",
+                            "Donneur d'ordre": "Ville de Lille", "Type d'acheteur": "collectivite", "Type de marché": "Travaux",
+                            "Dispositif": "clause_execution", "Date de notification": dt.date(2023, 11, 2), "Territoire": "Lille",
+                            "Type de contrat": "CDD", "Modalité": "Embauche directe", "Date de début": [dt.date(2024, m, 1) for m in (1, 2, 3, 4)],
+                            "Date de fin": dt.date(2024, 6, 30), "Heures réalisées": 120})
+    with pd.ExcelWriter(tmp_path / "export.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Export 2024", frame, banners=["Export du logiciel de suivi"])
+    status, printed, _ = run_cli("importer", tmp_path / "export.xlsx", "--out", tmp_path / "d")
+    assert status == 2 and "valeur non reconnue" not in printed
+    absent = ["entreprises.taille", "participants.jeune_peu_qualifie", "participants.senior_50", "participants.parcours_iae",
+              "participants.autre_public"]
+    assert f"absentes de la source, sans valeur décidée : {', '.join(absent)}" in printed and "[defauts]" in printed
+    decisions = (tmp_path / "d" / "correspondance.toml").read_text(encoding="utf-8")
+    for column in absent:
+        assert f'"{column}" = ""' in decisions
+    decisions = decisions.replace('"entreprises.taille" = ""', '"entreprises.taille" = "pme"')
+    for column in absent[1:]:
+        decisions = decisions.replace(f'"{column}" = ""', f'"{column}" = "non"')
+    (tmp_path / "decisions.toml").write_text(decisions, encoding="utf-8")
+    status, printed, _ = run_cli("importer", tmp_path / "export.xlsx", "--out", tmp_path / "d2", "--correspondance", tmp_path / "decisions.toml")
+    assert status == 0, printed
+    persons = pd.read_csv(tmp_path / "d2" / "participants.csv", sep=";", dtype=str)
+    assert sorted(persons["annee_naissance"]) == ["1975", "1975", "1990", "2001"]
+    told = ["durand_alice|1990-03-12", "martin_bruno|1975-07-01", "petit_chloe|2001-01-20", "martin_bruno|1975-11-30"]
+    assert sorted(persons["id_participant"]) == sorted("P-" + pseudonymise(pd.Series(told), key.encode()))
+    dataset = validate(tmp_path / "d2")
+    typed = dataset.participants.set_index("annee_naissance").sort_index(kind="stable")
+    assert typed["sexe"].tolist() == ["M", "M", "F", "F"] and typed["niveau_formation"].tolist() == ["niveau_4", "niveau_5_plus", "niveau_3", "infra_3"]
+    assert typed["travailleur_handicape"].tolist() == [True, False, False, False] and typed["senior_50"].eq(False).all()

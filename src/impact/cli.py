@@ -654,6 +654,10 @@ def importer(
             echo(f"valeur non reconnue dans {column} : « {value} » ({rows} ligne{'s' if rows > 1 else ''})")
     if result.unmapped:
         echo("  " + correction_line(hint("import_valeur_inconnue", dossier=str(out))))
+    absent = [column for column, value in result.mapping.defaults.items() if not value]
+    if absent:
+        echo(f"colonne{'s' if len(absent) > 1 else ''} absente{'s' if len(absent) > 1 else ''} de la source, sans valeur décidée : {', '.join(absent)}")
+        echo("  " + correction_line(hint("import_colonnes_absentes", dossier=str(out))))
     for table, first, second in result.near_duplicates:
         echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
     if result.near_duplicates:

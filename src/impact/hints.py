@@ -125,6 +125,8 @@ HINTS: dict[str, str] = {
                                "(en-têtes des modèles d'« impact modeles ») ou « ignorer »",
     "import_valeur_inconnue": "donnez le code du kit de chaque valeur dans {dossier}/correspondance.toml (section [valeurs]), "
                               "puis relancez avec --correspondance ; ou corrigez la valeur dans la source",
+    "import_colonnes_absentes": "donnez la valeur de chaque colonne absente dans {dossier}/correspondance.toml, section [defauts] "
+                                "(« non » pour un public que l'export ne suit pas), puis relancez avec --correspondance",
     "import_lignes_reprises": "vérifiez que le dernier fichier donne les valeurs entières de chaque ligne reprise (les heures "
                               "d'un contrat depuis son début, pas celles de sa seule année) ; sinon, donnez les heures mois par mois "
                               "(table heures) ou corrigez la source",

@@ -67,6 +67,10 @@ NAME_HEADERS = {
 }
 #: Column whose values, on a flat sheet, also tell homonyms apart in a person's derived identifier.
 BIRTH_YEAR = "annee_naissance"
+#: Headers of a full date of birth: the dataset keeps its year only (the day tells a person apart
+#: better than a pseudonymous dataset needs), after it has told homonyms apart in the person's
+#: derived identifier.
+BIRTH_DATE_HEADERS = ("Date de naissance", "Date naissance", "Né le", "Née le", "Né(e) le", "Naissance")
 #: Column of the pieces of a table that numbers the sheet they come from.
 _SOURCE = "__source__"
 #: Target of the columns that name a person on a flat sheet (several: put together, surname first).
@@ -92,6 +96,9 @@ class Mapping:
     sheets: dict[str, str] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: ``table.colonne`` of a column the kit needs and the source lacks → the value of every row
+    #: (``""`` while still to decide: the column stays absent and validation says so).
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -170,8 +177,11 @@ def _csv_sheet(file: Path) -> Sheet:
 
 @functools.cache
 def _column_keys() -> dict[str, dict[str, str]]:
-    """For each table, its header spellings (:func:`impact.reading.header_keys`) with ``table.colonne``."""
-    return {t.name: {k: f"{t.name}.{c}" for k, c in header_keys(t).items()} for t in TABLES}
+    """For each table, its header spellings (:func:`impact.reading.header_keys`) with ``table.colonne``,
+    and the headers of a full date of birth, whose year the import keeps (:data:`BIRTH_DATE_HEADERS`)."""
+    keys = {t.name: {k: f"{t.name}.{c}" for k, c in header_keys(t).items()} for t in TABLES}
+    keys["participants"].update({normalise_key(h): f"participants.{BIRTH_YEAR}" for h in BIRTH_DATE_HEADERS})
+    return keys
 
 
 @functools.cache
@@ -237,7 +247,7 @@ def read_mapping(path: Path) -> Mapping:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
         place = f" à la ligne {where[1]}, colonne {where[2]}" if where else ""
         raise ImportProblem(f"correspondance « {path} » illisible : erreur de syntaxe TOML{place}", "correspondance_illisible") from None
-    sections = {"feuilles": data.get("feuilles", {})}
+    sections = {"feuilles": data.get("feuilles", {}), "defauts": data.get("defauts", {})}
     for part in ("colonnes", "valeurs"):
         tables = data.get(part, {})
         sections.update({f"{part}.{k}": v for k, v in tables.items()} if isinstance(tables, dict) else {part: None})
@@ -249,9 +259,11 @@ def read_mapping(path: Path) -> Mapping:
     known = {f"{t.name}.{c}" for t in TABLES for c in t.names} | {f"{t}.{n}" for t, (_, n) in ENTITIES.items()}
     wrong = [f"[feuilles] « {s} » = « {t} »" for s, t in sections["feuilles"].items() if t not in TABLES_BY_NAME and t not in (FLAT, IGNORED)]
     wrong += [f"[colonnes.« {s} »] « {h} » = « {t} »" for s, cols in columns.items() for h, t in cols.items() if t != IGNORED and t not in known]
+    wrong += [f"[defauts] « {c} »" for c in sections["defauts"] if c not in known]
     if wrong:
         raise ImportProblem(f"correspondance « {path} » : décision inconnue : {', '.join(wrong[:5])}", "correspondance_decision")
-    return Mapping(dict(sections["feuilles"]), columns, {k[len("valeurs."):]: v for k, v in sections.items() if k.startswith("valeurs.")})
+    return Mapping(dict(sections["feuilles"]), columns, {k[len("valeurs."):]: v for k, v in sections.items() if k.startswith("valeurs.")},
+                   dict(sections["defauts"]))
 
 
 def _toml(text: str) -> str:
@@ -274,6 +286,10 @@ def mapping_toml(mapping: Mapping, unmapped: dict[str, Counter], near: list[tupl
         lines += ["", f"# Valeurs de {column} : le code du kit de chaque valeur (vide : à compléter).", f"[valeurs.{_toml(column)}]"]
         lines += [f"{_toml(value)} = {_toml(code)}" + (f"  # {unmapped[column][value]} ligne(s)" if value in unmapped.get(column, {}) else "")
                   for value, code in values.items()]
+    if mapping.defaults:
+        lines += ["", "# Colonnes absentes de la source : la valeur de toutes les lignes (par exemple « non » pour un public que",
+                  "# l'export ne suit pas, un code de la liste pour une catégorie), ou vide : la colonne reste absente.", "[defauts]"]
+        lines += [f"{_toml(column)} = {_toml(value)}" for column, value in mapping.defaults.items()]
     if near:
         lines += ["", "# Noms presque identiques, importés comme deux entités : corrigez la source s'il s'agit de la même."]
         lines += [f"# {table} : {_toml(a)} et {_toml(b)}" for table, a, b in near]
@@ -328,11 +344,24 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes) -> dict[str, pd.Da
     tables = sorted({t.split(".")[0] for t in by_target} if target == FLAT else {target})
     frames = {table: pd.DataFrame({c.split(".", 1)[1]: v for c, v in by_target.items() if c.startswith(table + ".")}, index=body.index)
               for table in tables}
+    if "participants" in frames and BIRTH_YEAR in frames["participants"]:
+        frames["participants"][BIRTH_YEAR] = _birth_dates(frames["participants"][BIRTH_YEAR])
     if target == FLAT:
         _link_flat(frames, body.index, key)
+    if "participants" in frames and BIRTH_YEAR in frames["participants"]:
+        frames["participants"][BIRTH_YEAR] = frames["participants"][BIRTH_YEAR].str.replace(r"^(\d{4})-\d\d-\d\d$", r"\1", regex=True)
+    if target == FLAT:
         # A person, an employer, a market named on each of their contracts: once each.
         frames = {table: frame if table == "contrats" else frame.drop_duplicates() for table, frame in frames.items()}
     return frames
+
+
+def _birth_dates(values: pd.Series) -> pd.Series:
+    """Years of birth as written (``1990``), and full dates of birth, whatever their format
+    (``12/03/1990``, a date cell), as ``AAAA-MM-JJ``: the same person gets the same identifier
+    from either spelling; the year is kept after (:func:`_sheet_frames`)."""
+    dates, bad = parse_date(values)
+    return values.where(bad | values.eq(""), dates.dt.strftime("%Y-%m-%d"))
 
 
 def _link_flat(frames: dict[str, pd.DataFrame], index: pd.Index, key: bytes) -> None:
@@ -386,6 +415,19 @@ def _near_duplicates(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, st
     return found
 
 
+def _fill_absent(tables: dict[str, pd.DataFrame], mapping: Mapping) -> None:
+    """The columns the kit needs (:attr:`impact.schema.Column.must_be_present`) that the source
+    lacks: filled with the value decided in ``mapping.defaults``, or added there as ``""`` to decide
+    (a public the export does not follow, an employer's size it does not record)."""
+    for name, frame in tables.items():
+        for column in TABLES_BY_NAME[name].columns:
+            target = f"{name}.{column.name}"
+            if column.name in frame or not column.must_be_present:
+                continue
+            if mapping.defaults.setdefault(target, ""):
+                frame[column.name] = mapping.defaults[target]
+
+
 def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, Counter]:
     """Apply the value decisions of ``mapping`` to the category columns and list, once per distinct
     value with its count of rows, the values that are still no code (added to ``mapping`` as
@@ -399,7 +441,7 @@ def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, 
             chosen = {k: v for k, v in mapping.values.get(name, {}).items() if v}
             values = frame[column.name].replace(chosen)
             frame[column.name] = values
-            keys = category_keys(column.codes)
+            keys = category_keys(column.codes, column.spellings)
             unknown = values.loc[(values != "") & ~values.map(normalise_key).isin(keys)]
             if not unknown.empty:
                 unmapped[name] = Counter(unknown.to_numpy())
@@ -447,6 +489,7 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
     flat = [set(columns.values()) for sheet, columns in mapping.columns.items() if mapping.sheets.get(sheet) == FLAT]
     derived = any(NAMES_TOGETHER in targets and "participants.id_participant" not in targets for targets in flat)
     near = _near_duplicates(tables)
+    _fill_absent(tables, mapping)
     unmapped = _map_values(tables, mapping)
     written = []
     for name, frame in tables.items():

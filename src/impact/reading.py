@@ -52,12 +52,13 @@ def _swallowed(lines: int) -> str:
 def header_keys(table: Table) -> dict[str, str]:
     """Every spelling of a header accepted for ``table`` (after :func:`normalise_key`) with its
     column: the column's name, the dictionary's description with and without its parenthesis
-    (``Date de début``, ``Année de naissance``), an identifier's name without ``id_``
+    (``Date de début``, ``Année de naissance``), the headers of real exports the dictionary knows
+    (``Civilité``, ``RQTH``: :attr:`impact.schema.Column.headers`), an identifier's name without ``id_``
     (``participant``), and ``id`` or ``identifiant`` for the table's own identifier. The names
     themselves win over other spellings."""
     keys: dict[str, str] = {}
     for column in table.columns:
-        spellings = [re.sub(r"\s*\([^)]*\)", "", column.description), column.description]
+        spellings = [re.sub(r"\s*\([^)]*\)", "", column.description), column.description, *column.headers]
         if column.name.startswith("id_"):
             spellings.append(column.name[3:])
         if column.identifier:

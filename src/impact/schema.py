@@ -58,6 +58,10 @@ class Column:
     references: tuple[str, str] | None = None
     digits: int | None = None
     identifier: bool = False
+    #: Other headers real exports give this column (« Civilité » for ``sexe``, « RQTH »).
+    headers: tuple[str, ...] = ()
+    #: Other spellings of its codes found in real exports (« Mme » for ``F``, « CAP » for ``niveau_3``).
+    spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def must_be_present(self) -> bool:
@@ -198,6 +202,29 @@ PUBLICS = {
     "parcours_iae": "En parcours IAE (SIAE) ou GEIQ",
     "autre_public": "Public éligible sur dérogation du facilitateur",
 }
+#: Other headers of the publics' columns in real exports (acronyms of the field).
+PUBLIC_HEADERS = {
+    "deld": ("DELD", "DE longue durée", "Demandeur d'emploi longue durée"),
+    "minima_sociaux": ("BRSA", "RSA", "Bénéficiaire du RSA", "Minima sociaux"),
+    "travailleur_handicape": ("RQTH", "BOETH", "TH", "Handicap", "Travailleur handicapé"),
+    "jeune_peu_qualifie": ("Jeune peu qualifié", "Jeune de moins de 26 ans", "Jeune -26 ans"),
+    "senior_50": ("Senior", "Senior 50 ans et plus", "Plus de 50 ans", "50 ans et plus"),
+    "residant_qpv": ("QPV", "Résident QPV", "Résidant QPV", "Quartier prioritaire"),
+    "parcours_iae": ("IAE", "SIAE", "Parcours IAE", "GEIQ"),
+    "autre_public": ("Autre public", "Dérogation"),
+}
+#: Headers of the sex in real exports, and the spellings of its codes.
+SEXE_HEADERS = ("Civilité", "Genre")
+SEXE_SPELLINGS = {"F": ("Mme", "Madame", "Mlle", "Mademoiselle", "Féminin"), "M": ("M.", "Monsieur", "Masculin", "H")}
+#: Diplomas as real exports name them, by training level.
+NIVEAU_FORMATION_SPELLINGS = {
+    "infra_3": ("Aucun diplôme", "Infra 3", "Infra niveau 3", "Niveau infra 3", "Brevet", "Brevet des collèges", "DNB", "CFG", "CEP",
+                "Niveau VI", "Niveau V bis"),
+    "niveau_3": ("CAP", "BEP", "CAP-BEP", "CAP/BEP", "CAP BEP", "CAP ou BEP", "Niveau V", "Niveau 3"),
+    "niveau_4": ("Bac", "Bac pro", "Bac professionnel", "BP", "Brevet professionnel", "Niveau IV", "Niveau 4"),
+    "niveau_5_plus": ("Bac+2", "Bac +2", "Bac + 2", "Bac+3", "Bac+5", "BTS", "DUT", "BUT", "DEUG", "Licence", "Master", "Niveau III", "Niveau 5",
+                      "Supérieur", "Bac+2 et plus"),
+}
 
 
 TABLES: tuple[Table, ...] = (
@@ -252,13 +279,14 @@ TABLES: tuple[Table, ...] = (
         "Les personnes recrutées au titre d'une clause, sous pseudonyme : jamais de nom ni de numéro de sécurité sociale.",
         (
             Column("id_participant", "text", "Pseudonyme de la personne", required=True, unique=True, identifier=True),
-            Column("sexe", "category", "Sexe", required=True, codes=SEXE),
+            Column("sexe", "category", "Sexe", required=True, codes=SEXE, headers=SEXE_HEADERS, spellings=SEXE_SPELLINGS),
             Column(
                 "annee_naissance", "integer", "Année de naissance (vide ou « inconnu » si elle n'est pas connue : âge inconnu)",
                 minimum=MIN_BIRTH_YEAR,
             ),
-            Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION),
-            *(Column(name, "boolean", label, present=True) for name, label in PUBLICS.items()),
+            Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION,
+                   spellings=NIVEAU_FORMATION_SPELLINGS),
+            *(Column(name, "boolean", label, present=True, headers=PUBLIC_HEADERS[name]) for name, label in PUBLICS.items()),
             Column(PRIOR_EMPLOYMENT, "integer", "Mois en emploi pendant les 12 mois avant l'entrée en clause (facultatif, pour l'étude d'impact)", minimum=0),
         ),
         key=("id_participant",),
@@ -336,10 +364,11 @@ COMPARAISON = Table(
     "à « impact effet --comparaison ».",
     (
         Column("id_personne", "text", "Pseudonyme de la personne", required=True, identifier=True),
-        Column("sexe", "category", "Sexe", required=True, codes=SEXE),
+        Column("sexe", "category", "Sexe", required=True, codes=SEXE, headers=SEXE_HEADERS, spellings=SEXE_SPELLINGS),
         Column("annee_naissance", "integer", "Année de naissance", required=True, minimum=MIN_BIRTH_YEAR),
-        Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION),
-        *(Column(name, "boolean", label, present=True) for name, label in PUBLICS.items()),
+        Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION,
+               spellings=NIVEAU_FORMATION_SPELLINGS),
+        *(Column(name, "boolean", label, present=True, headers=PUBLIC_HEADERS[name]) for name, label in PUBLICS.items()),
         Column("date_reference", "date", "Date de référence (par exemple l'entrée en accompagnement)", required=True),
         Column(PRIOR_EMPLOYMENT, "integer", "Mois en emploi pendant les 12 mois avant la date de référence", minimum=0),
         Column("horizon_mois", "integer", "Mois après la date de référence (6, 12...)", required=True, minimum=0),

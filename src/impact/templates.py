@@ -103,8 +103,12 @@ def data_dictionary() -> str:
         for column in table.columns:
             if column.codes and column.name != "situation":
                 lines += [f"Codes de `{column.name}` :", ""]
-                lines += [f"- `{code}` : {label}" for code, label in column.codes.items()]
+                lines += [f"- `{code}` : {label}" + (f" (aussi : {', '.join(column.spellings[code])})" if code in column.spellings else "")
+                          for code, label in column.codes.items()]
                 lines.append("")
+        headers = [f"`{column.name}` : {', '.join(column.headers)}" for column in table.columns if column.headers]
+        if headers:
+            lines += ["En-têtes des exports reconnus aussi :", "", *(f"- {line}" for line in headers), ""]
     lines += [
         "## Dispositifs et données essentielles de la commande publique",
         "",

@@ -87,7 +87,7 @@ def _empty_table(table: Table) -> pd.DataFrame:
 
 def _parse(column: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     if column.kind == "category":
-        return parse_category(raw, column.codes)
+        return parse_category(raw, column.codes, column.spellings)
     return PARSERS[column.kind](raw)
 
 

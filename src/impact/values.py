@@ -152,27 +152,28 @@ def parse_boolean(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(values.astype(bool), index=raw.index), pd.Series(bad, index=raw.index)
 
 
-def category_keys(codes: Mapping[str, str]) -> dict[str, str]:
+def category_keys(codes: Mapping[str, str], spellings: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, str]:
     """Every spelling accepted for the codes of a list (after :func:`normalise_key`), with its code:
     the code, its French label (``CDD d'insertion (CDDI)``), the label without its parenthesis
-    (``CDD d'insertion``), the acronym in the parenthesis (``CDDI``) and, when the list has an
-    ``inconnu(e)`` code, the words of :data:`UNKNOWN_WORDS`. The codes themselves win over labels."""
+    (``CDD d'insertion``), the acronym in the parenthesis (``CDDI``), the other ``spellings`` of
+    real exports given for a code (``Mme``, ``CAP``) and, when the list has an ``inconnu(e)`` code,
+    the words of :data:`UNKNOWN_WORDS`. The codes themselves win over labels."""
     unknown = next((code for code in codes if code in ("inconnu", "inconnue")), None)
     keys = dict.fromkeys(UNKNOWN_WORDS, unknown) if unknown else {}
     for code, label in codes.items():
         plain = re.sub(r"\s*\([^)]*\)", "", label)
         acronym = re.fullmatch(r".*\(([A-Z]{2,})\)\s*", label)
-        for spelling in (plain, label, *([acronym[1]] if acronym else [])):
+        for spelling in (plain, label, *([acronym[1]] if acronym else []), *(spellings or {}).get(code, ())):
             keys.setdefault(normalise_key(spelling), code)
     keys.update({normalise_key(code): code for code in codes})
     return keys
 
 
-def parse_category(raw: pd.Series, codes: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+def parse_category(raw: pd.Series, codes: Mapping[str, str], spellings: Mapping[str, tuple[str, ...]] | None = None) -> tuple[pd.Series, pd.Series]:
     """Category codes read case-, accent- and space-insensitively (``Travaux `` is ``travaux``,
-    ``f`` is ``F``), or their labels (:func:`category_keys`). The result is a pandas categorical
-    over the declared codes."""
-    canonical = category_keys(codes)
+    ``f`` is ``F``), or their labels and other ``spellings`` (:func:`category_keys`). The result is
+    a pandas categorical over the declared codes."""
+    canonical = category_keys(codes, spellings)
 
     def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
         found = [canonical.get(normalise_key(u)) for u in uniques]
