@@ -243,14 +243,27 @@ def _import_unknown_value_and_near_names(tmp):
     return ["importer", folder, "--out", tmp / "sortie"]
 
 
-def _import_absent_column(tmp):
-    """A participants file without the column of a public."""
-    folder = _copy(tmp)
-    lines = (folder / "participants.csv").read_text(encoding="utf-8").splitlines()
-    at = lines[0].split(";").index("senior_50")
-    (folder / "participants.csv").write_text("\n".join(";".join(f for i, f in enumerate(line.split(";")) if i != at) for line in lines) + "\n",
+def _import_absent_column(table, column):
+    """A file of ``table`` without ``column`` (a public: one value decided for every row; a date:
+    a header to map)."""
+    def case(tmp):
+        folder = _copy(tmp)
+        lines = (folder / f"{table}.csv").read_text(encoding="utf-8").splitlines()
+        at = lines[0].split(";").index(column)
+        (folder / f"{table}.csv").write_text("\n".join(";".join(f for i, f in enumerate(line.split(";")) if i != at) for line in lines) + "\n",
                                              encoding="utf-8")
-    return ["importer", folder, "--out", tmp / "sortie"]
+        return ["importer", folder, "--out", tmp / "sortie"]
+    return case
+
+
+def _import_market_told_two_ways(tmp):
+    """A flat sheet whose market, given by its number, has a territory per contract."""
+    header = ("N° opération;Acheteur;Type d'acheteur;Type de marché;Dispositif;Date de notification;Territoire;Entreprise;Taille;"
+              "Type de structure;Nom;Prénom;Sexe;Niveau de formation;Type de contrat;Modalité;Date de début;Heures réalisées")
+    rows = [f"OP-1;Ville;collectivite;travaux;clause_execution;2024-01-10;{place};BTP;pme;entreprise;Durand;{first};F;infra_3;cdd;"
+            f"embauche_directe;2024-02-0{day};100" for place, first, day in (("Nord", "Léa", 1), ("Sud", "Inès", 2))]
+    (tmp / "export.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return ["importer", tmp / "export.csv", "--out", tmp / "sortie"]
 
 
 def _import_repeated_row(tmp):
@@ -343,7 +356,10 @@ PROVOKED = {
     "import inconnu": (_import_unknown_headers, {"import_rien_reconnu"}, 2),
     "import à compléter": (_import_unknown_value_and_near_names, {"import_valeur_inconnue", "import_noms_proches"}, 2),
     "import repris": (_import_repeated_row, {"import_lignes_reprises"}, 0),
-    "import colonne absente": (_import_absent_column, {"import_colonnes_absentes", "colonne_absente"}, 2),
+    "import public absent": (_import_absent_column("participants", "senior_50"), {"import_colonnes_absentes", "colonne_absente"}, 2),
+    "import valeurs divergentes": (_import_market_told_two_ways, {"import_valeurs_divergentes", "import_colonnes_absentes", "colonne_absente",
+                                                                  "import_cle_tiree"}, 2),
+    "import date absente": (_import_absent_column("contrats", "date_debut"), {"import_entete_a_choisir", "colonne_absente"}, 2),
     "import sans clé": (_import_names_without_key, {"import_cle_tiree"}, 0),
     "import .xls": (_import_old_workbook, {"import_format_tableur"}, 2),
     "correspondance absente": (lambda tmp: ["importer", BASE, "--out", tmp / "sortie", "--correspondance", tmp / "absente.toml"],

@@ -318,3 +318,55 @@ def test_an_export_in_the_words_of_the_field_gets_in_with_one_decision_per_absen
     typed = dataset.participants.set_index("annee_naissance").sort_index(kind="stable")
     assert typed["sexe"].tolist() == ["M", "M", "F", "F"] and typed["niveau_formation"].tolist() == ["niveau_4", "niveau_5_plus", "niveau_3", "infra_3"]
     assert typed["travailleur_handicape"].tolist() == [True, False, False, False] and typed["senior_50"].eq(False).all()
+
+
+def test_a_field_dashboard_gets_in_without_an_internal_error(tmp_path, run_cli):
+    """A second import review's dashboard (I2-1, I2-5, I2-11): group-title rows between the rows
+    (one filled cell) and sub-totals are skipped; a contract without a start date is named by
+    validation (it was an internal error, TypeError, before any correspondance.toml was written);
+    a market given by its number with a territory per contract stays one market, the first row
+    kept and the difference told; a buyer of one name with two spellings of its type stays one."""
+    header = ["N° opération", "Donneur d'ordre", "Type d'acheteur", "Type de marché", "Dispositif", "Date de notification", "Territoire",
+              "Raison sociale", "SIRET", "Taille", "Type de structure", "Nom", "Prénom", "Civilité", "Niveau de qualification",
+              "Type de contrat", "Modalité", "Date d'entrée", "Nb heures réalisées"]
+    rows = [["Opération Réhabilitation école Jules Ferry"] + [""] * (len(header) - 1)]
+    for number, (place, kind, first, start) in enumerate((("Nord", "collectivite", "Léa", "2024-02-01"), ("Sud", "Collectivité", "Inès", "2024-03-01"),
+                                                          ("Nord", "collectivite", "Zoé", ""))):
+        rows.append(["OP-1", "Ville de Lens", kind, "travaux", "clause_execution", "2024-01-10", place, "BTP Nord", "32165498700017", "pme",
+                     "entreprise", "Durand", first, "Mme", "CAP", "cdd", "embauche_directe", start, str(100 + number)])
+    rows.append(["Sous-total opération 1"] + [""] * (len(header) - 2) + ["303"])
+    lines = [";".join(header), *(";".join(r) for r in rows)]
+    (tmp_path / "tableau.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, printed, err = run_cli("importer", tmp_path / "tableau.csv", "--out", tmp_path / "d")
+    assert "erreur interne" not in err + printed and "Traceback" not in err
+    assert status == 2 and "contrats:4:date_debut: erreur : valeur obligatoire manquante" in printed
+    assert "operations : 1 entité aux valeurs différentes d'une ligne à l'autre, la première ligne gardée : « OP-1 » (territoire)" in printed
+    assert "acheteurs :" not in printed  # « collectivite » and « Collectivité » are one value
+    markets = pd.read_csv(tmp_path / "d" / "operations.csv", sep=";", dtype=str)
+    buyers = pd.read_csv(tmp_path / "d" / "acheteurs.csv", sep=";", dtype=str)
+    contracts = pd.read_csv(tmp_path / "d" / "contrats.csv", sep=";", dtype=str)
+    assert markets[["id_operation", "intitule", "territoire"]].values.tolist() == [["OP-1", "OP-1", "Nord"]]
+    assert len(buyers) == 1 and len(contracts) == 3  # no title, no sub-total row
+
+
+def test_headers_of_a_field_dashboard_are_guessed():
+    """The headers a second import review found unread or misread (I2-6, I2-7, I2-8, I2-15): « N° … » and
+    « Réf. … » are identifiers, « SIRET » belongs to the entity on its left, entry and exit dates,
+    « Nb heures réalisées », « Niveau de qualification »; « Jeune -26 ans » is an age, not the public
+    « jeune peu qualifié » (left to the user)."""
+    from impact.importing import _guess_columns
+
+    table, columns = _guess_columns(["N° opération", "Donneur d'ordre", "SIRET acheteur", "Raison sociale", "SIRET", "Civilité", "Nom",
+                                     "Jeune -26 ans", "Niveau de qualification", "Type de contrat", "Date d'entrée", "Date de sortie",
+                                     "Nb heures réalisées", "Réf. contrat"], None)
+    assert table == "plat"
+    assert columns == {"N° opération": "operations.id_operation", "Donneur d'ordre": "acheteurs.nom", "SIRET acheteur": "ignorer",
+                       "Raison sociale": "entreprises.raison_sociale", "SIRET": "entreprises.siret", "Civilité": "participants.sexe",
+                       "Nom": "participants.personne", "Jeune -26 ans": "ignorer", "Niveau de qualification": "participants.niveau_formation",
+                       "Type de contrat": "contrats.type_contrat", "Date d'entrée": "contrats.date_debut", "Date de sortie": "contrats.date_fin",
+                       "Nb heures réalisées": "contrats.heures_realisees", "Réf. contrat": "contrats.id_contrat"}
+    # A yearly bilan whose entities are named only (I2-6): one row per contract, « SIRET » beside the buyer is its.
+    table, columns = _guess_columns(["Donneur d'ordre", "SIRET", "Lot", "Attributaire", "Salarié", "Type contrat", "Entrée", "Sortie",
+                                     "Heures cumulées"], None)
+    assert table == "plat" and columns["SIRET"] == "acheteurs.siret" and columns["Salarié"] == "participants.personne"
+    assert columns["Entrée"] == "contrats.date_debut" and columns["Heures cumulées"] == "contrats.heures_realisees"

@@ -654,14 +654,24 @@ def importer(
             echo(f"valeur non reconnue dans {column} : « {value} » ({rows} ligne{'s' if rows > 1 else ''})")
     if result.unmapped:
         echo("  " + correction_line(hint("import_valeur_inconnue", dossier=str(out))))
-    absent = [column for column, value in result.mapping.defaults.items() if not value]
-    if absent:
-        echo(f"colonne{'s' if len(absent) > 1 else ''} absente{'s' if len(absent) > 1 else ''} de la source, sans valeur décidée : {', '.join(absent)}")
+    if result.absent:
+        echo(f"aucun en-tête reconnu pour : {', '.join(result.absent)}")
+        echo("  " + correction_line(hint("import_entete_a_choisir", dossier=str(out))))
+    undecided = [column for column, value in result.mapping.defaults.items() if not value]
+    if undecided:
+        echo(f"colonne{'s' if len(undecided) > 1 else ''} absente{'s' if len(undecided) > 1 else ''} de la source, sans valeur décidée : "
+             f"{', '.join(undecided)}")
         echo("  " + correction_line(hint("import_colonnes_absentes", dossier=str(out))))
     for table, first, second in result.near_duplicates:
         echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
     if result.near_duplicates:
         echo("  " + correction_line(hint("import_noms_proches")))
+    for table, found in result.conflicts.items():
+        shown = ", ".join(f"« {identifier} » ({', '.join(columns)})" for identifier, columns in found[:5])
+        echo(f"{table} : {len(found)} entité{'s' if len(found) > 1 else ''} aux valeurs différentes d'une ligne à l'autre, la première "
+             f"ligne gardée : {shown}{' ...' if len(found) > 5 else ''}")
+    if result.conflicts:
+        echo("  " + correction_line(hint("import_valeurs_divergentes")))
     for table, (rows, differ) in result.replaced.items():
         echo(f"{table} : {rows} ligne{'s' if rows > 1 else ''} d'un fichier reprise{'s' if rows > 1 else ''} par un fichier suivant (même identifiant), "
              f"gardée{'s' if rows > 1 else ''} une fois, du dernier fichier par nom"

@@ -125,8 +125,12 @@ HINTS: dict[str, str] = {
                                "(en-têtes des modèles d'« impact modeles ») ou « ignorer »",
     "import_valeur_inconnue": "donnez le code du kit de chaque valeur dans {dossier}/correspondance.toml (section [valeurs]), "
                               "puis relancez avec --correspondance ; ou corrigez la valeur dans la source",
-    "import_colonnes_absentes": "donnez la valeur de chaque colonne absente dans {dossier}/correspondance.toml, section [defauts] "
-                                "(« non » pour un public que l'export ne suit pas), puis relancez avec --correspondance",
+    "import_colonnes_absentes": "si la source a la colonne sous un autre en-tête, associez-le dans {dossier}/correspondance.toml "
+                                "([colonnes]) ; sinon donnez sa valeur de toutes les lignes ([defauts] : « non » pour un public non suivi)",
+    "import_valeurs_divergentes": "vérifiez ces valeurs dans la source : une entité (marché, employeur, acheteur) a une seule valeur "
+                                  "de chaque colonne ; corrigez la ligne qui diffère, ou donnez un identifiant distinct à chaque entité",
+    "import_entete_a_choisir": "associez l'en-tête de la source qui donne chacune à « table.colonne » dans "
+                               "{dossier}/correspondance.toml ([colonnes]), puis relancez avec --correspondance",
     "import_lignes_reprises": "vérifiez que le dernier fichier donne les valeurs entières de chaque ligne reprise (les heures "
                               "d'un contrat depuis son début, pas celles de sa seule année) ; sinon, donnez les heures mois par mois "
                               "(table heures) ou corrigez la source",

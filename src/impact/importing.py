@@ -71,6 +71,8 @@ BIRTH_YEAR = "annee_naissance"
 #: better than a pseudonymous dataset needs), after it has told homonyms apart in the person's
 #: derived identifier.
 BIRTH_DATE_HEADERS = ("Date de naissance", "Date naissance", "Né le", "Née le", "Né(e) le", "Naissance")
+#: Fewest columns of a sheet whose rows with a single filled cell are group titles, not data.
+_TITLE_ROW_WIDTH = 4
 #: Column of the pieces of a table that numbers the sheet they come from.
 _SOURCE = "__source__"
 #: Target of the columns that name a person on a flat sheet (several: put together, surname first).
@@ -116,6 +118,11 @@ class ImportResult:
     replaced: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
     #: Whether persons' identifiers were derived from their names with a key drawn for this import.
     drawn_key: bool = False
+    #: Columns the kit needs that no header gave and one value cannot fill (``table.colonne``).
+    absent: list[str] = field(default_factory=list)
+    #: Per table, the entities of a flat sheet given with differing values on their rows (the first
+    #: row kept): identifier and the columns that differed.
+    conflicts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
 
 
 class ImportProblem(UserError):
@@ -191,13 +198,17 @@ def _known_keys() -> frozenset[str]:
 
 
 _UNIT = re.compile(r"\s*\([^)]*\)\s*$")
-_NUMBER = re.compile(r"^\s*(?:n\s*[°º]|no\b\.?|num(?:é|e)ro)\s*(?:de\s+|du\s+|d['’]\s*)?", re.IGNORECASE)
+_NUMBER = re.compile(r"^\s*(?:n\s*[°º]|no\b\.?|num(?:é|e)ro|r(?:é|e)f(?:\.|(?:é|e)rence\b|\b)|nb\b\.?|nbre\b\.?|nombre)\s*"
+                     r"(?:de\s+|du\s+|d['’]\s*)?", re.IGNORECASE)
 _LINKS = re.compile(r"_(?:de_la|de_l|des|de|du|d)_")
+#: A header that numbers what it names (« N° opération », « Réf. marché »): an identifier.
+_IDENTIFIER = re.compile(r"^\s*(?:n\s*[°º]|no\b|num(?:é|e)ro\b|r(?:é|e)f(?:\b|érence|erence))", re.IGNORECASE)
 
 
 def header_key(text: str, known: frozenset[str]) -> str:
     """The key of a header as the kit knows it (``known``): as written, else without a unit in
-    parentheses (« Heures réalisées (h) »), without « N° » (« N° contrat »: ``contrat``), or
+    parentheses (« Heures réalisées (h) »), without « N° » or « Nb » (« N° contrat »: ``contrat``;
+    « Nb heures réalisées »), or
     without linking words (« Date de notification »: ``date_notification``); as written (after
     :func:`impact.values.normalise_key`) when none of them is known."""
     plain = [text, _UNIT.sub("", text)]
@@ -217,15 +228,25 @@ def _guess_columns(header: list[str], sheet_table: str | None, chosen: bool = Fa
     key_of = {text: header_key(text, _known_keys()) for text in header}
     owners = {k: {t for t, spellings in keys.items() if k in spellings} for k in key_of.values()}
     only = Counter(next(iter(tables)) for tables in owners.values() if len(tables) == 1)
+    # A name no table's column is called (« Donneur d'ordre », « Lot », « Salarié ») names its entity too.
+    only.update(names[k].split(".")[0] for k, tables in owners.items() if k in names and not tables)
     flat = len(only) >= 3 and not chosen
     if flat:
-        columns = {}
+        columns, beside = {}, None
+        order = [t.name for t in TABLES]
         for text in header:
             key = key_of[text]
             if not key:
                 continue
-            owned = sorted(owners[key], key=lambda t: -only[t])
+            # A header several tables know (« SIRET », « Territoire »): that of its neighbour on the left
+            # when it is one of them (« SIRET » after « Raison sociale »), else the table most of the
+            # sheet's own headers belong to, else the first in the dictionary.
+            owned = sorted(owners[key], key=lambda t: (t != beside, -only[t], order.index(t)))
             columns[text] = names.get(key) or (keys[owned[0]][key] if owned else IGNORED)
+            beside = columns[text].split(".")[0]
+            if _IDENTIFIER.match(text) and columns[text] in NAME_HEADERS:  # « N° opération »: the market's number, not its title
+                table = columns[text].split(".")[0]
+                columns[text] = f"{table}.{ENTITIES[table][0]}" if table != "participants" else columns[text]
         return FLAT, columns
     scores = Counter({t: sum(k in spellings for k in owners) for t, spellings in keys.items()})
     table = sheet_table or (scores.most_common(1)[0][0] if scores and scores.most_common(1)[0][1] else IGNORED)
@@ -310,9 +331,10 @@ def _derived_id(table: str, names: pd.Series, key: bytes, birth: pd.Series | Non
     return (prefix + keys.str.replace(r"[^a-z0-9_]", "", regex=True).str[:60]).where(keys != "", "")
 
 
-def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes) -> dict[str, pd.DataFrame]:
+def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[str, list[tuple[str, list[str]]]]) -> dict[str, pd.DataFrame]:
     """The table rows of one sheet (text cells, schema columns), after its decisions in ``mapping``
-    (added there when new); ``key``: that of the persons' identifiers derived from their names."""
+    (added there when new); ``key``: that of the persons' identifiers derived from their names;
+    ``conflicts`` (updated): the entities of a flat sheet whose rows differ (:func:`_one_per_identifier`)."""
     fixed = mapping.sheets.get(sheet.source)
     name_table = TABLES_BY_NAME.get(normalise_key(sheet.source.rsplit("[", 1)[-1].rstrip("]").rsplit(".", 1)[0]))
     sheet_table = (name_table.name if name_table else None) or SHEET_SYNONYMS.get(
@@ -330,9 +352,11 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes) -> dict[str, pd.Da
     body = pd.DataFrame([(r + [""] * width)[:width] for r in sheet.rows[top + 1:]], columns=range(width), dtype=object).fillna("")
     blank = body.apply(lambda c: c.astype(str).str.strip().eq(""))
     body, blank = body.loc[~blank.all(axis=1)], blank.loc[~blank.all(axis=1)]
-    # A totals row: its first filled cell says so (« Sous-total voirie » under an empty number, « TOTAL GÉNÉRAL »).
+    # A totals row: its first filled cell says so (« Sous-total voirie » under an empty number, « TOTAL GÉNÉRAL »);
+    # a group's title row between the rows of a wide sheet: a single filled cell (« Opération Réhabilitation … »).
     first_filled = body.where(~blank).bfill(axis=1).iloc[:, 0] if width else body
-    body = body.loc[~first_filled.fillna("").astype(str).str.contains(_TOTAL)] if width else body
+    title = (width >= _TITLE_ROW_WIDTH) & ((~blank).sum(axis=1) == 1) if width else pd.Series(False, index=body.index)
+    body = body.loc[~first_filled.fillna("").astype(str).str.contains(_TOTAL) & ~title] if width else body
     by_target: dict[str, pd.Series] = {}
     for position, text in enumerate(header):
         chosen = columns.get(text, IGNORED)
@@ -352,8 +376,27 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes) -> dict[str, pd.Da
         frames["participants"][BIRTH_YEAR] = frames["participants"][BIRTH_YEAR].str.replace(r"^(\d{4})-\d\d-\d\d$", r"\1", regex=True)
     if target == FLAT:
         # A person, an employer, a market named on each of their contracts: once each.
-        frames = {table: frame if table == "contrats" else frame.drop_duplicates() for table, frame in frames.items()}
+        frames = {table: frame if table == "contrats" else _one_per_identifier(frame.drop_duplicates(), table, conflicts)
+                  for table, frame in frames.items()}
     return frames
+
+
+def _one_per_identifier(frame: pd.DataFrame, table: str, conflicts: dict[str, list[tuple[str, list[str]]]]) -> pd.DataFrame:
+    """The rows of an entity named on each of its contracts, once per identifier: where its rows
+    differ (a market's territory given per contract), the first row is kept and ``conflicts``
+    (updated) gets the identifier and the columns that differed (not by case or accents only)."""
+    id_column = ENTITIES[table][0] if table in ENTITIES else None
+    if id_column not in frame or not frame[id_column].duplicated().any():
+        return frame
+    repeated = frame.loc[frame[id_column].duplicated(keep=False) & frame[id_column].ne("")]
+    # Spellings of one value (« collectivite », « Collectivité ») are one value.
+    differing = repeated.apply(lambda column: column.astype(str).map(normalise_key)).assign(**{id_column: repeated[id_column]}) \
+        .groupby(id_column, sort=False).nunique()
+    differing = differing.loc[(differing > 1).any(axis=1)]
+    if len(differing):
+        conflicts.setdefault(table, []).extend((str(identifier), [c for c in differing.columns if row[c] > 1])
+                                               for identifier, row in differing.iterrows())
+    return frame.loc[~frame[id_column].duplicated() | frame[id_column].eq("")]
 
 
 def _birth_dates(values: pd.Series) -> pd.Series:
@@ -377,28 +420,36 @@ def _link_flat(frames: dict[str, pd.DataFrame], index: pd.Index, key: bytes) -> 
             continue
         if table == "operations" and "acheteurs" in frames and "id_acheteur" in frames["acheteurs"]:
             frame["id_acheteur"] = frames["acheteurs"]["id_acheteur"]
+        if table != "participants" and name_column not in frame and id_column in frame:
+            frame[name_column] = frame[id_column]  # a market known by its number only: its number is its title
         if id_column not in frame or frame[id_column].eq("").all():
             if name_column not in frame:
                 continue
             frame[id_column] = _derived_id(table, frame[name_column], key, frame.get(BIRTH_YEAR))
             if table != "participants":
-                frame[id_column] = _told_apart(frame, id_column)
+                frame[id_column] = _told_apart(frame, id_column, table)
         contracts[id_column] = frame[id_column]
         frames[table] = frame.drop(columns=[name_column] if table == "participants" else [], errors="ignore")
     if "id_contrat" not in contracts or contracts["id_contrat"].eq("").all():
         parts = contracts.reindex(columns=["id_participant", "id_operation", "id_entreprise", "date_debut"]).fillna("")
         dates, bad = parse_date(parts["date_debut"])
-        parts["date_debut"] = parts["date_debut"].where(bad, dates.dt.strftime("%Y-%m-%d"))
-        joined = parts.astype(str).agg("|".join, axis=1)
+        parts["date_debut"] = parts["date_debut"].where(bad | dates.isna(), dates.dt.strftime("%Y-%m-%d"))
+        joined = parts.fillna("").astype(str).agg("|".join, axis=1)
         contracts["id_contrat"] = "C-" + joined.map(lambda k: hashlib.sha256(k.encode()).hexdigest()[:12])
 
 
-def _told_apart(frame: pd.DataFrame, id_column: str) -> pd.Series:
+#: The columns that tell apart two entities of one name (two markets « Lot 4 » of two buyers, two
+#: employers of one name and two SIRET); the others are the entity's attributes (a differing one is
+#: told: :func:`_one_per_identifier`).
+_TELLS_APART = {"operations": ("id_acheteur",), "entreprises": ("siret",), "acheteurs": ("siret",)}
+
+
+def _told_apart(frame: pd.DataFrame, id_column: str, table: str) -> pd.Series:
     """Identifiers derived from names, numbered (``OP-lot_4-2``) where one name is given to entities
-    the other columns tell apart (two markets « Lot 4 » of two buyers): each its own identifier,
-    the first one seen keeping the bare name."""
+    the columns of :data:`_TELLS_APART` tell apart: each its own identifier, the first one seen
+    keeping the bare name."""
     derived = frame[id_column]
-    signature = frame.drop(columns=[id_column]).astype(str).agg("\x1f".join, axis=1)
+    signature = frame.reindex(columns=list(_TELLS_APART[table]), fill_value="").fillna("").astype(str).agg("\x1f".join, axis=1)
     seen = pd.Series(pd.factorize(derived + "\x1e" + signature)[0], index=frame.index)
     rank = seen.groupby(derived).rank(method="dense").astype(int)
     return derived.where((rank == 1) | (derived == ""), derived + "-" + rank.astype(str))
@@ -415,17 +466,26 @@ def _near_duplicates(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, st
     return found
 
 
-def _fill_absent(tables: dict[str, pd.DataFrame], mapping: Mapping) -> None:
+def _fill_absent(tables: dict[str, pd.DataFrame], mapping: Mapping) -> list[str]:
     """The columns the kit needs (:attr:`impact.schema.Column.must_be_present`) that the source
-    lacks: filled with the value decided in ``mapping.defaults``, or added there as ``""`` to decide
-    (a public the export does not follow, an employer's size it does not record)."""
+    lacks. A yes-or-no or a category one is filled with the value decided in ``mapping.defaults``,
+    or added there as ``""`` to decide (a public the export does not follow, an employer's size it
+    does not record); a decision for a column the source now has is dropped. Returns the others
+    (an identifier, a date, hours: one value for every row would be wrong; a header to map)."""
+    absent, needed = [], set()
     for name, frame in tables.items():
         for column in TABLES_BY_NAME[name].columns:
             target = f"{name}.{column.name}"
             if column.name in frame or not column.must_be_present:
                 continue
+            if column.kind not in ("boolean", "category"):
+                absent.append(target)
+                continue
+            needed.add(target)
             if mapping.defaults.setdefault(target, ""):
                 frame[column.name] = mapping.defaults[target]
+    mapping.defaults = {column: value for column, value in mapping.defaults.items() if column in needed}
+    return absent
 
 
 def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, Counter]:
@@ -478,8 +538,9 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
     drawn = key is None
     key = secrets.token_bytes(32) if key is None else key
     pieces: dict[str, list[pd.DataFrame]] = {}
+    conflicts: dict[str, list[tuple[str, list[str]]]] = {}
     for number, sheet in enumerate(read_sheets(source)):
-        for table, frame in _sheet_frames(sheet, mapping, key).items():
+        for table, frame in _sheet_frames(sheet, mapping, key, conflicts).items():
             pieces.setdefault(table, []).append(frame.assign(**{_SOURCE: number}))
     if not pieces:
         raise ImportProblem("aucune feuille reconnue : aucune colonne ne correspond au dictionnaire des données", "import_rien_reconnu")
@@ -489,7 +550,7 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
     flat = [set(columns.values()) for sheet, columns in mapping.columns.items() if mapping.sheets.get(sheet) == FLAT]
     derived = any(NAMES_TOGETHER in targets and "participants.id_participant" not in targets for targets in flat)
     near = _near_duplicates(tables)
-    _fill_absent(tables, mapping)
+    absent = _fill_absent(tables, mapping)
     unmapped = _map_values(tables, mapping)
     written = []
     for name, frame in tables.items():
@@ -498,4 +559,4 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
         written.append(atomic_write_bytes(Path(out) / f"{name}.csv", ("\ufeff" + text).encode("utf-8")))
     written.append(atomic_write_text(Path(out) / "correspondance.toml", mapping_toml(mapping, unmapped, near)))
     return ImportResult(tables, mapping, unmapped, near, written, {t: r for t, r in replaced.items() if r[0]},
-                        drawn and derived)
+                        drawn and derived, absent, conflicts)

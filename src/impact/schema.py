@@ -207,8 +207,9 @@ PUBLIC_HEADERS = {
     "deld": ("DELD", "DE longue durée", "Demandeur d'emploi longue durée"),
     "minima_sociaux": ("BRSA", "RSA", "Bénéficiaire du RSA", "Minima sociaux"),
     "travailleur_handicape": ("RQTH", "BOETH", "TH", "Handicap", "Travailleur handicapé"),
-    "jeune_peu_qualifie": ("Jeune peu qualifié", "Jeune de moins de 26 ans", "Jeune -26 ans"),
-    "senior_50": ("Senior", "Senior 50 ans et plus", "Plus de 50 ans", "50 ans et plus"),
+    # Not « Jeune -26 ans »: an age alone, without the qualification.
+    "jeune_peu_qualifie": ("Jeune peu qualifié",),
+    "senior_50": ("Senior", "Senior 50 ans et plus", "Senior +50 ans", "Senior 50+", "Plus de 50 ans", "50 ans et plus"),
     "residant_qpv": ("QPV", "Résident QPV", "Résidant QPV", "Quartier prioritaire"),
     "parcours_iae": ("IAE", "SIAE", "Parcours IAE", "GEIQ"),
     "autre_public": ("Autre public", "Dérogation"),
@@ -216,6 +217,8 @@ PUBLIC_HEADERS = {
 #: Headers of the sex in real exports, and the spellings of its codes.
 SEXE_HEADERS = ("Civilité", "Genre")
 SEXE_SPELLINGS = {"F": ("Mme", "Madame", "Mlle", "Mademoiselle", "Féminin"), "M": ("M.", "Monsieur", "Masculin", "H")}
+#: Headers of the training level in real exports.
+LEVEL_HEADERS = ("Niveau de qualification", "Qualification", "Niveau", "Niveau de diplôme", "Diplôme")
 #: Diplomas as real exports name them, by training level.
 NIVEAU_FORMATION_SPELLINGS = {
     "infra_3": ("Aucun diplôme", "Infra 3", "Infra niveau 3", "Niveau infra 3", "Brevet", "Brevet des collèges", "DNB", "CFG", "CEP",
@@ -247,13 +250,14 @@ TABLES: tuple[Table, ...] = (
         (
             Column("id_operation", "text", "Identifiant du marché ou du lot", required=True, unique=True, identifier=True),
             Column("id_acheteur", "text", "Acheteur (identifiant de la table acheteurs)", required=True, references=("acheteurs", "id_acheteur")),
-            Column("intitule", "text", "Intitulé du marché ou du lot", required=True),
+            Column("intitule", "text", "Intitulé du marché ou du lot", required=True, headers=("Objet du marché", "Intitulé de l'opération")),
             Column("type_marche", "category", "Type de marché", required=True, codes=TYPE_MARCHE),
             Column("dispositif", "category", "Dispositif juridique de la clause", required=True, codes=DISPOSITIF),
             Column("territoire", "text", "Territoire qui suit la clause", required=True),
             Column("date_notification", "date", "Date de notification du marché", required=True),
             Column("montant_ht", "number", "Montant hors taxes (euros)", minimum=0),
-            Column("heures_prevues", "number", "Heures d'insertion exigées par la clause", minimum=0),
+            Column("heures_prevues", "number", "Heures d'insertion exigées par la clause", minimum=0,
+                   headers=("Heures prévues", "Heures d'insertion prévues", "Nb d'heures d'insertion prévues", "Objectif d'heures")),
             Column("date_fin_prevue", "date", "Date de fin prévue du marché"),
             Column("code_cpv", "text", "Code CPV du marché"),
         ),
@@ -265,11 +269,11 @@ TABLES: tuple[Table, ...] = (
         "L'entreprise attributaire, ou la structure d'insertion qui emploie la personne.",
         (
             Column("id_entreprise", "text", "Identifiant de l'employeur", required=True, unique=True, identifier=True),
-            Column("raison_sociale", "text", "Raison sociale", required=True),
+            Column("raison_sociale", "text", "Raison sociale", required=True, headers=("Entreprise attributaire", "Attributaire", "Titulaire")),
             Column("siret", "text", "Numéro SIRET (14 chiffres)", digits=14),
             Column("taille", "category", "Taille de l'entreprise", required=True, codes=TAILLE),
             Column("type_structure", "category", "Type de structure", required=True, codes=TYPE_STRUCTURE),
-            Column("code_naf", "text", "Code NAF (APE)"),
+            Column("code_naf", "text", "Code NAF (APE)", headers=("Code APE", "APE", "NAF")),
         ),
         key=("id_entreprise",),
     ),
@@ -282,10 +286,10 @@ TABLES: tuple[Table, ...] = (
             Column("sexe", "category", "Sexe", required=True, codes=SEXE, headers=SEXE_HEADERS, spellings=SEXE_SPELLINGS),
             Column(
                 "annee_naissance", "integer", "Année de naissance (vide ou « inconnu » si elle n'est pas connue : âge inconnu)",
-                minimum=MIN_BIRTH_YEAR,
+                minimum=MIN_BIRTH_YEAR, headers=("Année naiss.", "Année de naiss."),
             ),
             Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION,
-                   spellings=NIVEAU_FORMATION_SPELLINGS),
+                   spellings=NIVEAU_FORMATION_SPELLINGS, headers=LEVEL_HEADERS),
             *(Column(name, "boolean", label, present=True, headers=PUBLIC_HEADERS[name]) for name, label in PUBLICS.items()),
             Column(PRIOR_EMPLOYMENT, "integer", "Mois en emploi pendant les 12 mois avant l'entrée en clause (facultatif, pour l'étude d'impact)", minimum=0),
         ),
@@ -300,11 +304,14 @@ TABLES: tuple[Table, ...] = (
             Column("id_participant", "text", "Personne (table participants)", required=True, references=("participants", "id_participant")),
             Column("id_operation", "text", "Marché ou lot (table operations)", required=True, references=("operations", "id_operation")),
             Column("id_entreprise", "text", "Employeur (table entreprises)", required=True, references=("entreprises", "id_entreprise")),
-            Column("type_contrat", "category", "Type de contrat", required=True, codes=TYPE_CONTRAT),
+            Column("type_contrat", "category", "Type de contrat", required=True, codes=TYPE_CONTRAT, headers=("Nature du contrat",)),
             Column("modalite", "category", "Modalité de mise en œuvre", required=True, codes=MODALITE),
-            Column("date_debut", "date", "Date de début", required=True),
-            Column("date_fin", "date", "Date de fin (vide tant que le contrat court)"),
-            Column("heures_realisees", "number", "Heures réalisées sur tout le contrat, pas sur l'année (obligatoire sans détail mensuel ; préférez la table heures)", minimum=0),
+            Column("date_debut", "date", "Date de début", required=True,
+                   headers=("Date d'entrée", "Entrée", "Début", "Date début contrat", "Début de contrat", "Date d'embauche")),
+            Column("date_fin", "date", "Date de fin (vide tant que le contrat court)",
+                   headers=("Date de sortie", "Sortie", "Fin", "Date fin contrat", "Fin de contrat")),
+            Column("heures_realisees", "number", "Heures réalisées sur tout le contrat, pas sur l'année (obligatoire sans détail mensuel ; préférez la table heures)", minimum=0,
+                   headers=("Heures réalisées", "Heures effectuées", "Heures travaillées", "Heures cumulées", "Nombre d'heures", "Total heures")),
         ),
         key=("id_contrat",),
     ),
@@ -367,7 +374,7 @@ COMPARAISON = Table(
         Column("sexe", "category", "Sexe", required=True, codes=SEXE, headers=SEXE_HEADERS, spellings=SEXE_SPELLINGS),
         Column("annee_naissance", "integer", "Année de naissance", required=True, minimum=MIN_BIRTH_YEAR),
         Column("niveau_formation", "category", "Niveau de formation", required=True, codes=NIVEAU_FORMATION,
-               spellings=NIVEAU_FORMATION_SPELLINGS),
+               spellings=NIVEAU_FORMATION_SPELLINGS, headers=LEVEL_HEADERS),
         *(Column(name, "boolean", label, present=True, headers=PUBLIC_HEADERS[name]) for name, label in PUBLICS.items()),
         Column("date_reference", "date", "Date de référence (par exemple l'entrée en accompagnement)", required=True),
         Column(PRIOR_EMPLOYMENT, "integer", "Mois en emploi pendant les 12 mois avant la date de référence", minimum=0),
