@@ -223,7 +223,7 @@ def test_rows_are_dropped_only_when_a_later_file_gives_them_again(tmp_path, run_
     assert status == 0, printed
     assert contracts["heures_realisees"].tolist() == ["870"]
     assert ("contrats : 1 ligne d'un fichier reprise par un fichier suivant (même identifiant), gardée une fois, du dernier fichier "
-            "par nom ; valeurs différentes dans : date_debut, heures_realisees") in printed
+            "par nom ; valeurs différentes dans : heures_realisees") in printed  # the same start date, as a cell and as text
 
 
 def test_subtotals_in_any_column_durations_and_unreadable_inputs(tmp_path, run_cli):
@@ -370,3 +370,12 @@ def test_headers_of_a_field_dashboard_are_guessed():
                                      "Heures cumulées"], None)
     assert table == "plat" and columns["SIRET"] == "acheteurs.siret" and columns["Salarié"] == "participants.personne"
     assert columns["Entrée"] == "contrats.date_debut" and columns["Heures cumulées"] == "contrats.heures_realisees"
+
+
+def test_a_date_cell_in_one_year_and_text_in_the_next_is_one_value():
+    """I2-17: the contracts repeated from one yearly workbook to the next were told as differing in
+    date_debut when one file had a date cell (« 2024-01-08 ») and the other text (« 08/01/2024 »)."""
+    from impact.importing import _same_values
+
+    first, second = pd.Series(["2024-01-08", "Ville", "3", ""]), pd.Series(["08/01/2024", "Ville", "4", ""])
+    assert _same_values(first, second).tolist() == [True, True, False, True]

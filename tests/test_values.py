@@ -110,3 +110,25 @@ def test_monthly_rows_take_precedence_over_declared_hours():
                                                   (0.125, 1, "0,1"), (1234567, 0, "1\u202f234\u202f567"), (float("nan"), 2, "")])
 def test_french_numbers(value, decimals, text):
     assert french_number(value, decimals) == text
+
+
+def test_codes_as_real_exports_write_them():
+    """Spellings two import reviews found in the field, read as the kit's codes wherever a dataset
+    is read (``impact valider`` too): a buyer « Commune » or « EPCI », « MAD », « Contrat pro. »,
+    « 10 à 49 », « Mme », « CAP », « Sans qualification »; an unknown spelling stays an error."""
+    from impact.schema import TABLES_BY_NAME
+    from impact.values import parse_category
+
+    def read(table: str, column: str, raw: list[str]) -> list:
+        found = next(c for c in TABLES_BY_NAME[table].columns if c.name == column)
+        values, bad = parse_category(pd.Series(raw), found.codes, found.spellings)
+        return [None if b else v for v, b in zip(values, bad)]
+
+    assert read("acheteurs", "type_acheteur", ["Commune", "EPCI", "Conseil départemental", "OPH", "CHU", "Asso"]) == [
+        "collectivite", "collectivite", "collectivite", "bailleur_social", "etablissement_sante", None]
+    assert read("contrats", "modalite", ["MAD", "Co-traitance"]) == ["mise_a_disposition", "cotraitance_siae"]
+    assert read("contrats", "type_contrat", ["Contrat pro.", "Intérim", "CDDI"]) == ["professionnalisation", "interim", "cddi"]
+    assert read("entreprises", "taille", ["10 à 49", "0 à 9"]) == ["pme", "tpe"]
+    assert read("participants", "sexe", ["Mme", "M.", "Monsieur"]) == ["F", "M", "M"]
+    assert read("participants", "niveau_formation", ["CAP", "Bac", "BTS", "Sans qualification", "Niveau V"]) == [
+        "niveau_3", "niveau_4", "niveau_5_plus", "infra_3", "niveau_3"]

@@ -82,7 +82,8 @@ HINTS: dict[str, str] = {
                          "dans la table heures",
     "heures_ecart_mensuel": "mettez heures_realisees en accord avec la somme des heures mensuelles du contrat, "
                             "ou laissez-la vide",
-    "date_fin_prevue": "si le contrat est terminé, écrivez sa vraie date de fin ; s'il est en cours, laissez la date de fin vide",
+    "date_fin_prevue": "si le jeu a été extrait après cette date, donnez sa date d'extraction aux commandes qui calculent "
+                       "(--date-extraction AAAA-MM-JJ) ; sinon, laissez vide la date de fin d'un contrat en cours",
     "plus_qu_un_temps_plein": "vérifiez les heures du contrat (plusieurs contrats cumulés ? des minutes ou des euros "
                               "au lieu d'heures ?)",
     "suivi_hors_fenetre": "vérifiez la date d'observation et l'horizon du suivi, et la date de fin du dernier contrat "

@@ -525,8 +525,15 @@ def _merged(pieces: list[pd.DataFrame], key: tuple[str, ...]) -> tuple[pd.DataFr
     kept = frame.loc[identified & ~replaced].drop(columns=_SOURCE).drop_duplicates(key, keep="last").set_index(key)
     old = frame.loc[replaced].drop(columns=_SOURCE).set_index(key)
     later = kept.reindex(old.index)
-    differ = [c for c in old.columns if c in later and old[c].ne(later[c].fillna("")).any()]
+    differ = [c for c in old.columns if c in later and (~_same_values(old[c], later[c].fillna(""))).any()]
     return frame.loc[~replaced].drop(columns=_SOURCE), (int(replaced.sum()), differ)
+
+
+def _same_values(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Whether two files give the same value: as written, or as the same date (a date cell in one
+    yearly workbook, text in the next)."""
+    (first_dates, first_bad), (second_dates, second_bad) = parse_date(first), parse_date(second)
+    return first.eq(second) | (~first_bad & ~second_bad & first_dates.notna() & first_dates.eq(second_dates))
 
 
 def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: bytes | None = None) -> ImportResult:

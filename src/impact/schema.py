@@ -217,11 +217,37 @@ PUBLIC_HEADERS = {
 #: Headers of the sex in real exports, and the spellings of its codes.
 SEXE_HEADERS = ("Civilité", "Genre")
 SEXE_SPELLINGS = {"F": ("Mme", "Madame", "Mlle", "Mademoiselle", "Féminin"), "M": ("M.", "Monsieur", "Masculin", "H")}
+#: Codes as real exports write them, by column (« Commune » is a ``collectivite``, « MAD » a
+#: ``mise_a_disposition``).
+FIELD_SPELLINGS = {
+    "type_acheteur": {
+        "collectivite": ("Collectivité", "Collectivité territoriale", "Commune", "Ville", "Mairie", "EPCI", "Communauté de communes",
+                         "Communauté d'agglomération", "Métropole", "Département", "Conseil départemental", "Région", "Conseil régional",
+                         "Syndicat mixte"),
+        "etat": ("Etat", "État", "Ministère", "Préfecture"),
+        "bailleur_social": ("Bailleur", "OPH", "ESH", "Office public de l'habitat", "HLM"),
+        "etablissement_sante": ("Hôpital", "CHU", "Centre hospitalier"),
+        "prive": ("Privé", "Entreprise privée"),
+    },
+    "dispositif": {
+        "clause_execution": ("Clause d'exécution", "Clause d'insertion", "Condition d'exécution", "L2112-2"),
+        "critere_attribution": ("Critère d'attribution", "L2152-7"),
+        "marche_reserve_siae": ("Marché réservé SIAE", "L2113-13"),
+        "marche_reserve_handicap": ("Marché réservé EA ESAT", "L2113-12"),
+        "marche_insertion": ("Marché d'insertion", "Marché de qualification", "R2123-1"),
+    },
+    "taille": {"tpe": ("Moins de 10 salariés", "0 à 9", "1 à 9"), "pme": ("10 à 49", "10 à 249", "50 à 249"), "eti": ("250 à 4999",),
+               "ge": ("5000 et plus", "Grand groupe")},
+    "type_contrat": {"professionnalisation": ("Contrat pro", "Contrat pro.", "Professionnalisation"), "apprentissage": ("Apprentissage",),
+                     "interim": ("Interim", "Mission d'intérim", "Travail temporaire")},
+    "modalite": {"mise_a_disposition": ("MAD", "Mise à disposition"), "embauche_directe": ("Embauche",),
+                 "sous_traitance_siae": ("Sous-traitance",), "cotraitance_siae": ("Cotraitance", "Co-traitance")},
+}
 #: Headers of the training level in real exports.
 LEVEL_HEADERS = ("Niveau de qualification", "Qualification", "Niveau", "Niveau de diplôme", "Diplôme")
 #: Diplomas as real exports name them, by training level.
 NIVEAU_FORMATION_SPELLINGS = {
-    "infra_3": ("Aucun diplôme", "Infra 3", "Infra niveau 3", "Niveau infra 3", "Brevet", "Brevet des collèges", "DNB", "CFG", "CEP",
+    "infra_3": ("Aucun diplôme", "Sans qualification", "Infra 3", "Infra niveau 3", "Niveau infra 3", "Brevet", "Brevet des collèges", "DNB", "CFG", "CEP",
                 "Niveau VI", "Niveau V bis"),
     "niveau_3": ("CAP", "BEP", "CAP-BEP", "CAP/BEP", "CAP BEP", "CAP ou BEP", "Niveau V", "Niveau 3"),
     "niveau_4": ("Bac", "Bac pro", "Bac professionnel", "BP", "Brevet professionnel", "Niveau IV", "Niveau 4"),
@@ -238,7 +264,7 @@ TABLES: tuple[Table, ...] = (
         (
             Column("id_acheteur", "text", "Identifiant de l'acheteur", required=True, unique=True, identifier=True),
             Column("nom", "text", "Nom de l'acheteur", required=True),
-            Column("type_acheteur", "category", "Type d'acheteur", required=True, codes=TYPE_ACHETEUR),
+            Column("type_acheteur", "category", "Type d'acheteur", required=True, codes=TYPE_ACHETEUR, spellings=FIELD_SPELLINGS["type_acheteur"]),
             Column("siret", "text", "Numéro SIRET (14 chiffres)", digits=14),
         ),
         key=("id_acheteur",),
@@ -252,7 +278,7 @@ TABLES: tuple[Table, ...] = (
             Column("id_acheteur", "text", "Acheteur (identifiant de la table acheteurs)", required=True, references=("acheteurs", "id_acheteur")),
             Column("intitule", "text", "Intitulé du marché ou du lot", required=True, headers=("Objet du marché", "Intitulé de l'opération")),
             Column("type_marche", "category", "Type de marché", required=True, codes=TYPE_MARCHE),
-            Column("dispositif", "category", "Dispositif juridique de la clause", required=True, codes=DISPOSITIF),
+            Column("dispositif", "category", "Dispositif juridique de la clause", required=True, codes=DISPOSITIF, spellings=FIELD_SPELLINGS["dispositif"]),
             Column("territoire", "text", "Territoire qui suit la clause", required=True),
             Column("date_notification", "date", "Date de notification du marché", required=True),
             Column("montant_ht", "number", "Montant hors taxes (euros)", minimum=0),
@@ -271,7 +297,7 @@ TABLES: tuple[Table, ...] = (
             Column("id_entreprise", "text", "Identifiant de l'employeur", required=True, unique=True, identifier=True),
             Column("raison_sociale", "text", "Raison sociale", required=True, headers=("Entreprise attributaire", "Attributaire", "Titulaire")),
             Column("siret", "text", "Numéro SIRET (14 chiffres)", digits=14),
-            Column("taille", "category", "Taille de l'entreprise", required=True, codes=TAILLE),
+            Column("taille", "category", "Taille de l'entreprise", required=True, codes=TAILLE, spellings=FIELD_SPELLINGS["taille"]),
             Column("type_structure", "category", "Type de structure", required=True, codes=TYPE_STRUCTURE),
             Column("code_naf", "text", "Code NAF (APE)", headers=("Code APE", "APE", "NAF")),
         ),
@@ -304,8 +330,9 @@ TABLES: tuple[Table, ...] = (
             Column("id_participant", "text", "Personne (table participants)", required=True, references=("participants", "id_participant")),
             Column("id_operation", "text", "Marché ou lot (table operations)", required=True, references=("operations", "id_operation")),
             Column("id_entreprise", "text", "Employeur (table entreprises)", required=True, references=("entreprises", "id_entreprise")),
-            Column("type_contrat", "category", "Type de contrat", required=True, codes=TYPE_CONTRAT, headers=("Nature du contrat",)),
-            Column("modalite", "category", "Modalité de mise en œuvre", required=True, codes=MODALITE),
+            Column("type_contrat", "category", "Type de contrat", required=True, codes=TYPE_CONTRAT, headers=("Nature du contrat",),
+                   spellings=FIELD_SPELLINGS["type_contrat"]),
+            Column("modalite", "category", "Modalité de mise en œuvre", required=True, codes=MODALITE, spellings=FIELD_SPELLINGS["modalite"]),
             Column("date_debut", "date", "Date de début", required=True,
                    headers=("Date d'entrée", "Entrée", "Début", "Date début contrat", "Début de contrat", "Date d'embauche")),
             Column("date_fin", "date", "Date de fin (vide tant que le contrat court)",
