@@ -379,3 +379,20 @@ def test_a_date_cell_in_one_year_and_text_in_the_next_is_one_value():
 
     first, second = pd.Series(["2024-01-08", "Ville", "3", ""]), pd.Series(["08/01/2024", "Ville", "4", ""])
     assert _same_values(first, second).tolist() == [True, True, False, True]
+
+
+def test_a_flat_sheet_with_the_persons_number_gives_it_to_the_person(tmp_path, run_cli):
+    """A PLIE export (I2-8): « Id participant » on each contract is the person's identifier too (the
+    participants table had none: every contract's person was « absent de la table participants »)."""
+    header = ("Id participant;Genre;Niveau de formation;Marché;Acheteur;Type d'acheteur;Employeur;Type de contrat;"
+              "Date de début;Nombre d'heures")
+    rows = ["PLIE-1;Homme;Niveau 4 (Bac);Voirie;Ville de Lens;Commune;BTP Nord;CDD;04/08/24;199,5 h",
+            "PLIE-2;Femme;VI;Voirie;Ville de Lens;Commune;BTP Nord;Intérim;05/08/24;12 h",
+            "PLIE-1;Homme;Niveau 4 (Bac);Voirie;Ville de Lens;Commune;BTP Nord;CDI;01/10/24;40 h"]
+    (tmp_path / "plie.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    run_cli("importer", tmp_path / "plie.csv", "--out", tmp_path / "d")
+    persons = pd.read_csv(tmp_path / "d" / "participants.csv", sep=";", dtype=str)
+    contracts = pd.read_csv(tmp_path / "d" / "contrats.csv", sep=";", dtype=str)
+    assert persons["id_participant"].tolist() == ["PLIE-1", "PLIE-2"] and contracts["id_participant"].tolist() == ["PLIE-1", "PLIE-2", "PLIE-1"]
+    decisions = (tmp_path / "d" / "correspondance.toml").read_text(encoding="utf-8")
+    assert "Niveau 4 (Bac)" not in decisions and '"VI"' not in decisions  # read as niveau_4 and infra_3

@@ -132,3 +132,6 @@ def test_codes_as_real_exports_write_them():
     assert read("participants", "sexe", ["Mme", "M.", "Monsieur"]) == ["F", "M", "M"]
     assert read("participants", "niveau_formation", ["CAP", "Bac", "BTS", "Sans qualification", "Niveau V"]) == [
         "niveau_3", "niveau_4", "niveau_5_plus", "infra_3", "niveau_3"]
+    # A value with its explanation in parentheses, or the parentheses alone (a PLIE export).
+    assert read("participants", "niveau_formation", ["Niveau 4 (Bac)", "Niveau 3 (CAP/BEP)", "VI", "(Bac)", "()"]) == [
+        "niveau_4", "niveau_3", "infra_3", "niveau_4", None]

@@ -43,7 +43,7 @@ from impact.pseudonymisation import PSEUDONYM_LENGTH, pseudonymise
 from impact.reading import _TOTAL, _cell_text, _decode, find_header, header_keys
 from impact.schema import TABLES, TABLES_BY_NAME
 from impact.validation import near_names
-from impact.values import category_keys, normalise_key, parse_date
+from impact.values import category_code, category_keys, normalise_key, parse_date
 
 #: Target of a sheet whose rows each hold a whole contract (person, employer, market, buyer).
 FLAT = "plat"
@@ -420,6 +420,8 @@ def _link_flat(frames: dict[str, pd.DataFrame], index: pd.Index, key: bytes) -> 
             continue
         if table == "operations" and "acheteurs" in frames and "id_acheteur" in frames["acheteurs"]:
             frame["id_acheteur"] = frames["acheteurs"]["id_acheteur"]
+        if id_column not in frame and id_column in contracts:  # « Id participant » of the contract is the person's
+            frame[id_column] = contracts[id_column]
         if table != "participants" and name_column not in frame and id_column in frame:
             frame[name_column] = frame[id_column]  # a market known by its number only: its number is its title
         if id_column not in frame or frame[id_column].eq("").all():
@@ -502,7 +504,7 @@ def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, 
             values = frame[column.name].replace(chosen)
             frame[column.name] = values
             keys = category_keys(column.codes, column.spellings)
-            unknown = values.loc[(values != "") & ~values.map(normalise_key).isin(keys)]
+            unknown = values.loc[(values != "") & values.map(lambda v: category_code(keys, v) is None)]
             if not unknown.empty:
                 unmapped[name] = Counter(unknown.to_numpy())
                 mapping.values.setdefault(name, {}).update({v: "" for v in unmapped[name] if v not in mapping.values.get(name, {})})

@@ -248,10 +248,10 @@ LEVEL_HEADERS = ("Niveau de qualification", "Qualification", "Niveau", "Niveau d
 #: Diplomas as real exports name them, by training level.
 NIVEAU_FORMATION_SPELLINGS = {
     "infra_3": ("Aucun diplôme", "Sans qualification", "Infra 3", "Infra niveau 3", "Niveau infra 3", "Brevet", "Brevet des collèges", "DNB", "CFG", "CEP",
-                "Niveau VI", "Niveau V bis"),
-    "niveau_3": ("CAP", "BEP", "CAP-BEP", "CAP/BEP", "CAP BEP", "CAP ou BEP", "Niveau V", "Niveau 3"),
-    "niveau_4": ("Bac", "Bac pro", "Bac professionnel", "BP", "Brevet professionnel", "Niveau IV", "Niveau 4"),
-    "niveau_5_plus": ("Bac+2", "Bac +2", "Bac + 2", "Bac+3", "Bac+5", "BTS", "DUT", "BUT", "DEUG", "Licence", "Master", "Niveau III", "Niveau 5",
+                "Niveau VI", "Niveau V bis", "VI", "V bis"),
+    "niveau_3": ("CAP", "BEP", "CAP-BEP", "CAP/BEP", "CAP BEP", "CAP ou BEP", "Niveau V", "Niveau 3", "V"),
+    "niveau_4": ("Bac", "Bac pro", "Bac professionnel", "BP", "Brevet professionnel", "Niveau IV", "Niveau 4", "IV"),
+    "niveau_5_plus": ("Bac+2", "Bac +2", "Bac + 2", "Bac+3", "Bac+5", "BTS", "DUT", "BUT", "DEUG", "Licence", "Master", "Niveau III", "Niveau 5", "III",
                       "Supérieur", "Bac+2 et plus"),
 }
 

@@ -169,6 +169,19 @@ def category_keys(codes: Mapping[str, str], spellings: Mapping[str, tuple[str, .
     return keys
 
 
+def category_code(keys: Mapping[str, str], value: str) -> str | None:
+    """The code of a written value among the spellings ``keys`` (:func:`category_keys`): the value
+    itself, else without its parenthesis, else the parenthesis alone (« Niveau 4 (Bac) », « CDD
+    (6 mois) »); None when none is a spelling of the list."""
+    text = str(value)
+    inside = re.search(r"\(([^)]*)\)", text)
+    for candidate in (text, re.sub(r"\s*\([^)]*\)", "", text), inside[1] if inside else ""):
+        code = keys.get(normalise_key(candidate))
+        if code is not None and candidate.strip():
+            return code
+    return None
+
+
 def parse_category(raw: pd.Series, codes: Mapping[str, str], spellings: Mapping[str, tuple[str, ...]] | None = None) -> tuple[pd.Series, pd.Series]:
     """Category codes read case-, accent- and space-insensitively (``Travaux `` is ``travaux``,
     ``f`` is ``F``), or their labels and other ``spellings`` (:func:`category_keys`). The result is
@@ -176,7 +189,7 @@ def parse_category(raw: pd.Series, codes: Mapping[str, str], spellings: Mapping[
     canonical = category_keys(codes, spellings)
 
     def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-        found = [canonical.get(normalise_key(u)) for u in uniques]
+        found = [category_code(canonical, u) for u in uniques]
         return np.array(found, dtype=object), np.array([f is None for f in found], dtype=bool)
 
     values, bad = _by_unique(raw, parse, None, unknown_is_blank=not any(c in ("inconnu", "inconnue") for c in codes))
