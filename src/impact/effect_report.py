@@ -242,7 +242,9 @@ def _support_figures(study: effect.Study, participants: bool, hidden: dict[str, 
     its means of the balance table) and, for the participants, over those matched (the matching
     estimates): what :func:`support_told` checks."""
     column = "moyenne_participants" if participants else "moyenne_comparaison"
-    means = [(float(study.balance.loc[name, column]) * (100 if name == "Âge² / 100" else 1), 0.5 if name == "Âge² / 100" else _MEAN_PRINTED)
+    # A mean of whole numbers over the group, printed to 0,01; the age squared is printed over 100.
+    scale = {"Âge² / 100": 100.0}
+    means = [(float(study.balance.loc[name, column]) * scale.get(name, 1.0), _MEAN_PRINTED * scale.get(name, 1.0))
              for name in effect.CONTINUOUS if study.balance is not None and name in study.balance.index]
     rates = [(e.p1 if participants else e.p0_raw, _RATE_PRINTED) for name, e in study.estimates.items() if not hidden.get(name)]
     matched = [(e.values["appariement"], _RATE_PRINTED) for e in study.estimates.values()] if participants else []

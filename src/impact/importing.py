@@ -368,16 +368,16 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[st
     tables = sorted({t.split(".")[0] for t in by_target} if target == FLAT else {target})
     frames = {table: pd.DataFrame({c.split(".", 1)[1]: v for c, v in by_target.items() if c.startswith(table + ".")}, index=body.index)
               for table in tables}
-    if "participants" in frames and BIRTH_YEAR in frames["participants"]:
+    births = "participants" in frames and BIRTH_YEAR in frames["participants"]
+    if births:
         frames["participants"][BIRTH_YEAR] = _birth_dates(frames["participants"][BIRTH_YEAR])
     if target == FLAT:
         _link_flat(frames, body.index, key)
-    if "participants" in frames and BIRTH_YEAR in frames["participants"]:
-        frames["participants"][BIRTH_YEAR] = frames["participants"][BIRTH_YEAR].str.replace(r"^(\d{4})-\d\d-\d\d$", r"\1", regex=True)
-    if target == FLAT:
         # A person, an employer, a market named on each of their contracts: once each.
         frames = {table: frame if table == "contrats" else _one_per_identifier(frame.drop_duplicates(), table, conflicts)
                   for table, frame in frames.items()}
+    if births:  # the full date has told homonyms apart: its year is kept
+        frames["participants"][BIRTH_YEAR] = frames["participants"][BIRTH_YEAR].str.replace(r"^(\d{4})-\d\d-\d\d$", r"\1", regex=True)
     return frames
 
 
@@ -504,7 +504,8 @@ def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, 
             values = frame[column.name].replace(chosen)
             frame[column.name] = values
             keys = category_keys(column.codes, column.spellings)
-            unknown = values.loc[(values != "") & values.map(lambda v: category_code(keys, v) is None)]
+            unread = [v for v in values.unique() if v != "" and category_code(keys, v) is None]  # once per distinct value
+            unknown = values.loc[values.isin(unread)]
             if not unknown.empty:
                 unmapped[name] = Counter(unknown.to_numpy())
                 mapping.values.setdefault(name, {}).update({v: "" for v in unmapped[name] if v not in mapping.values.get(name, {})})
