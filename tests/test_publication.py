@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from impact.demo import DemoParameters, generate
 from impact.indicators import indicators, to_csv
 from impact import publication
+from impact.disclosure_audit import audit
 from impact.publication import PERSON_COUNTS, mask, secondary
 from impact.schema import TABLES_BY_NAME
 import impact
@@ -354,3 +355,24 @@ def test_a_relation_in_need_takes_at_once_what_one_cell_per_round_would_take():
     count, shown, parts = np.array([1, 1, 2, 1]), np.array([1.0, 1.0, 1.0, 0.0]), np.array([2.0, 1.0, 7.0, 0.0])
     chosen = publication._first_needed(owner, total, value, count, shown, parts, 5)
     assert chosen.tolist() == [True, True, True, True, True, True, False, True, False, True, False]
+
+
+def test_cells_suppressed_on_the_way_and_no_longer_needed_are_published_again(tmp_path, monkeypatch):
+    """Secondary suppression takes, round after round, the cheapest cell a relation calls for;
+    cells suppressed later can protect the same ones better. In the demo, the ensemble's
+    durable-employment and positive-exit rates (its situation groups of 12 and 6 leavers in 2024)
+    were masked five years out of six for the small counts of single territories: the final
+    pattern without them passes every check (no relation in need, no cell bounded by the kit's
+    linear programs), and the kit's own attacker finds nothing there."""
+    table = _demo_table(tmp_path, DemoParameters())
+    overall_rates = ((table["territoire"] == "ensemble") & (table["dimension"] == "ensemble")
+                     & table["indicateur"].isin(["taux_emploi_durable", "taux_sortie_positive"]) & table["annee"].between(2020, 2024))
+    masks = mask(table, 5)
+    assert not masks.loc[overall_rates, "valeur"].any()
+    assert _published_problems(table, masks, 5) == []
+    published = pd.read_csv(io.BytesIO(to_csv(table, masks)), dtype=str, keep_default_na=False)
+    assert audit(published, 5).empty
+    monkeypatch.setattr(publication, "_RELEASE_CELLS", 0)  # nothing tried again: what the kit published before
+    before = mask(table, 5)
+    assert before.loc[overall_rates, "valeur"].sum() == 10
+    assert (masks.to_numpy() <= before.to_numpy()).all() and masks["valeur"].sum() < before["valeur"].sum()
