@@ -13,7 +13,7 @@ import pytest
 from impact.dataset import validate
 from impact.demo import DemoParameters, generate, write
 from impact.indicators import indicators
-from impact.schema import SEXE, TYPE_CONTRAT
+from impact.schema import PUBLICS, SEXE, TYPE_CONTRAT
 
 YEARS = (2022, 2023)
 FIGURES = ("heures", "contrats", "personnes")
@@ -63,14 +63,11 @@ def _sheet(writer, name: str, frame: pd.DataFrame, banners: list[str] = (), tota
         writer.sheets[name].cell(row=row, column=1, value=text)
 
 
-def test_flat_sheet(source, tmp_path, run_cli):
-    """One row per contract with the person, employer, market and buyer by name, labels instead of
-    codes, two banner rows, a totals row; the monthly hours on a sheet of their own."""
-    tables, expected = source
-    contrats = tables["contrats"].merge(tables["participants"], on="id_participant").merge(tables["entreprises"], on="id_entreprise")
-    contrats = contrats.merge(tables["operations"], on="id_operation").merge(tables["acheteurs"].rename(columns={"nom": "acheteur"}), on="id_acheteur", suffixes=("", "_acheteur"))
-    flat = pd.DataFrame({
-        "N° contrat": contrats["id_contrat"], "Personne": contrats["id_participant"], "Sexe": contrats["sexe"].map(SEXE),
+def _whole_contracts(contrats: pd.DataFrame) -> dict[str, pd.Series]:
+    """The columns of a flat export from contracts merged with their person, employer, market and
+    buyer: labels and everyday headers."""
+    return {
+        "Personne": contrats["id_participant"], "Sexe": contrats["sexe"].map(SEXE),
         "Année de naissance": contrats["annee_naissance"], "Niveau de formation": contrats["niveau_formation"],
         **{p: contrats[p] for p in ("deld", "minima_sociaux", "travailleur_handicape", "jeune_peu_qualifie", "senior_50", "residant_qpv", "parcours_iae", "autre_public")},
         "Employeur": contrats["raison_sociale"], "Taille": contrats["taille"], "Type de structure": contrats["type_structure"],
@@ -79,8 +76,17 @@ def test_flat_sheet(source, tmp_path, run_cli):
         "Acheteur": contrats["acheteur"], "Type d'acheteur": contrats["type_acheteur"],
         "Type de contrat": contrats["type_contrat"].map(TYPE_CONTRAT), "Modalité": contrats["modalite"],
         "Date de début": contrats["date_debut"], "Date de fin": contrats["date_fin"],
-        "Heures réalisées": contrats["heures_realisees"].map(lambda h: "" if pd.isna(h) else f"{h:g} h"),
-    })
+    }
+
+
+def test_flat_sheet(source, tmp_path, run_cli):
+    """One row per contract with the person, employer, market and buyer by name, labels instead of
+    codes, two banner rows, a totals row; the monthly hours on a sheet of their own."""
+    tables, expected = source
+    contrats = tables["contrats"].merge(tables["participants"], on="id_participant").merge(tables["entreprises"], on="id_entreprise")
+    contrats = contrats.merge(tables["operations"], on="id_operation").merge(tables["acheteurs"].rename(columns={"nom": "acheteur"}), on="id_acheteur", suffixes=("", "_acheteur"))
+    flat = pd.DataFrame({"N° contrat": contrats["id_contrat"], **_whole_contracts(contrats),
+                         "Heures réalisées": contrats["heures_realisees"].map(lambda h: "" if pd.isna(h) else f"{h:g} h")})
     flat = flat.rename(columns={"N° contrat": "Identifiant du contrat", "Modalité": "Modalité de mise en œuvre"})
     heures = tables["heures"].rename(columns={"id_contrat": "Contrat", "mois": "Mois", "heures": "Heures"})
     folder = tmp_path / "source"
@@ -396,3 +402,80 @@ def test_a_flat_sheet_with_the_persons_number_gives_it_to_the_person(tmp_path, r
     assert persons["id_participant"].tolist() == ["PLIE-1", "PLIE-2"] and contracts["id_participant"].tolist() == ["PLIE-1", "PLIE-2", "PLIE-1"]
     decisions = (tmp_path / "d" / "correspondance.toml").read_text(encoding="utf-8")
     assert "Niveau 4 (Bac)" not in decisions and '"VI"' not in decisions  # read as niveau_4 and infra_3
+
+
+def test_a_flat_sheet_of_one_row_per_contract_and_month(source, tmp_path, run_cli):
+    """A timesheet export (I2-2): each contract on as many rows as it has months, with the month and
+    its hours; the contract's other columns repeated. One contract each, its months in ``heures``
+    with its identifier; the figures are the dataset's."""
+    tables, expected = source
+    contrats = tables["contrats"].merge(tables["participants"], on="id_participant").merge(tables["entreprises"], on="id_entreprise")
+    contrats = contrats.merge(tables["operations"], on="id_operation").merge(tables["acheteurs"].rename(columns={"nom": "acheteur"}), on="id_acheteur", suffixes=("", "_acheteur"))
+    rows = contrats.merge(tables["heures"].astype({"heures": object}), on="id_contrat", how="left").fillna({"mois": "", "heures": ""})
+    assert rows["id_contrat"].duplicated().any() and (rows["mois"] == "").any()  # months repeated, and contracts without
+    flat = pd.DataFrame({"Référence contrat": rows["id_contrat"], **_whole_contracts(rows),
+                         "Heures réalisées": rows["heures_realisees"].map(lambda h: "" if pd.isna(h) or h == "" else f"{h:g}"),
+                         "Mois": rows["mois"], "Heures du mois": rows["heures"]})
+    with pd.ExcelWriter(tmp_path / "heures par mois.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Export", flat)
+    _check(tmp_path / "heures par mois.xlsx", tmp_path / "importe", run_cli, expected)
+    contracts = pd.read_csv(tmp_path / "importe" / "contrats.csv", sep=";", dtype=str)
+    hours = pd.read_csv(tmp_path / "importe" / "heures.csv", sep=";", dtype=str)
+    assert len(contracts) == len(tables["contrats"]) and not contracts["id_contrat"].duplicated().any()
+    assert len(hours) == len(tables["heures"]) and set(hours["id_contrat"]) <= set(contracts["id_contrat"])
+
+
+def test_a_column_listing_publics_and_the_market_with_its_lot(tmp_path, run_cli, monkeypatch):
+    """A single « Public » column listing several publics (I2-10) is read into the publics'
+    yes-or-no columns; an item the kit does not read (« Hors QPV », « Jeune -26 ans ») is listed
+    once to decide, the import is not finished (exit 2), and the decision, given back, is applied.
+    A decision on a yes-or-no column is applied too. « Marché » and « Lot » both name the market:
+    put together (I2-9)."""
+    monkeypatch.setenv("IMPACT_CLE", "une clé de test assez longue")
+    rows = _flat_rows([("A", "Un", 1980), ("B", "Deux", 1981), ("C", "Trois", 1982), ("D", "Quatre", 1983), ("E", "Cinq", 1984)])
+    rows = rows.drop(columns=[c for c in rows.columns if c in PUBLICS and c != "travailleur_handicape"])
+    rows["Public"] = ["DELD + BRSA", "Senior DELD", "AAH, Salarié IAE", "Hors QPV", "Jeune -26 ans"]
+    rows["travailleur_handicape"] = ["non", "non", "non", "non", "en cours"]
+    rows["Lot"] = ["Lot 2 - Gros œuvre"] * 4 + [""]
+    with pd.ExcelWriter(tmp_path / "suivi.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Suivi", rows)
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d")
+    assert status == 2, printed
+    assert "valeur non reconnue dans participants.publics : « Hors QPV » (1 ligne)" in printed
+    assert "« Jeune -26 ans » (1 ligne)" in printed and "valeur non reconnue dans participants.travailleur_handicape : « en cours »" in printed
+    assert "Import à terminer" not in printed  # « en cours » leaves the rows invalid: validation says so
+    toml = (tmp_path / "d" / "correspondance.toml").read_text(encoding="utf-8")
+    assert '[valeurs."participants.publics"]\n"Hors QPV" = ""  # 1 ligne(s)\n"Jeune -26 ans" = ""' in toml
+    toml = toml.replace('"Hors QPV" = ""', '"Hors QPV" = "aucun"').replace('"Jeune -26 ans" = ""', '"Jeune -26 ans" = "autre_public"')
+    toml = toml.replace('"en cours" = ""', '"en cours" = "non"')
+    (tmp_path / "c.toml").write_text(toml, encoding="utf-8")
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d2", "--correspondance", tmp_path / "c.toml")
+    assert status == 0, printed
+    persons = pd.read_csv(tmp_path / "d2" / "participants.csv", sep=";", dtype=str).set_index("annee_naissance")
+    said = {year: sorted(c for c in PUBLICS if persons.loc[year, c] == "oui") for year in persons.index}
+    assert said == {"1980": ["deld", "minima_sociaux"], "1981": ["deld", "senior_50"], "1982": ["minima_sociaux", "parcours_iae"],
+                    "1983": [], "1984": ["autre_public"]}
+    markets = pd.read_csv(tmp_path / "d2" / "operations.csv", sep=";", dtype=str)
+    assert sorted(markets["intitule"]) == ["Voirie lot 2", "Voirie lot 2 – Lot 2 - Gros œuvre"]
+
+
+def test_situations_after_the_clause_in_a_column_per_horizon_on_a_flat_sheet(tmp_path, run_cli, monkeypatch):
+    """« Situation à 6 mois » and « Situation à 12 mois » on a flat sheet (I2-12): a follow-up of
+    the row's person per filled column, its horizon read from the header; « En cours » decided
+    « ignorer » (nothing observed yet) is left out; a person on two contracts is followed once."""
+    monkeypatch.setenv("IMPACT_CLE", "une clé de test assez longue")
+    rows = _flat_rows([("A", "Un", 1980), ("B", "Deux", 1981), ("C", "Trois", 1982), ("A", "Un", 1980)])
+    rows["Situation à 6 mois"] = ["CDI", "En cours", "", "CDI"]
+    rows["Situation à 12 mois"] = ["CDI", "", "Demandeur d'emploi", "CDI"]
+    with pd.ExcelWriter(tmp_path / "suivi.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Suivi", rows)
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d")
+    assert status == 2 and "valeur non reconnue dans suivis.situation : « En cours » (1 ligne)" in printed, printed
+    toml = (tmp_path / "d" / "correspondance.toml").read_text(encoding="utf-8").replace('"En cours" = ""', '"En cours" = "ignorer"')
+    (tmp_path / "c.toml").write_text(toml, encoding="utf-8")
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d2", "--correspondance", tmp_path / "c.toml")
+    assert status == 0, printed
+    persons = pd.read_csv(tmp_path / "d2" / "participants.csv", sep=";", dtype=str).set_index("id_participant")["annee_naissance"]
+    follow = pd.read_csv(tmp_path / "d2" / "suivis.csv", sep=";", dtype=str)
+    got = sorted(zip(follow["id_participant"].map(persons), follow["horizon_mois"], follow["situation"]))
+    assert got == [("1980", "12", "CDI"), ("1980", "6", "CDI"), ("1982", "12", "Demandeur d'emploi")]  # read by validation

@@ -42,6 +42,18 @@ def test_months():
     assert bad == [False] * 4 + [True] * 2
 
 
+def test_excel_month_display_and_serial_dates():
+    """A month column shown as Excel displays months (mmm-yy: « janv.-24 », « Jan-24 »), and a date
+    column exported as Excel's serial numbers (« 45366 »: 45 366 days after 30/12/1899) (I2-19); a
+    five-digit number out of 1955-2118 is no date."""
+    values, bad = _run(parse_month, ["janv.-24", "Jan-24", "sept.-23", "févr. 24", "45366", "xx-24"])
+    assert values[:5] == [pd.Timestamp("2024-01-01")] * 2 + [pd.Timestamp("2023-09-01"), pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-01")]
+    assert bad == [False] * 5 + [True]
+    values, bad = _run(parse_date, ["45366", "45366,0", "45292", "12345", "99999"])
+    assert values[:3] == [pd.Timestamp("2024-03-15")] * 2 + [pd.Timestamp("2024-01-01")]
+    assert bad == [False] * 3 + [True] * 2
+
+
 def test_booleans():
     values, bad = _run(parse_boolean, ["oui", "O", "vrai", "TRUE", "1", "x", " Oui ", "non", "n", "Faux", "false", "0", "", "peut-être", "2"])
     assert values == [True] * 7 + [False] * 8

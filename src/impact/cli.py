@@ -684,7 +684,9 @@ def importer(
     echo(f"Jeu de données écrit dans {out} ; décisions dans {out / 'correspondance.toml'}.")
     dataset = validate(out)
     _print_problems(dataset.problems)
-    raise typer.Exit(0 if dataset.is_valid else EXIT_INVALID)
+    if result.unmapped and dataset.is_valid:  # a list of publics read in part: the rows are valid, not complete
+        echo(f"Import à terminer : des valeurs restent à décider dans {out / 'correspondance.toml'} ([valeurs]).")
+    raise typer.Exit(0 if dataset.is_valid and not result.unmapped else EXIT_INVALID)
 
 
 @app.command("carnets")

@@ -36,14 +36,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from impact import public_lists
 from impact.hints import UserError
 from impact.output import atomic_write_bytes, atomic_write_text
 from impact.problems import ProblemLog
 from impact.pseudonymisation import PSEUDONYM_LENGTH, pseudonymise
 from impact.reading import _TOTAL, _cell_text, _decode, find_header, header_keys
-from impact.schema import TABLES, TABLES_BY_NAME
+from impact.schema import PUBLICS, TABLES, TABLES_BY_NAME
 from impact.validation import near_names
-from impact.values import category_code, category_keys, normalise_key, parse_date
+from impact.values import category_code, category_keys, normalise_key, parse_boolean, parse_date
 
 #: Target of a sheet whose rows each hold a whole contract (person, employer, market, buyer).
 FLAT = "plat"
@@ -65,6 +66,11 @@ NAME_HEADERS = {
     "participants.personne": ("participant", "personne", "salarie", "beneficiaire", "nom_prenom", "nom_et_prenom", "nom_du_participant",
                               "nom", "prenom", "nom_de_famille", "nom_d_usage", "nom_usuel"),
 }
+#: Target of the situation observed after the clause: in a column per horizon on a wide sheet.
+_SITUATION = "suivis.situation"
+#: Target of a column that lists a person's publics (« DELD + BRSA »): read into the yes-or-no
+#: columns of the publics (:mod:`impact.public_lists`), never written out.
+PUBLICS_LIST = "participants.publics"
 #: Column whose values, on a flat sheet, also tell homonyms apart in a person's derived identifier.
 BIRTH_YEAR = "annee_naissance"
 #: Headers of a full date of birth: the dataset keeps its year only (the day tells a person apart
@@ -80,6 +86,9 @@ NAMES_TOGETHER = "participants.personne"
 #: Identifier column of each table whose identifier can be derived from a name, and the name.
 ENTITIES = {"acheteurs": ("id_acheteur", "nom"), "operations": ("id_operation", "intitule"),
             "entreprises": ("id_entreprise", "raison_sociale"), "participants": ("id_participant", "personne")}
+#: The names of entities: several headers of a sheet giving one are put together (the market's
+#: title and its lot), where other columns take the first header's value, the next ones' where it is empty.
+_TITLES = frozenset(f"{table}.{name}" for table, (_, name) in ENTITIES.items() if table != "participants")
 
 
 @dataclass
@@ -185,9 +194,11 @@ def _csv_sheet(file: Path) -> Sheet:
 @functools.cache
 def _column_keys() -> dict[str, dict[str, str]]:
     """For each table, its header spellings (:func:`impact.reading.header_keys`) with ``table.colonne``,
-    and the headers of a full date of birth, whose year the import keeps (:data:`BIRTH_DATE_HEADERS`)."""
+    the headers of a full date of birth, whose year the import keeps (:data:`BIRTH_DATE_HEADERS`),
+    and those of a list of publics (:data:`PUBLICS_LIST`)."""
     keys = {t.name: {k: f"{t.name}.{c}" for k, c in header_keys(t).items()} for t in TABLES}
     keys["participants"].update({normalise_key(h): f"participants.{BIRTH_YEAR}" for h in BIRTH_DATE_HEADERS})
+    keys["participants"].update({normalise_key(h): PUBLICS_LIST for h in public_lists.HEADERS})
     return keys
 
 
@@ -201,6 +212,8 @@ _UNIT = re.compile(r"\s*\([^)]*\)\s*$")
 _NUMBER = re.compile(r"^\s*(?:n\s*[°º]|no\b\.?|num(?:é|e)ro|r(?:é|e)f(?:\.|(?:é|e)rence\b|\b)|nb\b\.?|nbre\b\.?|nombre)\s*"
                      r"(?:de\s+|du\s+|d['’]\s*)?", re.IGNORECASE)
 _LINKS = re.compile(r"_(?:de_la|de_l|des|de|du|d)_")
+#: A follow-up's horizon at the end of its header (« Situation à 6 mois »).
+_HORIZON = re.compile(r"_(?:a_|apres_)?\+?\d+_mois$")
 #: A header that numbers what it names (« N° opération », « Réf. marché »): an identifier.
 _IDENTIFIER = re.compile(r"^\s*(?:n\s*[°º]|no\b|num(?:é|e)ro\b|r(?:é|e)f(?:\b|érence|erence))", re.IGNORECASE)
 
@@ -208,12 +221,14 @@ _IDENTIFIER = re.compile(r"^\s*(?:n\s*[°º]|no\b|num(?:é|e)ro\b|r(?:é|e)f(?:\
 def header_key(text: str, known: frozenset[str]) -> str:
     """The key of a header as the kit knows it (``known``): as written, else without a unit in
     parentheses (« Heures réalisées (h) »), without « N° » or « Nb » (« N° contrat »: ``contrat``;
-    « Nb heures réalisées »), or
-    without linking words (« Date de notification »: ``date_notification``); as written (after
+    « Nb heures réalisées »),
+    without linking words (« Date de notification »: ``date_notification``), or without a
+    follow-up's horizon (« Situation à 6 mois »: ``situation``); as written (after
     :func:`impact.values.normalise_key`) when none of them is known."""
     plain = [text, _UNIT.sub("", text)]
     keys = [normalise_key(t) for t in plain + [_NUMBER.sub("", t) for t in plain]]
     keys += [_LINKS.sub("_", k) for k in keys]
+    keys += [_HORIZON.sub("", k) for k in keys]
     return next((k for k in keys if k in known), keys[0])
 
 
@@ -277,7 +292,7 @@ def read_mapping(path: Path) -> Mapping:
             raise ImportProblem(f"correspondance « {path} » : la section [{name}] doit associer des textes à des textes "
                                 "(\"en-tête\" = \"valeur\")", "correspondance_illisible")
     columns = {k[len("colonnes."):]: v for k, v in sections.items() if k.startswith("colonnes.")}
-    known = {f"{t.name}.{c}" for t in TABLES for c in t.names} | {f"{t}.{n}" for t, (_, n) in ENTITIES.items()}
+    known = {f"{t.name}.{c}" for t in TABLES for c in t.names} | {f"{t}.{n}" for t, (_, n) in ENTITIES.items()} | {PUBLICS_LIST}
     wrong = [f"[feuilles] « {s} » = « {t} »" for s, t in sections["feuilles"].items() if t not in TABLES_BY_NAME and t not in (FLAT, IGNORED)]
     wrong += [f"[colonnes.« {s} »] « {h} » = « {t} »" for s, cols in columns.items() for h, t in cols.items() if t != IGNORED and t not in known]
     wrong += [f"[defauts] « {c} »" for c in sections["defauts"] if c not in known]
@@ -304,7 +319,10 @@ def mapping_toml(mapping: Mapping, unmapped: dict[str, Counter], near: list[tupl
         lines += ["", f"# Colonnes de {sheet} : « table.colonne » ou « {IGNORED} ».", f"[colonnes.{_toml(sheet)}]"]
         lines += [f"{_toml(header)} = {_toml(target)}" for header, target in columns.items()]
     for column, values in mapping.values.items():
-        lines += ["", f"# Valeurs de {column} : le code du kit de chaque valeur (vide : à compléter).", f"[valeurs.{_toml(column)}]"]
+        what = (f"les publics de chaque élément des listes ({', '.join(PUBLICS)} ; plusieurs : séparés par des virgules ; "
+                "« aucun »)" if column == PUBLICS_LIST else f"le code du kit de chaque valeur (« {IGNORED} » : rien d'observé, "
+                "suivi laissé de côté)" if column == _SITUATION else "le code du kit de chaque valeur")
+        lines += ["", f"# Valeurs de {column} : {what} (vide : à compléter).", f"[valeurs.{_toml(column)}]"]
         lines += [f"{_toml(value)} = {_toml(code)}" + (f"  # {unmapped[column][value]} ligne(s)" if value in unmapped.get(column, {}) else "")
                   for value, code in values.items()]
     if mapping.defaults:
@@ -357,35 +375,66 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[st
     first_filled = body.where(~blank).bfill(axis=1).iloc[:, 0] if width else body
     title = (width >= _TITLE_ROW_WIDTH) & ((~blank).sum(axis=1) == 1) if width else pd.Series(False, index=body.index)
     body = body.loc[~first_filled.fillna("").astype(str).str.contains(_TOTAL) & ~title] if width else body
+    # « Situation à 6 mois », « Situation à 12 mois »: one follow-up per column, its horizon in its header.
+    situations = [position for position, text in enumerate(header) if columns.get(text) == _SITUATION]
+    wide = bool(situations) and "suivis.horizon_mois" not in columns.values()
     by_target: dict[str, pd.Series] = {}
     for position, text in enumerate(header):
         chosen = columns.get(text, IGNORED)
         cells = body[position].astype(str).str.strip()
+        if wide and chosen == _SITUATION:
+            continue
         if chosen == NAMES_TOGETHER and chosen in by_target:  # surname and first name in two columns
             by_target[chosen] = (by_target[chosen] + " " + cells).str.strip()
-        elif chosen != IGNORED and chosen not in by_target:
+        elif chosen in _TITLES and chosen in by_target:  # « Marché » and « Lot »: « Voirie – Lot 2 »
+            by_target[chosen] = by_target[chosen].str.cat(cells, sep=" – ").str.strip(" –")
+        elif chosen in by_target:  # a second header of one column fills the rows the first leaves empty
+            by_target[chosen] = by_target[chosen].where(by_target[chosen].ne(""), cells)
+        elif chosen != IGNORED:
             by_target[chosen] = cells
     tables = sorted({t.split(".")[0] for t in by_target} if target == FLAT else {target})
     frames = {table: pd.DataFrame({c.split(".", 1)[1]: v for c, v in by_target.items() if c.startswith(table + ".")}, index=body.index)
               for table in tables}
+    if wide:
+        frames["suivis"] = _follow_ups(frames.get("suivis", pd.DataFrame(index=body.index)), body, header, situations)
     births = "participants" in frames and BIRTH_YEAR in frames["participants"]
     if births:
         frames["participants"][BIRTH_YEAR] = _birth_dates(frames["participants"][BIRTH_YEAR])
     if target == FLAT:
         _link_flat(frames, body.index, key)
-        # A person, an employer, a market named on each of their contracts: once each.
-        frames = {table: frame if table == "contrats" else _one_per_identifier(frame.drop_duplicates(), table, conflicts)
-                  for table, frame in frames.items()}
+        if "suivis" in frames and "id_participant" not in frames["suivis"]:  # the person of the row's contract
+            frames["suivis"]["id_participant"] = frames["contrats"].get("id_participant", pd.Series("", index=body.index)).reindex(frames["suivis"].index)
+        monthly = "heures" in frames
+        if monthly:  # one row per contract and month (a timesheet export): the month's hours are the contract's
+            hours = frames["heures"]
+            frames["heures"] = hours.loc[hours.ne("").any(axis=1)].assign(id_contrat=frames["contrats"]["id_contrat"])
+        # A person, an employer, a market named on each of their contracts, a contract on each of its months: once each.
+        frames = {table: frame if table == "heures" or (table == "contrats" and not monthly)
+                  else _one_per_identifier(frame.drop_duplicates(), table, conflicts) for table, frame in frames.items()}
     if births:  # the full date has told homonyms apart: its year is kept
         frames["participants"][BIRTH_YEAR] = frames["participants"][BIRTH_YEAR].str.replace(r"^(\d{4})-\d\d-\d\d$", r"\1", regex=True)
     return frames
 
 
+def _follow_ups(base: pd.DataFrame, body: pd.DataFrame, header: list[str], situations: list[int]) -> pd.DataFrame:
+    """The follow-ups of a sheet whose situations are in columns of their own, one per horizon
+    (« Situation à 6 mois », « Situation à 12 mois »): a row per column with a situation, its
+    horizon read from its header (none when the header gives no « N mois »: validation asks for
+    it), the other columns of ``base`` (the sheet's follow-up columns, one row per sheet row)."""
+    pieces = []
+    for position in situations:
+        horizon = re.search(r"(\d+)\s*mois", header[position], re.IGNORECASE)
+        cells = body[position].astype(str).str.strip()
+        pieces.append(base.assign(situation=cells, horizon_mois=horizon[1] if horizon else "").loc[cells.ne("")])
+    return pd.concat(pieces)
+
+
 def _one_per_identifier(frame: pd.DataFrame, table: str, conflicts: dict[str, list[tuple[str, list[str]]]]) -> pd.DataFrame:
-    """The rows of an entity named on each of its contracts, once per identifier: where its rows
+    """The rows of an entity named on each of its contracts (a contract on each of its months), once per identifier: where its rows
     differ (a market's territory given per contract), the first row is kept and ``conflicts``
     (updated) gets the identifier and the columns that differed (not by case or accents only)."""
-    id_column = ENTITIES[table][0] if table in ENTITIES else None
+    key = TABLES_BY_NAME[table].key
+    id_column = ENTITIES[table][0] if table in ENTITIES else key[0] if len(key) == 1 else None
     if id_column not in frame or not frame[id_column].duplicated().any():
         return frame
     repeated = frame.loc[frame[id_column].duplicated(keep=False) & frame[id_column].ne("")]
@@ -490,21 +539,48 @@ def _fill_absent(tables: dict[str, pd.DataFrame], mapping: Mapping) -> list[str]
     return absent
 
 
+def _read_publics(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, Counter]:
+    """The list of publics of each person (:data:`PUBLICS_LIST`) read into the publics' yes-or-no
+    columns (a public the list names is « oui », as in its own column when the source has one
+    too; the others « non »), with the decisions of ``mapping``; the items not read, once each with
+    their count of rows (added to ``mapping`` as ``""``)."""
+    frame, column = tables.get("participants"), PUBLICS_LIST.split(".")[1]
+    if frame is None or column not in frame:
+        return {}
+    flags, unread = public_lists.split(frame.pop(column), {k: v for k, v in mapping.values.get(PUBLICS_LIST, {}).items() if v})
+    for code in flags.columns:
+        frame[code] = frame[code].where(~flags[code], "oui") if code in frame else flags[code].map({True: "oui", False: "non"})
+    if not unread:
+        return {}
+    mapping.values.setdefault(PUBLICS_LIST, {}).update({item: "" for item in unread if item not in mapping.values[PUBLICS_LIST]})
+    return {PUBLICS_LIST: unread}
+
+
 def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, Counter]:
-    """Apply the value decisions of ``mapping`` to the category columns and list, once per distinct
-    value with its count of rows, the values that are still no code (added to ``mapping`` as
-    ``""``)."""
+    """Apply the value decisions of ``mapping`` to their columns (any column: a spelling of a
+    territory too) and list, once per distinct value with its count of rows, the values of the
+    category and yes-or-no columns that are still no code (added to ``mapping`` as ``""``). A
+    situation decided « ignorer » (« En cours »: nothing observed yet) leaves its follow-up out."""
     unmapped: dict[str, Counter] = {}
+    not_observed = {value for value, code in mapping.values.get(_SITUATION, {}).items() if code == IGNORED}
+    if not_observed and "situation" in tables.get("suivis", {}):
+        tables["suivis"] = tables["suivis"].loc[~tables["suivis"]["situation"].isin(not_observed)]
     for table, frame in tables.items():
         for column in TABLES_BY_NAME[table].columns:
-            if column.kind != "category" or column.name not in frame:
+            if column.name not in frame:
                 continue
             name = f"{table}.{column.name}"
             chosen = {k: v for k, v in mapping.values.get(name, {}).items() if v}
-            values = frame[column.name].replace(chosen)
+            values = frame[column.name].replace(chosen) if chosen else frame[column.name]
             frame[column.name] = values
-            keys = category_keys(column.codes, column.spellings)
-            unread = [v for v in values.unique() if v != "" and category_code(keys, v) is None]  # once per distinct value
+            if column.kind == "boolean":
+                distinct = pd.Series(values.unique(), dtype=object)
+                unread = distinct.loc[parse_boolean(distinct)[1].to_numpy()].tolist()
+            elif column.kind == "category":
+                keys = category_keys(column.codes, column.spellings)
+                unread = [v for v in values.unique() if v != "" and category_code(keys, v) is None]  # once per distinct value
+            else:
+                continue
             unknown = values.loc[values.isin(unread)]
             if not unknown.empty:
                 unmapped[name] = Counter(unknown.to_numpy())
@@ -560,8 +636,9 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
     flat = [set(columns.values()) for sheet, columns in mapping.columns.items() if mapping.sheets.get(sheet) == FLAT]
     derived = any(NAMES_TOGETHER in targets and "participants.id_participant" not in targets for targets in flat)
     near = _near_duplicates(tables)
+    unread_publics = _read_publics(tables, mapping)
     absent = _fill_absent(tables, mapping)
-    unmapped = _map_values(tables, mapping)
+    unmapped = {**_map_values(tables, mapping), **unread_publics}
     written = []
     for name, frame in tables.items():
         columns = [c for c in TABLES_BY_NAME[name].names if c in frame]

@@ -348,8 +348,10 @@ TABLES: tuple[Table, ...] = (
         "Les heures déclarées mois par mois ; elles priment sur heures_realisees.",
         (
             Column("id_contrat", "text", "Contrat (table contrats)", required=True, references=("contrats", "id_contrat")),
-            Column("mois", "month", "Mois (AAAA-MM)", required=True),
-            Column("heures", "number", "Heures réalisées dans le mois", required=True, minimum=0),
+            Column("mois", "month", "Mois (AAAA-MM)", required=True, headers=("Mois de réalisation", "Mois travaillé", "Période")),
+            Column("heures", "number", "Heures réalisées dans le mois", required=True, minimum=0,
+                   headers=("Heures du mois", "Heures mensuelles", "Heures dans le mois", "Heures réalisées dans le mois",
+                            "Heures réalisées du mois", "Nb heures du mois")),
         ),
         optional=True,
         key=("id_contrat", "mois"),

@@ -34,14 +34,18 @@ _MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%m.%Y", *_DATE_FORMATS)
 _MONTH_NAMES = {
     name: number
     for number, names in enumerate(
-        (("janvier", "janv", "jan"), ("fevrier", "fevr", "fev"), ("mars", "mar"), ("avril", "avr"), ("mai",),
-         ("juin",), ("juillet", "juil"), ("aout",), ("septembre", "sept", "sep"), ("octobre", "oct"),
+        (("janvier", "janv", "jan"), ("fevrier", "fevr", "fev", "feb"), ("mars", "mar"), ("avril", "avr", "apr"), ("mai", "may"),
+         ("juin", "jun"), ("juillet", "juil", "jul"), ("aout", "aug"), ("septembre", "sept", "sep"), ("octobre", "oct"),
          ("novembre", "nov"), ("decembre", "dec")),
         start=1,
     )
     for name in names
 }
-_NAMED_MONTH = re.compile(r"([a-z]+)\.?_?(\d{4})")
+_NAMED_MONTH = re.compile(r"([a-z]+)\.?_?(\d{4}|\d{2})")
+#: A date exported as Excel's serial number (a date column formatted « Standard »): days since
+#: 30/12/1899, from 1955 (20 000) to 2118 (80 000).
+_SERIAL = re.compile(r"\d{5}(?:[.,]0+)?")
+_SERIAL_RANGE = (20_000, 80_000)
 
 
 def normalise_key(text: str) -> str:
@@ -107,6 +111,9 @@ def _parse_dates(uniques: pd.Index, formats: tuple[str, ...]) -> tuple[np.ndarra
     """Dates of the distinct values, trying each format in turn (the time of day is dropped)."""
     text = pd.Series(uniques, dtype=object).astype(str).str.strip()
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    serial = pd.to_numeric(text.where(text.str.fullmatch(_SERIAL)).str.replace(",", "."), errors="coerce")
+    serial = serial.where(serial.between(*_SERIAL_RANGE))
+    result[serial.notna()] = pd.Timestamp("1899-12-30") + pd.to_timedelta(serial[serial.notna()], unit="D")
     for fmt in formats:
         todo = result.isna()
         if not todo.any():
@@ -118,19 +125,22 @@ def _parse_dates(uniques: pd.Index, formats: tuple[str, ...]) -> tuple[np.ndarra
 def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Calendar days as ``AAAA-MM-JJ``, ``JJ/MM/AAAA``, ``JJ/MM/AA``, ``JJ.MM.AAAA`` or
     ``JJ-MM-AAAA``, with or without a time of day (``2023-03-15 00:00:00``). Excel date cells
-    arrive as ``AAAA-MM-JJ`` from :mod:`impact.reading`."""
+    arrive as ``AAAA-MM-JJ`` from :mod:`impact.reading`; a date column exported as numbers gives
+    Excel's serial numbers (``45366``: 15/03/2024), read as such from 20 000 to 80 000."""
     values, bad = _by_unique(raw, lambda u: _parse_dates(u, _DATE_FORMATS), np.datetime64("NaT"))
     return pd.Series(values.astype("datetime64[ns]"), index=raw.index), pd.Series(bad, index=raw.index)
 
 
 def parse_month(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Calendar months as ``AAAA-MM``, ``MM/AAAA`` or ``mars 2023`` (French names, usual
-    abbreviations); a full date gives its month. The result is the first day of the month."""
+    """Calendar months as ``AAAA-MM``, ``MM/AAAA``, ``mars 2023`` or ``mars-23`` (French names,
+    usual abbreviations, and Excel's English ones); a full date gives its month. The result is the
+    first day of the month."""
 
     def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
         named = [_NAMED_MONTH.fullmatch(normalise_key(u)) for u in uniques]
-        text = [
-            f"{m[2]}-{_MONTH_NAMES[m[1]]:02d}" if m and m[1] in _MONTH_NAMES else u for m, u in zip(named, uniques)
+        text = [  # « janv.-24 »: Excel's month display (mmm-yy), the year of this century
+            f"{m[2] if len(m[2]) == 4 else '20' + m[2]}-{_MONTH_NAMES[m[1]]:02d}" if m and m[1] in _MONTH_NAMES else u
+            for m, u in zip(named, uniques)
         ]
         return _parse_dates(pd.Index(text, dtype=object), _MONTH_FORMATS)
 
