@@ -479,3 +479,84 @@ def test_situations_after_the_clause_in_a_column_per_horizon_on_a_flat_sheet(tmp
     follow = pd.read_csv(tmp_path / "d2" / "suivis.csv", sep=";", dtype=str)
     got = sorted(zip(follow["id_participant"].map(persons), follow["horizon_mois"], follow["situation"]))
     assert got == [("1980", "12", "CDI"), ("1980", "6", "CDI"), ("1982", "12", "Demandeur d'emploi")]  # read by validation
+
+
+def _timesheet(months: dict[str, list[tuple]]) -> pd.DataFrame:
+    """A timesheet export: per contract reference, its rows (person, birth date, end date, month, hours)."""
+    rows = [(ref, person, birth, "Bâtisseurs du Nord", "Voirie", "Lot 2", "Ville de Lens", "T1", "01/01/2024", end, month, hours)
+            for ref, lines in months.items() for person, birth, end, month, hours in lines]
+    return pd.DataFrame(rows, columns=["Réf. contrat", "Salarié", "Date de naissance", "Employeur", "Marché", "Lot", "Acheteur", "Territoire",
+                                       "Date début", "Date fin", "Mois", "Heures du mois"])
+
+
+def test_a_timesheet_next_year_under_another_name(tmp_path, run_cli, monkeypatch):
+    """Round 3 of the import review: a sheet with a header and no row is read as empty (was an
+    internal error, R3I-1); a contract listed without a month has no hours yet (R3I-6); the last
+    row of a contract is its latest state (an end date pushed back, R3I-5); a name written two
+    ways on one contract is told, in the terminal only (R3I-3); next year's file, named otherwise,
+    takes last year's decisions for its sheet of the same name (R3I-4); the same month written
+    two ways in two yearly files is one month (R3I-13)."""
+    monkeypatch.setenv("IMPACT_CLE", "une clé de test assez longue")
+    first = _timesheet({"C1": [("N'DIAYE Aminata", "12/03/1990", "31/03/2024", "janv.-24", "35"),
+                               ("NDIAYE Aminata", "12/03/1990", "30/06/2024", "02/2024", "40")],
+                        "C2": [("MARTIN Paul", "01/02/1985", "", "", "")]})
+    folder = tmp_path / "annees"
+    folder.mkdir()
+    with pd.ExcelWriter(folder / "pointage_2024.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Pointage", first)
+        _sheet(writer, "2025 (à saisir)", first.iloc[:0])
+    status, printed, _ = run_cli("importer", folder / "pointage_2024.xlsx", "--out", tmp_path / "d")
+    assert "pointage_2024.xlsx[2025 (à saisir)] : une ligne par contrat ; aucune ligne de données" in printed, printed
+    assert "participants : « N'DIAYE Aminata » (né·e en 1990) et « NDIAYE Aminata » (né·e en 1990) sont presque identiques" in printed
+    assert "contrats : 1 entité aux valeurs différentes d'une ligne à l'autre, la dernière ligne gardée (le dernier mois) : « C1 »" in printed
+    written = "".join(p.read_text(encoding="utf-8-sig") for p in (tmp_path / "d").iterdir() if p.is_file()).lower()
+    assert "diaye" not in written
+    contracts = pd.read_csv(tmp_path / "d" / "contrats.csv", sep=";", dtype=str, keep_default_na=False).set_index("id_contrat")
+    assert contracts.loc["C1", "date_fin"] == "30/06/2024" and contracts.loc["C2", "heures_realisees"] == "0"
+    # Next year: the decisions given back, the file named otherwise, December 2024 declared again as « déc.-24 ».
+    toml = (tmp_path / "d" / "correspondance.toml").read_text(encoding="utf-8").replace('"Lot" = "operations.intitule"', '"Lot" = "ignorer"')
+    (tmp_path / "c.toml").write_text(toml, encoding="utf-8")
+    (folder / "pointage_2024.xlsx").unlink()
+    with pd.ExcelWriter(folder / "pointage_2024.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Pointage", _timesheet({"C3": [("DURAND Léa", "1992", "", "12/2024", "70")]}))
+    with pd.ExcelWriter(folder / "export 2025.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Pointage", _timesheet({"C3": [("DURAND Léa", "1992", "", "déc.-24", "72"), ("DURAND Léa", "1992", "", "janv.-25", "35")]}))
+    _, printed, _ = run_cli("importer", folder, "--out", tmp_path / "d2", "--correspondance", tmp_path / "c.toml")  # columns to decide still
+    assert "export 2025.xlsx[Pointage] : une ligne par contrat (décisions reprises de pointage_2024.xlsx[Pointage])" in printed
+    assert "décisions de correspondance sans feuille dans la source, laissées de côté : pointage_2024.xlsx[2025 (à saisir)]" in printed
+    assert set(pd.read_csv(tmp_path / "d2" / "operations.csv", sep=";", dtype=str)["intitule"]) == {"Voirie"}  # « Lot » left out in both
+    hours = pd.read_csv(tmp_path / "d2" / "heures.csv", sep=";", dtype=str)
+    assert sorted(zip(hours["mois"], hours["heures"])) == [("2024-12", "70"), ("2025-01", "35")]  # one December: the last file by name
+
+
+def test_follow_up_headers_of_the_field_and_decisions_the_kit_cannot_apply(tmp_path, run_cli, monkeypatch):
+    """« Sortie à 6 mois » is a follow-up, not the contract's end (it was read as « Date de fin »),
+    « Situation M+12 » too, with its horizon (R3I-2); a list item with a word the kit does not
+    know (« Ex-DELD ») is left to decide, not read as DELD (R3I-8); a decision may name a public
+    by its spelling (« Senior »); a decision that is no code of its column (« interim ») is told
+    with the codes, not applied (R3I-12)."""
+    monkeypatch.setenv("IMPACT_CLE", "une clé de test assez longue")
+    rows = _flat_rows([("A", "Un", 1980), ("B", "Deux", 1981)])
+    rows = rows.drop(columns=[c for c in rows.columns if c in PUBLICS] + ["Date de fin"])
+    rows["Public"] = ["Ex-DELD", "Senior DELD"]
+    rows["Date de sortie"] = ["30/06/2024", ""]
+    rows["Sortie à 6 mois"] = ["CDD + 6 mois", "Intérim"]
+    rows["Situation M+12"] = ["CDI", ""]
+    with pd.ExcelWriter(tmp_path / "suivi.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Suivi", rows)
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d")
+    assert status == 2 and "« Ex-DELD » (1 ligne)" in printed and "valeur non reconnue dans suivis.situation : « Intérim »" in printed, printed
+    toml = (tmp_path / "d" / "correspondance.toml").read_text(encoding="utf-8")
+    assert '"Date de sortie" = "contrats.date_fin"' in toml and '"Sortie à 6 mois" = "suivis.situation"' in toml
+    toml = toml.replace('"Ex-DELD" = ""', '"Ex-DELD" = "Senior"').replace('"Intérim" = ""', '"Intérim" = "interim"')
+    (tmp_path / "c.toml").write_text(toml, encoding="utf-8")
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d2", "--correspondance", tmp_path / "c.toml")
+    assert status == 2
+    assert ('décision non appliquée dans [valeurs."suivis.situation"] : « Intérim » = « interim » n\'est pas un code de la colonne ; '
+            "codes possibles : cdi, cdd_6_mois_plus, interim_6_mois_plus") in printed
+    persons = pd.read_csv(tmp_path / "d2" / "participants.csv", sep=";", dtype=str).set_index("annee_naissance")
+    assert persons.loc["1980", ["deld", "senior_50"]].tolist() == ["non", "oui"] and persons.loc["1981", ["deld", "senior_50"]].tolist() == ["oui", "oui"]
+    contracts = pd.read_csv(tmp_path / "d2" / "contrats.csv", sep=";", dtype=str, keep_default_na=False)
+    assert sorted(contracts["date_fin"]) == ["", "30/06/2024"]
+    follow = pd.read_csv(tmp_path / "d2" / "suivis.csv", sep=";", dtype=str)
+    assert sorted(zip(follow["horizon_mois"], follow["situation"])) == [("12", "CDI"), ("6", "CDD + 6 mois"), ("6", "Intérim")]

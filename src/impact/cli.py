@@ -638,7 +638,7 @@ def importer(
     """Importe un export réel (noms de feuilles quelconques, lignes de titre, feuille à plat d'une ligne par contrat, fichiers annuels) au format du kit, et note chaque décision dans correspondance.toml."""
     from impact.dataset import validate
     from impact.hints import correction_line, hint
-    from impact.importing import ImportProblem, import_source, read_mapping
+    from impact.importing import ImportProblem, allowed_decisions, import_source, read_mapping
     from impact.pseudonymisation import KEY_VARIABLE, KeyProblem, read_key
 
     try:
@@ -647,13 +647,25 @@ def importer(
         result = import_source(source, out, mapping, key)
     except (ImportProblem, KeyProblem) as problem:
         raise refuse(problem) from None
-    for sheet, target in result.mapping.sheets.items():
-        echo(f"{sheet} : {'ignorée' if target == 'ignorer' else 'une ligne par contrat' if target == 'plat' else f'table {target}'}")
+    for sheet in result.read:
+        target = result.mapping.sheets[sheet]
+        said = 'ignorée' if target == 'ignorer' else 'une ligne par contrat' if target == 'plat' else f'table {target}'
+        echo(f"{sheet} : {said}" + (" ; aucune ligne de données" if sheet in result.empty else "")
+             + (f" (décisions reprises de {result.reused[sheet]})" if sheet in result.reused else ""))
+        left = [header for header, column in result.mapping.columns.get(sheet, {}).items() if column == "ignorer"]
+        if left and target != "ignorer":
+            echo(f"  en-tête{'s' if len(left) > 1 else ''} non repris : {', '.join(f'« {h} »' for h in left)}")
+    if result.unused:
+        echo(f"décisions de correspondance sans feuille dans la source, laissées de côté : {', '.join(result.unused)}")
     for column, values in result.unmapped.items():
         for value, rows in values.most_common():
             echo(f"valeur non reconnue dans {column} : « {value} » ({rows} ligne{'s' if rows > 1 else ''})")
     if result.unmapped:
         echo("  " + correction_line(hint("import_valeur_inconnue", dossier=str(out))))
+    for column, decisions in result.invalid.items():
+        for value, decision in decisions:
+            echo(f"décision non appliquée dans [valeurs.\"{column}\"] : « {value} » = « {decision} » n'est pas un code de la colonne ; "
+                 f"codes possibles : {allowed_decisions(column)}")
     if result.absent:
         echo(f"aucun en-tête reconnu pour : {', '.join(result.absent)}")
         echo("  " + correction_line(hint("import_entete_a_choisir", dossier=str(out))))
@@ -664,12 +676,15 @@ def importer(
         echo("  " + correction_line(hint("import_colonnes_absentes", dossier=str(out))))
     for table, first, second in result.near_duplicates:
         echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
-    if result.near_duplicates:
+    for first, second in result.near_persons:
+        echo(f"participants : {first} et {second} sont presque identiques ; ils sont importés comme deux personnes")
+    if result.near_duplicates or result.near_persons:
         echo("  " + correction_line(hint("import_noms_proches")))
     for table, found in result.conflicts.items():
         shown = ", ".join(f"« {identifier} » ({', '.join(columns)})" for identifier, columns in found[:5])
-        echo(f"{table} : {len(found)} entité{'s' if len(found) > 1 else ''} aux valeurs différentes d'une ligne à l'autre, la première "
-             f"ligne gardée : {shown}{' ...' if len(found) > 5 else ''}")
+        kept = "la dernière ligne gardée (le dernier mois)" if table == "contrats" else "la première ligne gardée"
+        echo(f"{table} : {len(found)} entité{'s' if len(found) > 1 else ''} aux valeurs différentes d'une ligne à l'autre, {kept} : "
+             f"{shown}{' ...' if len(found) > 5 else ''}")
     if result.conflicts:
         echo("  " + correction_line(hint("import_valeurs_divergentes")))
     for table, (rows, differ) in result.replaced.items():
@@ -684,9 +699,9 @@ def importer(
     echo(f"Jeu de données écrit dans {out} ; décisions dans {out / 'correspondance.toml'}.")
     dataset = validate(out)
     _print_problems(dataset.problems)
-    if result.unmapped and dataset.is_valid:  # a list of publics read in part: the rows are valid, not complete
+    if (result.unmapped or result.invalid) and dataset.is_valid:  # a list of publics read in part: the rows are valid, not complete
         echo(f"Import à terminer : des valeurs restent à décider dans {out / 'correspondance.toml'} ([valeurs]).")
-    raise typer.Exit(0 if dataset.is_valid and not result.unmapped else EXIT_INVALID)
+    raise typer.Exit(0 if dataset.is_valid and not result.unmapped and not result.invalid else EXIT_INVALID)
 
 
 @app.command("carnets")

@@ -140,7 +140,8 @@ HINTS: dict[str, str] = {
     "correspondance_absente": "vérifiez le chemin donné à --correspondance (le fichier correspondance.toml écrit par un import précédent)",
     "import_format_tableur": "enregistrez le classeur au format .xlsx (Fichier > Enregistrer sous > Classeur Excel .xlsx), "
                              "ou chaque feuille en CSV, puis relancez l'import",
-    "import_noms_proches": "s'il s'agit de la même entité, écrivez son nom à l'identique dans la source, puis relancez l'import",
+    "import_noms_proches": "s'il s'agit de la même entité ou de la même personne, écrivez son nom (et sa date de naissance) à "
+                           "l'identique dans la source, puis relancez l'import",
     "import_rien_reconnu": "nommez les colonnes de la ligne d'en-tête comme les modèles d'« impact modeles », ou donnez la table "
                            "de chaque feuille dans correspondance.toml ([feuilles])",
     # Other inputs of the commands.

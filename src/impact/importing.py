@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from impact import public_lists
@@ -41,10 +42,10 @@ from impact.hints import UserError
 from impact.output import atomic_write_bytes, atomic_write_text
 from impact.problems import ProblemLog
 from impact.pseudonymisation import PSEUDONYM_LENGTH, pseudonymise
-from impact.reading import _TOTAL, _cell_text, _decode, find_header, header_keys
+from impact.reading import _TOTAL, HEADER_SEARCH_ROWS, _cell_text, _decode, find_header, header_keys
 from impact.schema import PUBLICS, TABLES, TABLES_BY_NAME
 from impact.validation import near_names
-from impact.values import category_code, category_keys, normalise_key, parse_boolean, parse_date
+from impact.values import category_code, category_keys, normalise_key, parse_boolean, parse_date, parse_month
 
 #: Target of a sheet whose rows each hold a whole contract (person, employer, market, buyer).
 FLAT = "plat"
@@ -132,6 +133,19 @@ class ImportResult:
     #: Per table, the entities of a flat sheet given with differing values on their rows (the first
     #: row kept): identifier and the columns that differed.
     conflicts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    #: The sheets read, in order.
+    read: list[str] = field(default_factory=list)
+    #: Sheets that took the decisions of a sheet of another file (last year's, named otherwise): sheet → that sheet.
+    reused: dict[str, str] = field(default_factory=dict)
+    #: Sheets of the decisions given that the source does not have and no sheet took over (dropped from them).
+    unused: list[str] = field(default_factory=list)
+    #: Sheets read with a header and no row.
+    empty: list[str] = field(default_factory=list)
+    #: Decisions of ``[valeurs]`` that give no code of their column (not applied): column → (value, decision).
+    invalid: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: Names of persons on a flat sheet that most likely are one person (two identifiers): for the
+    #: terminal only, never written.
+    near_persons: list[tuple[str, str]] = field(default_factory=list)
 
 
 class ImportProblem(UserError):
@@ -212,8 +226,17 @@ _UNIT = re.compile(r"\s*\([^)]*\)\s*$")
 _NUMBER = re.compile(r"^\s*(?:n\s*[°º]|no\b\.?|num(?:é|e)ro|r(?:é|e)f(?:\.|(?:é|e)rence\b|\b)|nb\b\.?|nbre\b\.?|nombre)\s*"
                      r"(?:de\s+|du\s+|d['’]\s*)?", re.IGNORECASE)
 _LINKS = re.compile(r"_(?:de_la|de_l|des|de|du|d)_")
-#: A follow-up's horizon at the end of its header (« Situation à 6 mois »).
-_HORIZON = re.compile(r"_(?:a_|apres_)?\+?\d+_mois$")
+#: A follow-up's header with its horizon (« Situation à 6 mois », « Situation M+6 », « Devenir à
+#: 12 mois », « Sortie à 6 mois », « Situation 6 mois après la sortie »), after :func:`normalise_key`:
+#: the situation observed that many months after the clause.
+_FOLLOW_UP = re.compile(r"(?:situation(?:_professionnelle)?|devenir|sortie|suivi)_(?:a_|apres_)?(?:m_?\+?_?|\+_?)?(\d+)"
+                        r"(?:_mois)?(?:_apres_(?:la_)?(?:sortie|fin(?:_de_contrat|_du_contrat)?))?(?:_\(sortie\))?")
+
+
+def follow_up_horizon(header: str) -> str:
+    """The horizon, in months, of a follow-up's header (« Situation M+6 »: ``6``), or ``""``."""
+    found = _FOLLOW_UP.fullmatch(normalise_key(header))
+    return found[1] if found else ""
 #: A header that numbers what it names (« N° opération », « Réf. marché »): an identifier.
 _IDENTIFIER = re.compile(r"^\s*(?:n\s*[°º]|no\b|num(?:é|e)ro\b|r(?:é|e)f(?:\b|érence|erence))", re.IGNORECASE)
 
@@ -228,7 +251,7 @@ def header_key(text: str, known: frozenset[str]) -> str:
     plain = [text, _UNIT.sub("", text)]
     keys = [normalise_key(t) for t in plain + [_NUMBER.sub("", t) for t in plain]]
     keys += [_LINKS.sub("_", k) for k in keys]
-    keys += [_HORIZON.sub("", k) for k in keys]
+    keys += ["situation"] * any(_FOLLOW_UP.fullmatch(k) for k in keys)
     return next((k for k in keys if k in known), keys[0])
 
 
@@ -296,6 +319,7 @@ def read_mapping(path: Path) -> Mapping:
     wrong = [f"[feuilles] « {s} » = « {t} »" for s, t in sections["feuilles"].items() if t not in TABLES_BY_NAME and t not in (FLAT, IGNORED)]
     wrong += [f"[colonnes.« {s} »] « {h} » = « {t} »" for s, cols in columns.items() for h, t in cols.items() if t != IGNORED and t not in known]
     wrong += [f"[defauts] « {c} »" for c in sections["defauts"] if c not in known]
+    wrong += [f"[valeurs.« {k[len('valeurs.'):]} »]" for k in sections if k.startswith("valeurs.") and k[len("valeurs."):] not in known]
     if wrong:
         raise ImportProblem(f"correspondance « {path} » : décision inconnue : {', '.join(wrong[:5])}", "correspondance_decision")
     return Mapping(dict(sections["feuilles"]), columns, {k[len("valeurs."):]: v for k, v in sections.items() if k.startswith("valeurs.")},
@@ -349,10 +373,38 @@ def _derived_id(table: str, names: pd.Series, key: bytes, birth: pd.Series | Non
     return (prefix + keys.str.replace(r"[^a-z0-9_]", "", regex=True).str[:60]).where(keys != "", "")
 
 
-def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[str, list[tuple[str, list[str]]]]) -> dict[str, pd.DataFrame]:
+def _earlier_sheet(mapping: Mapping, sheet: Sheet, sources: set[str]) -> str:
+    """The sheet whose decisions in ``mapping`` are this ``sheet``'s: its own, else those of a sheet
+    of another file (last year's export, named otherwise): the only one of the same sheet name
+    (« export_2024.xlsx[Pointage] » for « export_2025.xlsx[Pointage] »), else the only one, among
+    those the source does not have (``sources``), whose headers are all in this sheet's first
+    rows; else its own (none: guessed)."""
+    if sheet.source in mapping.sheets:
+        return sheet.source
+    others = [s for s in mapping.sheets if s != sheet.source]
+    name = sheet.source.rsplit("[", 1)[-1] if "[" in sheet.source else None
+    same_name = [s for s in others if name is not None and s.endswith("[" + name)]
+    texts = {str(cell).strip() for row in sheet.rows[:HEADER_SEARCH_ROWS] for cell in row}
+    same_headers = [s for s in others if s not in sources and mapping.columns.get(s) and set(mapping.columns[s]) <= texts]
+    found = same_name if len(same_name) == 1 else same_headers
+    return found[0] if len(found) == 1 else sheet.source
+
+
+def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[str, list[tuple[str, list[str]]]],
+                  sources: set[str] = frozenset(), reused: dict[str, str] | None = None,
+                  near_persons: list[tuple[str, str]] | None = None) -> dict[str, pd.DataFrame]:
     """The table rows of one sheet (text cells, schema columns), after its decisions in ``mapping``
-    (added there when new); ``key``: that of the persons' identifiers derived from their names;
-    ``conflicts`` (updated): the entities of a flat sheet whose rows differ (:func:`_one_per_identifier`)."""
+    (added there when new; those of the same sheet in another file when it has none:
+    :func:`_earlier_sheet` among the other ``sources``, told in ``reused``); ``key``: that of the
+    persons' identifiers derived from their names; ``conflicts`` (updated): the entities of a flat
+    sheet whose rows differ (:func:`_one_per_identifier`); ``near_persons`` (updated): the names of
+    a flat sheet that most likely are one person (:func:`_near_persons`)."""
+    reused = {} if reused is None else reused
+    near_persons = [] if near_persons is None else near_persons
+    earlier = _earlier_sheet(mapping, sheet, sources)
+    if earlier != sheet.source:
+        mapping.sheets[sheet.source], mapping.columns[sheet.source] = mapping.sheets[earlier], dict(mapping.columns.get(earlier, {}))
+        reused[sheet.source] = earlier
     fixed = mapping.sheets.get(sheet.source)
     name_table = TABLES_BY_NAME.get(normalise_key(sheet.source.rsplit("[", 1)[-1].rstrip("]").rsplit(".", 1)[0]))
     sheet_table = (name_table.name if name_table else None) or SHEET_SYNONYMS.get(
@@ -375,6 +427,8 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[st
     first_filled = body.where(~blank).bfill(axis=1).iloc[:, 0] if width else body
     title = (width >= _TITLE_ROW_WIDTH) & ((~blank).sum(axis=1) == 1) if width else pd.Series(False, index=body.index)
     body = body.loc[~first_filled.fillna("").astype(str).str.contains(_TOTAL) & ~title] if width else body
+    if body.empty:  # a header and no row yet (next month's sheet, this year's file just begun)
+        return {}
     # « Situation à 6 mois », « Situation à 12 mois »: one follow-up per column, its horizon in its header.
     situations = [position for position, text in enumerate(header) if columns.get(text) == _SITUATION]
     wide = bool(situations) and "suivis.horizon_mois" not in columns.values()
@@ -401,16 +455,26 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[st
     if births:
         frames["participants"][BIRTH_YEAR] = _birth_dates(frames["participants"][BIRTH_YEAR])
     if target == FLAT:
-        _link_flat(frames, body.index, key)
+        near_persons += _link_flat(frames, body.index, key)
         if "suivis" in frames and "id_participant" not in frames["suivis"]:  # the person of the row's contract
             frames["suivis"]["id_participant"] = frames["contrats"].get("id_participant", pd.Series("", index=body.index)).reindex(frames["suivis"].index)
         monthly = "heures" in frames
         if monthly:  # one row per contract and month (a timesheet export): the month's hours are the contract's
             hours = frames["heures"]
             frames["heures"] = hours.loc[hours.ne("").any(axis=1)].assign(id_contrat=frames["contrats"]["id_contrat"])
-        # A person, an employer, a market named on each of their contracts, a contract on each of its months: once each.
+            # A contract listed without a month yet has no hours so far (unless the sheet gives its total).
+            contracts = frames["contrats"]
+            bare = ~contracts["id_contrat"].isin(frames["heures"]["id_contrat"]) & contracts.get("heures_realisees", pd.Series("", index=contracts.index)).eq("")
+            contracts["heures_realisees"] = contracts.get("heures_realisees", pd.Series("", index=contracts.index)).mask(bare, "0")
+        # A person, an employer, a market named on each of their contracts, a contract on each of its months
+        # (its last row: the latest state of a contract extended on the way): once each.
         frames = {table: frame if table == "heures" or (table == "contrats" and not monthly)
-                  else _one_per_identifier(frame.drop_duplicates(), table, conflicts) for table, frame in frames.items()}
+                  else _one_per_identifier(frame.drop_duplicates(), table, conflicts, last=table == "contrats")
+                  for table, frame in frames.items()}
+    if "heures" in frames and "mois" in frames["heures"]:  # a month as the next file writes it is the same month
+        months = frames["heures"]["mois"]
+        parsed, bad = parse_month(months)
+        frames["heures"]["mois"] = months.where(bad | months.eq(""), parsed.dt.strftime("%Y-%m"))
     if births:  # the full date has told homonyms apart: its year is kept
         frames["participants"][BIRTH_YEAR] = frames["participants"][BIRTH_YEAR].str.replace(r"^(\d{4})-\d\d-\d\d$", r"\1", regex=True)
     return frames
@@ -423,16 +487,16 @@ def _follow_ups(base: pd.DataFrame, body: pd.DataFrame, header: list[str], situa
     it), the other columns of ``base`` (the sheet's follow-up columns, one row per sheet row)."""
     pieces = []
     for position in situations:
-        horizon = re.search(r"(\d+)\s*mois", header[position], re.IGNORECASE)
         cells = body[position].astype(str).str.strip()
-        pieces.append(base.assign(situation=cells, horizon_mois=horizon[1] if horizon else "").loc[cells.ne("")])
+        pieces.append(base.assign(situation=cells, horizon_mois=follow_up_horizon(header[position])).loc[cells.ne("")])
     return pd.concat(pieces)
 
 
-def _one_per_identifier(frame: pd.DataFrame, table: str, conflicts: dict[str, list[tuple[str, list[str]]]]) -> pd.DataFrame:
-    """The rows of an entity named on each of its contracts (a contract on each of its months), once per identifier: where its rows
-    differ (a market's territory given per contract), the first row is kept and ``conflicts``
-    (updated) gets the identifier and the columns that differed (not by case or accents only)."""
+def _one_per_identifier(frame: pd.DataFrame, table: str, conflicts: dict[str, list[tuple[str, list[str]]]], last: bool = False) -> pd.DataFrame:
+    """The rows of an entity named on each of its contracts (a contract on each of its months), once
+    per identifier: where its rows differ (a market's territory given per contract), the first row
+    is kept (the ``last`` when asked) and ``conflicts`` (updated) gets the identifier and the
+    columns that differed (not by case or accents only)."""
     key = TABLES_BY_NAME[table].key
     id_column = ENTITIES[table][0] if table in ENTITIES else key[0] if len(key) == 1 else None
     if id_column not in frame or not frame[id_column].duplicated().any():
@@ -445,7 +509,7 @@ def _one_per_identifier(frame: pd.DataFrame, table: str, conflicts: dict[str, li
     if len(differing):
         conflicts.setdefault(table, []).extend((str(identifier), [c for c in differing.columns if row[c] > 1])
                                                for identifier, row in differing.iterrows())
-    return frame.loc[~frame[id_column].duplicated() | frame[id_column].eq("")]
+    return frame.loc[~frame[id_column].duplicated(keep="last" if last else "first") | frame[id_column].eq("")]
 
 
 def _birth_dates(values: pd.Series) -> pd.Series:
@@ -456,13 +520,41 @@ def _birth_dates(values: pd.Series) -> pd.Series:
     return values.where(bad | values.eq(""), dates.dt.strftime("%Y-%m-%d"))
 
 
-def _link_flat(frames: dict[str, pd.DataFrame], index: pd.Index, key: bytes) -> None:
+def _near_persons(names: pd.Series, births: pd.Series | None) -> list[tuple[str, str]]:
+    """Pairs of a flat sheet's person names (with their birth, as written) that become two
+    identifiers and most likely are one person: the same letters but for case, accents and
+    punctuation (« N'DIAYE Aminata », « NDIAYE Aminata »), one letter apart, or one with a birth
+    date and one without. Each distinct name once; names compared within the same length give or
+    take one and the same first or last three letters (a typo keeps one of them)."""
+    people = pd.DataFrame({"name": names.fillna("").astype(str).str.strip(),
+                           "birth": "" if births is None else births.fillna("").astype(str).str.strip()}).drop_duplicates()
+    people = people.loc[people["name"].ne("")]
+    people["letters"] = people["name"].map(lambda n: re.sub(r"[^a-z0-9]", "", normalise_key(n)))
+    people["told"] = people["name"].map(normalise_key) + "|" + people["birth"]
+    people = people.drop_duplicates("told")
+    found = []
+    for column in ("head", "tail"):
+        people[column] = people["letters"].str[:3] if column == "head" else people["letters"].str[-3:]
+        pairs = people.merge(people, on=column, suffixes=("", "_other"))
+        pairs = pairs.loc[(pairs["told"] < pairs["told_other"]) & ((pairs["letters"].str.len() - pairs["letters_other"].str.len()).abs() <= 1)]
+        same = (pairs["letters"] == pairs["letters_other"]) & ((pairs["birth"] == pairs["birth_other"]) | pairs["birth"].eq("") | pairs["birth_other"].eq(""))
+        near = [b == d and near_names(a, c) for a, b, c, d in zip(pairs["name"], pairs["birth"], pairs["name_other"], pairs["birth_other"])]
+        chosen = pairs.loc[same | np.array(near, dtype=bool)]
+        found += [(f"« {a} »" + (f" (né·e en {b[:4]})" if b else " (sans date de naissance)" if d else ""),
+                   f"« {c} »" + (f" (né·e en {d[:4]})" if d else " (sans date de naissance)" if b else ""))
+                  for a, b, c, d in zip(chosen["name"], chosen["birth"], chosen["name_other"], chosen["birth_other"])]
+    return sorted(set(found))
+
+
+def _link_flat(frames: dict[str, pd.DataFrame], index: pd.Index, key: bytes) -> list[tuple[str, str]]:
     """Identifiers of the entities of a flat sheet (given, or derived from their names, a person's
     with ``key``) and the contract's references to them; the contract's own identifier, when
     missing, is derived from its person, market, employer and start date (read as a date: the same
     contract in two yearly files gets the same identifier, whether its date is a date cell in one
-    and text in the other)."""
+    and text in the other). Returns the persons' names that most likely are one person
+    (:func:`_near_persons`), for the terminal only."""
     contracts = frames.setdefault("contrats", pd.DataFrame(index=index))
+    near: list[tuple[str, str]] = []
     for table, (id_column, name_column) in ENTITIES.items():
         frame = frames.get(table)
         if frame is None:
@@ -476,6 +568,8 @@ def _link_flat(frames: dict[str, pd.DataFrame], index: pd.Index, key: bytes) -> 
         if id_column not in frame or frame[id_column].eq("").all():
             if name_column not in frame:
                 continue
+            if table == "participants":
+                near += _near_persons(frame[name_column], frame.get(BIRTH_YEAR))
             frame[id_column] = _derived_id(table, frame[name_column], key, frame.get(BIRTH_YEAR))
             if table != "participants":
                 frame[id_column] = _told_apart(frame, id_column, table)
@@ -487,6 +581,7 @@ def _link_flat(frames: dict[str, pd.DataFrame], index: pd.Index, key: bytes) -> 
         parts["date_debut"] = parts["date_debut"].where(bad | dates.isna(), dates.dt.strftime("%Y-%m-%d"))
         joined = parts.fillna("").astype(str).agg("|".join, axis=1)
         contracts["id_contrat"] = "C-" + joined.map(lambda k: hashlib.sha256(k.encode()).hexdigest()[:12])
+    return near
 
 
 #: The columns that tell apart two entities of one name (two markets « Lot 4 » of two buyers, two
@@ -539,15 +634,18 @@ def _fill_absent(tables: dict[str, pd.DataFrame], mapping: Mapping) -> list[str]
     return absent
 
 
-def _read_publics(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, Counter]:
+def _read_publics(tables: dict[str, pd.DataFrame], mapping: Mapping, invalid: dict[str, list[tuple[str, str]]]) -> dict[str, Counter]:
     """The list of publics of each person (:data:`PUBLICS_LIST`) read into the publics' yes-or-no
     columns (a public the list names is « oui », as in its own column when the source has one
-    too; the others « non »), with the decisions of ``mapping``; the items not read, once each with
-    their count of rows (added to ``mapping`` as ``""``)."""
+    too; the others « non »), with the decisions of ``mapping`` (those that name no public go to
+    ``invalid``); the items not read, once each with their count of rows (added to ``mapping`` as ``""``)."""
     frame, column = tables.get("participants"), PUBLICS_LIST.split(".")[1]
     if frame is None or column not in frame:
         return {}
-    flags, unread = public_lists.split(frame.pop(column), {k: v for k, v in mapping.values.get(PUBLICS_LIST, {}).items() if v})
+    decided = {k: v for k, v in mapping.values.get(PUBLICS_LIST, {}).items() if v}
+    known = public_lists.keys()
+    _refused(PUBLICS_LIST, {k: v for k, v in decided.items() if public_lists.decision_codes(v, known) is None}, invalid)
+    flags, unread = public_lists.split(frame.pop(column), decided)
     for code in flags.columns:
         frame[code] = frame[code].where(~flags[code], "oui") if code in frame else flags[code].map({True: "oui", False: "non"})
     if not unread:
@@ -556,13 +654,31 @@ def _read_publics(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str
     return {PUBLICS_LIST: unread}
 
 
-def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, Counter]:
+def allowed_decisions(name: str) -> str:
+    """What a decision of ``[valeurs."name"]`` may be, in French (for a message)."""
+    if name == PUBLICS_LIST:
+        return f"{', '.join(PUBLICS)} (plusieurs : séparés par des virgules), ou « aucun »"
+    table, column = name.split(".", 1)
+    kind = next(c for c in TABLES_BY_NAME[table].columns if c.name == column)
+    if kind.kind == "boolean":
+        return "oui ou non"
+    return ", ".join([*kind.codes, *([IGNORED] if name == _SITUATION else [])])
+
+
+def _refused(name: str, decisions: dict[str, str], invalid: dict[str, list[tuple[str, str]]]) -> None:
+    """Record in ``invalid`` the ``decisions`` of column ``name`` that give no code it takes."""
+    if decisions:
+        invalid.setdefault(name, []).extend(decisions.items())
+
+
+def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping, invalid: dict[str, list[tuple[str, str]]]) -> dict[str, Counter]:
     """Apply the value decisions of ``mapping`` to their columns (any column: a spelling of a
     territory too) and list, once per distinct value with its count of rows, the values of the
     category and yes-or-no columns that are still no code (added to ``mapping`` as ``""``). A
-    situation decided « ignorer » (« En cours »: nothing observed yet) leaves its follow-up out."""
+    decision that gives no code of its column is not applied and goes to ``invalid``. A situation
+    decided « ignorer » (« En cours »: nothing observed yet) leaves its follow-up out."""
     unmapped: dict[str, Counter] = {}
-    not_observed = {value for value, code in mapping.values.get(_SITUATION, {}).items() if code == IGNORED}
+    not_observed = {value for value, code in mapping.values.get(_SITUATION, {}).items() if normalise_key(code) == IGNORED}
     if not_observed and "situation" in tables.get("suivis", {}):
         tables["suivis"] = tables["suivis"].loc[~tables["suivis"]["situation"].isin(not_observed)]
     for table, frame in tables.items():
@@ -570,14 +686,20 @@ def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping) -> dict[str, 
             if column.name not in frame:
                 continue
             name = f"{table}.{column.name}"
-            chosen = {k: v for k, v in mapping.values.get(name, {}).items() if v}
+            chosen = {k: v for k, v in mapping.values.get(name, {}).items() if v and not (name == _SITUATION and normalise_key(v) == IGNORED)}
+            keys = category_keys(column.codes, column.spellings) if column.kind == "category" else {}
+            if column.kind in ("boolean", "category"):
+                decided = pd.Series(list(chosen.values()), dtype=object)
+                wrong = (parse_boolean(decided)[1].to_numpy() if column.kind == "boolean"
+                         else decided.map(lambda code: category_code(keys, code) is None).to_numpy(dtype=bool))
+                _refused(name, {k: v for (k, v), no in zip(chosen.items(), wrong) if no}, invalid)
+                chosen = {k: v for (k, v), no in zip(chosen.items(), wrong) if not no}
             values = frame[column.name].replace(chosen) if chosen else frame[column.name]
             frame[column.name] = values
             if column.kind == "boolean":
                 distinct = pd.Series(values.unique(), dtype=object)
                 unread = distinct.loc[parse_boolean(distinct)[1].to_numpy()].tolist()
             elif column.kind == "category":
-                keys = category_keys(column.codes, column.spellings)
                 unread = [v for v in values.unique() if v != "" and category_code(keys, v) is None]  # once per distinct value
             else:
                 continue
@@ -625,9 +747,19 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
     key = secrets.token_bytes(32) if key is None else key
     pieces: dict[str, list[pd.DataFrame]] = {}
     conflicts: dict[str, list[tuple[str, list[str]]]] = {}
-    for number, sheet in enumerate(read_sheets(source)):
-        for table, frame in _sheet_frames(sheet, mapping, key, conflicts).items():
+    sheets, reused, empty, near_persons = read_sheets(source), {}, [], []
+    sources = {sheet.source for sheet in sheets}
+    for number, sheet in enumerate(sheets):
+        frames = _sheet_frames(sheet, mapping, key, conflicts, sources, reused, near_persons)
+        if not frames and mapping.sheets[sheet.source] != IGNORED:
+            empty.append(sheet.source)
+        for table, frame in frames.items():
             pieces.setdefault(table, []).append(frame.assign(**{_SOURCE: number}))
+    # Decisions for sheets this source does not have (last year's file): kept when another sheet took them over.
+    unused = [s for s in mapping.sheets if s not in sources and s not in reused.values()]
+    for gone in (set(reused.values()) | set(unused)) - sources:
+        mapping.sheets.pop(gone, None)
+        mapping.columns.pop(gone, None)
     if not pieces:
         raise ImportProblem("aucune feuille reconnue : aucune colonne ne correspond au dictionnaire des données", "import_rien_reconnu")
     tables, replaced = {}, {}
@@ -636,9 +768,10 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
     flat = [set(columns.values()) for sheet, columns in mapping.columns.items() if mapping.sheets.get(sheet) == FLAT]
     derived = any(NAMES_TOGETHER in targets and "participants.id_participant" not in targets for targets in flat)
     near = _near_duplicates(tables)
-    unread_publics = _read_publics(tables, mapping)
+    invalid: dict[str, list[tuple[str, str]]] = {}
+    unread_publics = _read_publics(tables, mapping, invalid)
     absent = _fill_absent(tables, mapping)
-    unmapped = {**_map_values(tables, mapping), **unread_publics}
+    unmapped = {**_map_values(tables, mapping, invalid), **unread_publics}
     written = []
     for name, frame in tables.items():
         columns = [c for c in TABLES_BY_NAME[name].names if c in frame]
@@ -646,4 +779,5 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
         written.append(atomic_write_bytes(Path(out) / f"{name}.csv", ("\ufeff" + text).encode("utf-8")))
     written.append(atomic_write_text(Path(out) / "correspondance.toml", mapping_toml(mapping, unmapped, near)))
     return ImportResult(tables, mapping, unmapped, near, written, {t: r for t, r in replaced.items() if r[0]},
-                        drawn and derived, absent, conflicts)
+                        drawn and derived, absent, conflicts, [sheet.source for sheet in sheets], reused, unused, empty, invalid,
+                        sorted(set(near_persons)))

@@ -3,11 +3,11 @@
 
 Field exports rarely have one column per public: a « Public » or « Public prioritaire » column
 names those that make the person eligible, several at once. Each item of the list (cut at ``,``
-``;`` ``/`` ``+`` ``&`` and « et ») is a public when it is one of its spellings (the code, its
+``;`` ``/`` ``+`` ``&``, `` - `` and « et », not in « 50 ans et plus » or « +50 ans ») is a public when it is one of its spellings (the code, its
 label, the acronyms of the field: :data:`impact.schema.PUBLIC_HEADERS` and :data:`SPELLINGS`),
-or when its words are (« Senior DELD »: two publics); « Aucun » or « Non » is none. An item with a
-negation (« Hors QPV ») or no word the kit knows (« Jeune -26 ans »: an age, not the public of
-young people with few qualifications) is not read: the user decides it once in
+or when its words all are (« Senior DELD »: two publics); « Aucun », « Non » or « NC » is none. An item with a
+word the kit does not know (« Hors QPV », « Ex-DELD », « Jeune -26 ans »: an age, not the public
+of young people with few qualifications) is not read: the user decides it once in
 ``correspondance.toml`` (a code, several codes separated by commas, or « aucun »).
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from impact.schema import PUBLIC_HEADERS, PUBLICS
-from impact.values import normalise_key
+from impact.values import UNKNOWN_WORDS, normalise_key
 
 #: Headers of a column that lists a person's publics.
 HEADERS = ("Public", "Publics", "Public prioritaire", "Publics prioritaires", "Public cible", "Publics cibles", "Type de public",
@@ -34,42 +34,53 @@ SPELLINGS = {
 }
 #: A decision or item that means no public.
 NONE = frozenset({"aucun", "aucune", "non", "sans", "neant", "ras"})
-_SEPARATORS = re.compile(r"\s*(?:[,;/+&]|\bet\b)\s*")
-_NEGATIONS = frozenset({"hors", "non", "sans", "pas", "ni"})
+#: Where a list is cut: not at « et plus » (« Senior 50 ans et plus ») nor at a « + » before a number.
+_SEPARATORS = re.compile(r"\s*(?:[,;/&]|\+(?!\s*\d)|\bet\b(?!\s+plus\b))\s*|\s+-\s+")
+#: Words an item made of publics may hold besides them (« DELD et BRSA » is cut before).
+_LINKING = frozenset({"de", "du", "des", "d", "la", "le", "l", "en"})
 
 
-def _keys() -> dict[str, str]:
-    """Every spelling of a public (after :func:`normalise_key`), with its code."""
-    return {normalise_key(spelling): code for code, label in PUBLICS.items()
-            for spelling in (code, label, *PUBLIC_HEADERS[code], *SPELLINGS.get(code, ()))}
+def keys() -> dict[str, str]:
+    """Every spelling of a public (after :func:`normalise_key`), with its code: the code, its
+    label with and without its parenthesis, its headers and :data:`SPELLINGS`; « NC » and the other
+    words of an unknown value (:data:`impact.values.UNKNOWN_WORDS`) are no public."""
+    found = {normalise_key(spelling): code for code, label in PUBLICS.items()
+             for spelling in (code, label, re.sub(r"\s*\([^)]*\)", "", label), *PUBLIC_HEADERS[code], *SPELLINGS.get(code, ()))}
+    return {**found, **dict.fromkeys(NONE | UNKNOWN_WORDS, "")}
 
 
-def _item_codes(item: str, decided: dict[str, str], keys: dict[str, str]) -> set[str] | None:
-    """The publics of one item of a list, None when it is not read (left to decide)."""
+def decision_codes(decision: str, known: dict[str, str]) -> set[str] | None:
+    """The publics a decision of ``correspondance.toml`` gives (codes or spellings of publics,
+    separated by commas; « aucun »: none), None when one of its parts is no public."""
+    parts = [normalise_key(part) for part in decision.split(",")]
+    return None if any(part not in known for part in parts) else {known[part] for part in parts} - {""}
+
+
+def _item_codes(item: str, decided: dict[str, str], known: dict[str, str]) -> set[str] | None:
+    """The publics of one item of a list: a decision, a spelling, or words that are all publics
+    (« Senior DELD »); None when it is not read (a word the kit does not know: « Ex-DELD »,
+    « Hors QPV », « Jeune -26 ans »: left to decide)."""
     if item in decided:
-        codes = {normalise_key(c) for c in decided[item].split(",")}
-        return set() if codes <= NONE else codes if codes <= set(PUBLICS) else None
+        return decision_codes(decided[item], known)
     key = normalise_key(item)
-    if key in NONE:
-        return set()
-    if key in keys:
-        return {keys[key]}
-    words = set(key.split("_"))
-    found = {keys[w] for w in words if w in keys}
-    return found if found and not words & _NEGATIONS else None
+    if key in known:
+        return {known[key]} - {""}
+    words = set(key.split("_")) - _LINKING
+    return {known[w] for w in words} - {""} if words and words <= set(known) else None
 
 
 def split(lists: pd.Series, decided: dict[str, str]) -> tuple[pd.DataFrame, Counter]:
     """Whether each row's list (``lists``, text) names each public (a column per code of
     :data:`PUBLICS`, booleans), each distinct list read once; and the items not read, with their
     count of rows. ``decided``: item → code(s) or « aucun », from ``correspondance.toml``."""
-    keys = _keys()
+    known = keys()
     counts = lists.fillna("").astype(str).str.strip().value_counts(sort=False)
     found, unread = [], Counter()
     for text, rows in counts.items():
         codes: set[str] = set()
-        for item in filter(None, _SEPARATORS.split(text)):
-            read = _item_codes(item, decided, keys)
+        whole = _item_codes(text, decided, known)  # a spelling holding a separator, a list decided whole
+        for item in [text] if whole is not None else filter(None, _SEPARATORS.split(text)):
+            read = _item_codes(item, decided, known)
             if read is None:
                 unread[item] += int(rows)
             else:

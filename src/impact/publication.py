@@ -1073,8 +1073,8 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
     cell, equation, total = system["cell"], system["equation"], system["total"]
     candidates = np.unique(cell[masked[cell] & ~first[cell]])
     _, cells, _, _, _, component = _linked(system, masked)
-    size = np.bincount(component[: len(cells)])
-    candidates = candidates[(worth[candidates] > 0) & (size[component[np.searchsorted(cells, candidates)]] <= _RELEASE_CELLS)]
+    group_size = np.bincount(component[: len(cells)])
+    candidates = candidates[(worth[candidates] > 0) & (group_size[component[np.searchsorted(cells, candidates)]] <= _RELEASE_CELLS)]
     if not len(candidates):
         return masked
     masked = masked.copy()

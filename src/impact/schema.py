@@ -242,6 +242,23 @@ FIELD_SPELLINGS = {
                      "interim": ("Interim", "Mission d'intérim", "Travail temporaire")},
     "modalite": {"mise_a_disposition": ("MAD", "Mise à disposition"), "embauche_directe": ("Embauche",),
                  "sous_traitance_siae": ("Sous-traitance",), "cotraitance_siae": ("Cotraitance", "Co-traitance")},
+    # « CDD -6 mois » is not here: without its sign it reads « CDD 6 mois », which is six months or more.
+    "situation": {
+        "cdi": ("CDI intérimaire", "CDI temps partiel", "CDI temps plein"),
+        "cdd_6_mois_plus": ("CDD + 6 mois", "CDD +6 mois", "CDD 6 mois et plus", "CDD >= 6 mois", "CDD de plus de 6 mois"),
+        "interim_6_mois_plus": ("Intérim + 6 mois", "Intérim +6 mois", "Intérim 6 mois et plus", "Intérim de plus de 6 mois"),
+        "creation_entreprise": ("Création", "Création d'activité", "Auto-entrepreneur", "Micro-entrepreneur"),
+        "fonction_publique": ("Titularisation", "Fonction publique"),
+        "cdd_moins_6_mois": ("CDD < 6 mois", "CDD court"),
+        "interim_moins_6_mois": ("Intérim < 6 mois", "Intérim court"),
+        "contrat_aide": ("Contrat aidé", "PEC", "CUI", "CUI-CAE", "Parcours emploi compétences"),
+        "formation_qualifiante": ("Formation certifiante", "Formation diplômante"),
+        "embauche_siae": ("SIAE", "Embauche SIAE", "Autre SIAE"),
+        "demandeur_emploi": ("DE", "Chômage", "Sans emploi", "Recherche d'emploi"),
+        "inactif": ("Inactivité", "Retraite"),
+        "neutralisee": ("Déménagement", "Décès", "Maladie", "Santé", "Congé maternité", "Incarcération"),
+        "inconnue": ("Injoignable", "Perdu de vue", "Sans nouvelles", "Non joignable"),
+    },
 }
 #: Headers of the training level in real exports.
 LEVEL_HEADERS = ("Niveau de qualification", "Qualification", "Niveau", "Niveau de diplôme", "Diplôme")
@@ -334,11 +351,13 @@ TABLES: tuple[Table, ...] = (
                    spellings=FIELD_SPELLINGS["type_contrat"]),
             Column("modalite", "category", "Modalité de mise en œuvre", required=True, codes=MODALITE, spellings=FIELD_SPELLINGS["modalite"]),
             Column("date_debut", "date", "Date de début", required=True,
-                   headers=("Date d'entrée", "Entrée", "Début", "Date début contrat", "Début de contrat", "Date d'embauche")),
+                   headers=("Date d'entrée", "Entrée", "Début", "Date début contrat", "Début de contrat", "Début contrat", "Date d'embauche")),
             Column("date_fin", "date", "Date de fin (vide tant que le contrat court)",
                    headers=("Date de sortie", "Sortie", "Fin", "Date fin contrat", "Fin de contrat")),
             Column("heures_realisees", "number", "Heures réalisées sur tout le contrat, pas sur l'année (obligatoire sans détail mensuel ; préférez la table heures)", minimum=0,
-                   headers=("Heures réalisées", "Heures effectuées", "Heures travaillées", "Heures cumulées", "Nombre d'heures", "Total heures")),
+                   headers=("Heures réalisées", "Heures effectuées", "Heures travaillées", "Heures cumulées", "Nombre d'heures", "Total heures",
+                            "Heures d'insertion réalisées", "Heures d'insertion", "Nombre d'heures d'insertion réalisées",
+                            "Heures d'insertion effectuées", "Total heures d'insertion")),
         ),
         key=("id_contrat",),
     ),
@@ -366,7 +385,7 @@ TABLES: tuple[Table, ...] = (
             Column("date_observation", "date", "Date de l'observation"),
             Column(
                 "situation", "category", "Situation observée", required=True,
-                codes={code: label for code, (label, _group) in SITUATION.items()},
+                codes={code: label for code, (label, _group) in SITUATION.items()}, spellings=FIELD_SPELLINGS["situation"],
             ),
         ),
         optional=True,
