@@ -54,6 +54,15 @@ def test_excel_month_display_and_serial_dates():
     assert bad == [False] * 3 + [True] * 2
 
 
+def test_hours_and_minutes_and_months_of_timesheets():
+    """« 151h40 » and « 7:30 » are hours and minutes (R3I-18); « 10h75 » is no time; « 01-2024 »
+    and « 2024/01 » are months."""
+    values, bad = _run(parse_number, ["151h40", "7:30", "12h", "10h75"])
+    assert values[:3] == [pytest.approx(151 + 40 / 60), 7.5, 12.0] and bad == [False, False, False, True]
+    values, bad = _run(parse_month, ["01-2024", "2024/01"])
+    assert values == [pd.Timestamp("2024-01-01")] * 2 and bad == [False, False]
+
+
 def test_booleans():
     values, bad = _run(parse_boolean, ["oui", "O", "vrai", "TRUE", "1", "x", " Oui ", "non", "n", "Faux", "false", "0", "", "peut-être", "2"])
     assert values == [True] * 7 + [False] * 8

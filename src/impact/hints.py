@@ -80,6 +80,8 @@ HINTS: dict[str, str] = {
     "dates_inversees": "corrigez la date de début ou la date de fin (jour et mois inversés ? année mal tapée ?)",
     "heures_manquantes": "écrivez les heures réalisées du contrat (0 s'il n'en a aucune), ou ses heures de chaque mois "
                          "dans la table heures",
+    "heures_hors_contrat": "vérifiez le mois, ou les dates du contrat (prolongé ? date de fin à reporter) : un mois hors du contrat "
+                           "compte des heures dans une année où le contrat n'est pas actif",
     "heures_ecart_mensuel": "mettez heures_realisees en accord avec la somme des heures mensuelles du contrat, "
                             "ou laissez-la vide",
     "date_fin_prevue": "si le jeu a été extrait après cette date, donnez sa date d'extraction aux commandes qui calculent "

@@ -197,6 +197,25 @@ def _blank(raw: dict[str, RawTable], table: str, column: str, index: pd.Index) -
     return data[column].astype("str").str.strip().eq("")
 
 
+def _check_months_within_contracts(contrats: pd.DataFrame, heures: pd.DataFrame, log: ProblemLog) -> None:
+    """Monthly hours of a month before the contract's start or after its end: counted in their
+    year (SPEC 4), where the contract may not be active (hours of a year without contracts)."""
+    spans = contrats.dropna(subset=["id_contrat"]).drop_duplicates("id_contrat").set_index("id_contrat")[["date_debut", "date_fin"]]
+    rows = heures.dropna(subset=["id_contrat", "mois"])
+    if rows.empty or spans.empty:
+        return
+    dates = rows.join(spans, on="id_contrat")
+    first, last = (dates[c].dt.to_period("M").dt.to_timestamp() for c in ("date_debut", "date_fin"))
+    outside = (dates["mois"] < first) | (dates["mois"] > last)
+    if outside.any():
+        chosen = dates.loc[outside]
+        ends = chosen["date_fin"].dt.strftime("%d/%m/%Y").fillna("")
+        log.warning("heures", chosen.index, "mois",
+                    "mois " + chosen["mois"].dt.strftime("%m/%Y") + " hors des dates du contrat (du "
+                    + chosen["date_debut"].dt.strftime("%d/%m/%Y").fillna("?") + ends.map(lambda e: f" au {e}" if e else "") + ") : "
+                    "ses heures comptent dans l'année du mois", "heures_hors_contrat")
+
+
 def _check_contracts(typed: dict[str, pd.DataFrame], hours_blank: pd.Series, log: ProblemLog) -> None:
     """Date order, hours required without monthly rows, monthly totals and yearly hours."""
     contrats, heures = typed["contrats"], typed["heures"]
@@ -219,6 +238,7 @@ def _check_contracts(typed: dict[str, pd.DataFrame], hours_blank: pd.Series, log
             log.warning("contrats", declared.index[gap.to_numpy()], "heures_realisees",
                     declared.loc[gap, "heures_realisees"].map(french_number) + " h déclarées, mais "
                     + total[gap].map(french_number) + " h dans la table heures", "heures_ecart_mensuel")
+    _check_months_within_contracts(contrats, heures, log)
 
     usable = (
         contrats.dropna(subset=["id_contrat", "date_debut"])

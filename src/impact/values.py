@@ -29,7 +29,9 @@ _UNIT = re.compile(r"(?<=\d)\s*(?:h|hrs?|heures?|€|eur|euros?)\.?$", re.IGNORE
 UNKNOWN_WORDS = frozenset({"_", "?", "??", "nc", "n.c.", "n/c", "nr", "n/a", "inconnu", "inconnue", "non_renseigne", "non_connu"})
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
                  "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y")
-_MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%m.%Y", *_DATE_FORMATS)
+_MONTH_FORMATS = ("%Y-%m", "%m/%Y", "%m.%Y", "%m-%Y", "%Y/%m", *_DATE_FORMATS)
+#: Hours and minutes as timesheets write them (« 151h40 », « 7:30 »).
+_HOURS_MINUTES = r"^\s*(\d+)\s*[h:]\s*([0-5]\d)\s*$"
 #: French month names and their usual abbreviations (after :func:`normalise_key`), for ``mars 2023``.
 _MONTH_NAMES = {
     name: number
@@ -85,15 +87,19 @@ def _by_unique(
 
 def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers with a decimal comma or point; spaces and non-breaking spaces as thousands
-    separators (``1 234,5`` is 1234.5); a unit after the number is dropped (``35 h``, ``12 €``).
-    A value holding both a comma and a point is refused."""
+    separators (``1 234,5`` is 1234.5); a unit after the number is dropped (``35 h``, ``12 €``);
+    hours and minutes as timesheets write them (``151h40``, ``7:30``: 151.67 and 7.5). A value
+    holding both a comma and a point is refused."""
 
     def parse(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-        text = pd.Series(uniques, dtype=object).astype(str).str.replace(_UNIT, "", regex=True)
+        raw_text = pd.Series(uniques, dtype=object).astype(str)
+        clock = raw_text.str.extract(_HOURS_MINUTES).astype(float)
+        text = raw_text.str.replace(_UNIT, "", regex=True)
         text = text.str.replace(_THOUSANDS, "", regex=True)
         ambiguous = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
         text = text.str.replace(",", ".", regex=False)
         numbers = pd.to_numeric(text.where(~ambiguous, "x"), errors="coerce").to_numpy(dtype=float)
+        numbers = np.where(clock[0].notna(), clock[0] + clock[1] / 60, numbers)
         return numbers, np.isnan(numbers)
 
     values, bad = _by_unique(raw, parse, np.nan)
@@ -132,7 +138,7 @@ def parse_date(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_month(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Calendar months as ``AAAA-MM``, ``MM/AAAA``, ``mars 2023`` or ``mars-23`` (French names,
+    """Calendar months as ``AAAA-MM``, ``MM/AAAA``, ``MM-AAAA``, ``AAAA/MM``, ``mars 2023`` or ``mars-23`` (French names,
     usual abbreviations, and Excel's English ones); a full date gives its month. The result is the
     first day of the month."""
 
