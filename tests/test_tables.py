@@ -136,11 +136,20 @@ def test_unreadable_publication_file_is_a_french_error(tmp_path, run_cli):
     assert not (tmp_path / "s").exists()
 
 
-def test_an_interval_may_wrap_after_its_a():
-    from impact.tables import _figure_width
+def test_an_interval_wraps_after_its_a_only_when_the_table_would_not_fit():
+    """The outcome table of a bilan had its intervals on two lines with a third of the page free:
+    on one line when the table fits a page so, else wrapping after « à »."""
+    from impact.tables import _figure_width, _widths
 
-    # "12,5 % à 30,0 %" (15 characters) needs the width of "12,5 %" and of " à": 6 + 2.
-    assert _figure_width("12,5\u202f% à 30,0\u202f%") == 8 and _figure_width("91\u202f521") == 6
+    # "12,5 % à 30,0 %" (15 characters) needs the width of "12,5 %" and of " à" when it wraps: 6 + 2.
+    assert _figure_width("12,5\u202f% à 30,0\u202f%", True) == 8 and _figure_width("12,5\u202f% à 30,0\u202f%", False) == 15
+    assert _figure_width("91\u202f521", True) == 6
+    interval = "78,7\u202f% à 89,3\u202f%"
+    header = ["Taux", "Valeur", "Intervalle à 95 %", "Effectif (dénominateur)"]
+    assert _widths([["Taux de connaissance", "84,7\u202f%", interval, "177"]], header, "lrrr")[2] == 15
+    assert "95\u202f\\%" in markdown_table([["a", interval]], ["Taux", "Intervalle à 95 %"], "t").splitlines()[0]  # « % » never alone on a line
+    wide = [["x" * 34, *[interval] * 6]]
+    assert _widths(wide, ["Taux", *[f"Intervalle {i}" for i in range(6)]], "l" + "r" * 6)[1] == 11  # wraps: « Intervalle » in bold
 
 
 def test_a_table_of_measures_keeps_its_zeros():

@@ -51,6 +51,9 @@ BOLD = 1.1
 #: A nil value in a table.
 NIL = "\u2013"
 _ZERO = re.compile(r"^[+\u2212-]?0(,0+)?(\u202f(%|pts))?$")
+#: The space between a number and its unit in a heading (« Intervalle à 95 % »): made unbreakable,
+#: the unit never goes to a line of its own.
+_UNIT_AFTER_NUMBER = re.compile(r"(?<=\d) (?=(?:%|pts|h|€)(?:\W|$))")
 
 
 def markdown_table(rows: list[list[str]], header: list[str], caption: str, align: str | None = None,
@@ -60,6 +63,7 @@ def markdown_table(rows: list[list[str]], header: list[str], caption: str, align
     others right). ``nil``: a zero reads :data:`NIL`, the convention of counts and changes; not in
     a table of measures, where ``0,00`` is a value (a standardised difference, an effect)."""
     rows = [[row[0], *(NIL if nil and _ZERO.match(str(c)) else c for c in row[1:])] for row in rows]
+    header = [_UNIT_AFTER_NUMBER.sub("\u202f", h) if isinstance(h, str) and not isinstance(h, Markup) else h for h in header]
     align = align or "l" + "r" * (len(header) - 1)
     notes = list(notes)
     if any(MARK in row[1:] for row in rows):
@@ -73,18 +77,23 @@ def _words(text: str) -> int:
     return max((len(w) for w in str(text).split()), default=0)
 
 
-def _figure_width(cell: str) -> int:
-    """Characters a figure needs: all of them, but an interval (``12,5 % à 30,0 %``) may wrap after
-    its « à »."""
-    return max(len(part) for part in str(cell).split(" à ")) + 2 if " à " in str(cell) else len(str(cell))
+def _figure_width(cell: str, wrap: bool) -> int:
+    """Characters a figure needs: all of them, but an interval (``12,5 % à 30,0 %``) may ``wrap``
+    after its « à »."""
+    return max(len(part) for part in str(cell).split(" à ")) + 2 if wrap and " à " in str(cell) else len(str(cell))
 
 
 def _widths(rows: list[list[str]], header: list[str], align: str, labels: int = LABEL_WIDTH) -> list[int]:
     """Each column's width in characters: its longest cell (a label wraps at spaces: up to
-    :data:`LABEL_WIDTH`), at least its heading's longest word."""
+    :data:`LABEL_WIDTH`), at least its heading's longest word; an interval on one line when the
+    table still fits a page in portrait, else wrapping after its « à »."""
     columns = list(zip(header, *rows))
-    return [max(math.ceil(_words(c[0]) * BOLD), *(min(len(str(x)), labels) if a == "l" else _figure_width(x) for x in c[1:]), 3)
-            for c, a in zip(columns, align)]
+    for wrap in (False, True):
+        widths = [max(math.ceil(_words(c[0]) * BOLD), *(min(len(str(x)), labels) if a == "l" else _figure_width(x, wrap) for x in c[1:]), 3)
+                  for c, a in zip(columns, align)]
+        if sum(w + PADDING for w in widths) <= PAGE_CHARACTERS:
+            break
+    return widths
 
 
 def _fits(rows: list[list[str]], header: list[str], align: str, landscape: bool = False, labels: int = LABEL_WIDTH) -> bool:
