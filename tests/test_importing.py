@@ -560,3 +560,20 @@ def test_follow_up_headers_of_the_field_and_decisions_the_kit_cannot_apply(tmp_p
     assert sorted(contracts["date_fin"]) == ["", "30/06/2024"]
     follow = pd.read_csv(tmp_path / "d2" / "suivis.csv", sep=";", dtype=str)
     assert sorted(zip(follow["horizon_mois"], follow["situation"])) == [("12", "CDI"), ("6", "CDD + 6 mois"), ("6", "Intérim")]
+
+
+def test_two_headers_of_one_column_and_hours_without_a_month(tmp_path, run_cli, monkeypatch):
+    """« Date de début » and « Date d'embauche » both filled and different on a row: the first kept
+    and the difference told (R3I-7); « Heures » on a sheet of one row per contract is the
+    contract's total, not a month's (the month was then asked for, R3I-14)."""
+    monkeypatch.setenv("IMPACT_CLE", "une clé de test assez longue")
+    rows = _flat_rows([("A", "Un", 1980), ("B", "Deux", 1981)]).rename(columns={"Heures réalisées": "Heures"})
+    rows["Date d'embauche"] = ["2024-01-01", "2024-03-15"]  # the first as « Date de début », the second not
+    with pd.ExcelWriter(tmp_path / "suivi.xlsx", engine="openpyxl") as writer:
+        _sheet(writer, "Suivi", rows)
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d")
+    assert status == 0, printed
+    assert ("suivi.xlsx[Suivi] : « Date de début » et « Date d'embauche » donnent tous deux contrats.date_debut et diffèrent sur "
+            "1 ligne : « Date de début » gardé") in printed
+    contracts = pd.read_csv(tmp_path / "d" / "contrats.csv", sep=";", dtype=str)
+    assert contracts["heures_realisees"].tolist() == ["100", "100"] and not (tmp_path / "d" / "heures.csv").exists()

@@ -676,6 +676,10 @@ def importer(
         echo("  " + correction_line(hint("import_colonnes_absentes", dossier=str(out))))
     for table, first, second in result.near_duplicates:
         echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
+    for sheet, column, first, second, rows in result.doubled:
+        echo(f"{sheet} : « {first} » et « {second} » donnent tous deux {column} et diffèrent sur {rows} ligne{'s' if rows > 1 else ''} : "
+             f"« {first} » gardé (l'autre complète ses cases vides) ; pour garder l'autre, associez « {first} » à « ignorer » dans "
+             "correspondance.toml ([colonnes])")
     for first, second in result.near_persons:
         echo(f"participants : {first} et {second} sont presque identiques ; ils sont importés comme deux personnes")
     if result.near_duplicates or result.near_persons:

@@ -146,6 +146,19 @@ class ImportResult:
     #: Names of persons on a flat sheet that most likely are one person (two identifiers): for the
     #: terminal only, never written.
     near_persons: list[tuple[str, str]] = field(default_factory=list)
+    #: Two headers of a sheet giving one column that differ on some rows (the first kept): sheet,
+    #: ``table.colonne``, the two headers, the rows where they differ.
+    doubled: list[tuple[str, str, str, str, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Told:
+    """What reading the sheets found to tell the user (see :class:`ImportResult`)."""
+
+    conflicts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    reused: dict[str, str] = field(default_factory=dict)
+    near_persons: list[tuple[str, str]] = field(default_factory=list)
+    doubled: list[tuple[str, str, str, str, int]] = field(default_factory=list)
 
 
 class ImportProblem(UserError):
@@ -255,6 +268,20 @@ def header_key(text: str, known: frozenset[str]) -> str:
     return next((k for k in keys if k in known), keys[0])
 
 
+def _hours_where_they_belong(columns: dict[str, str]) -> dict[str, str]:
+    """The hours of a flat sheet: a month's (``heures.heures``) when the sheet gives the month, else
+    the contract's total (« Heures » on a sheet of one row per contract was taken for a month's
+    hours, and the month then asked for); a contract's total (« Heures réalisées ») is a month's
+    on a sheet that gives the month and no other hours."""
+    targets = set(columns.values())
+    if "heures.mois" not in targets:
+        return {header: "contrats.heures_realisees" if target == "heures.heures" and "contrats.heures_realisees" not in targets else target
+                for header, target in columns.items()}
+    if "heures.heures" not in targets:
+        return {header: "heures.heures" if target == "contrats.heures_realisees" else target for header, target in columns.items()}
+    return columns
+
+
 def _guess_columns(header: list[str], sheet_table: str | None, chosen: bool = False) -> tuple[str, dict[str, str]]:
     """The target of a sheet (a table, :data:`FLAT` or :data:`IGNORED`) and of each of its headers.
 
@@ -285,7 +312,7 @@ def _guess_columns(header: list[str], sheet_table: str | None, chosen: bool = Fa
             if _IDENTIFIER.match(text) and columns[text] in NAME_HEADERS:  # « N° opération »: the market's number, not its title
                 table = columns[text].split(".")[0]
                 columns[text] = f"{table}.{ENTITIES[table][0]}" if table != "participants" else columns[text]
-        return FLAT, columns
+        return FLAT, _hours_where_they_belong(columns)
     scores = Counter({t: sum(k in spellings for k in owners) for t, spellings in keys.items()})
     table = sheet_table or (scores.most_common(1)[0][0] if scores and scores.most_common(1)[0][1] else IGNORED)
     if table == IGNORED:
@@ -390,21 +417,17 @@ def _earlier_sheet(mapping: Mapping, sheet: Sheet, sources: set[str]) -> str:
     return found[0] if len(found) == 1 else sheet.source
 
 
-def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[str, list[tuple[str, list[str]]]],
-                  sources: set[str] = frozenset(), reused: dict[str, str] | None = None,
-                  near_persons: list[tuple[str, str]] | None = None) -> dict[str, pd.DataFrame]:
+def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, told: _Told, sources: set[str] = frozenset()) -> dict[str, pd.DataFrame]:
     """The table rows of one sheet (text cells, schema columns), after its decisions in ``mapping``
     (added there when new; those of the same sheet in another file when it has none:
-    :func:`_earlier_sheet` among the other ``sources``, told in ``reused``); ``key``: that of the
-    persons' identifiers derived from their names; ``conflicts`` (updated): the entities of a flat
-    sheet whose rows differ (:func:`_one_per_identifier`); ``near_persons`` (updated): the names of
-    a flat sheet that most likely are one person (:func:`_near_persons`)."""
-    reused = {} if reused is None else reused
-    near_persons = [] if near_persons is None else near_persons
+    :func:`_earlier_sheet` among the other ``sources``); ``key``: that of the persons' identifiers
+    derived from their names; ``told`` (updated): the decisions reused, the entities of a flat
+    sheet whose rows differ (:func:`_one_per_identifier`), the names of a flat sheet that most
+    likely are one person (:func:`_near_persons`), two headers of one column that differ."""
     earlier = _earlier_sheet(mapping, sheet, sources)
     if earlier != sheet.source:
         mapping.sheets[sheet.source], mapping.columns[sheet.source] = mapping.sheets[earlier], dict(mapping.columns.get(earlier, {}))
-        reused[sheet.source] = earlier
+        told.reused[sheet.source] = earlier
     fixed = mapping.sheets.get(sheet.source)
     name_table = TABLES_BY_NAME.get(normalise_key(sheet.source.rsplit("[", 1)[-1].rstrip("]").rsplit(".", 1)[0]))
     sheet_table = (name_table.name if name_table else None) or SHEET_SYNONYMS.get(
@@ -433,6 +456,7 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[st
     situations = [position for position, text in enumerate(header) if columns.get(text) == _SITUATION]
     wide = bool(situations) and "suivis.horizon_mois" not in columns.values()
     by_target: dict[str, pd.Series] = {}
+    first_header: dict[str, str] = {}
     for position, text in enumerate(header):
         chosen = columns.get(text, IGNORED)
         cells = body[position].astype(str).str.strip()
@@ -443,9 +467,12 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[st
         elif chosen in _TITLES and chosen in by_target:  # « Marché » and « Lot »: « Voirie – Lot 2 »
             by_target[chosen] = by_target[chosen].str.cat(cells, sep=" – ").str.strip(" –")
         elif chosen in by_target:  # a second header of one column fills the rows the first leaves empty
+            differ = by_target[chosen].ne("") & cells.ne("") & ~_same_values(by_target[chosen], cells)
+            if differ.any():
+                told.doubled.append((sheet.source, chosen, first_header[chosen], text, int(differ.sum())))
             by_target[chosen] = by_target[chosen].where(by_target[chosen].ne(""), cells)
         elif chosen != IGNORED:
-            by_target[chosen] = cells
+            by_target[chosen], first_header[chosen] = cells, text
     tables = sorted({t.split(".")[0] for t in by_target} if target == FLAT else {target})
     frames = {table: pd.DataFrame({c.split(".", 1)[1]: v for c, v in by_target.items() if c.startswith(table + ".")}, index=body.index)
               for table in tables}
@@ -455,7 +482,7 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[st
     if births:
         frames["participants"][BIRTH_YEAR] = _birth_dates(frames["participants"][BIRTH_YEAR])
     if target == FLAT:
-        near_persons += _link_flat(frames, body.index, key)
+        told.near_persons += _link_flat(frames, body.index, key)
         if "suivis" in frames and "id_participant" not in frames["suivis"]:  # the person of the row's contract
             frames["suivis"]["id_participant"] = frames["contrats"].get("id_participant", pd.Series("", index=body.index)).reindex(frames["suivis"].index)
         monthly = "heures" in frames
@@ -469,7 +496,7 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, conflicts: dict[st
         # A person, an employer, a market named on each of their contracts, a contract on each of its months
         # (its last row: the latest state of a contract extended on the way): once each.
         frames = {table: frame if table == "heures" or (table == "contrats" and not monthly)
-                  else _one_per_identifier(frame.drop_duplicates(), table, conflicts, last=table == "contrats")
+                  else _one_per_identifier(frame.drop_duplicates(), table, told.conflicts, last=table == "contrats")
                   for table, frame in frames.items()}
     if "heures" in frames and "mois" in frames["heures"]:  # a month as the next file writes it is the same month
         months = frames["heures"]["mois"]
@@ -746,18 +773,18 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
     drawn = key is None
     key = secrets.token_bytes(32) if key is None else key
     pieces: dict[str, list[pd.DataFrame]] = {}
-    conflicts: dict[str, list[tuple[str, list[str]]]] = {}
-    sheets, reused, empty, near_persons = read_sheets(source), {}, [], []
+    told = _Told()
+    sheets, empty = read_sheets(source), []
     sources = {sheet.source for sheet in sheets}
     for number, sheet in enumerate(sheets):
-        frames = _sheet_frames(sheet, mapping, key, conflicts, sources, reused, near_persons)
+        frames = _sheet_frames(sheet, mapping, key, told, sources)
         if not frames and mapping.sheets[sheet.source] != IGNORED:
             empty.append(sheet.source)
         for table, frame in frames.items():
             pieces.setdefault(table, []).append(frame.assign(**{_SOURCE: number}))
     # Decisions for sheets this source does not have (last year's file): kept when another sheet took them over.
-    unused = [s for s in mapping.sheets if s not in sources and s not in reused.values()]
-    for gone in (set(reused.values()) | set(unused)) - sources:
+    unused = [s for s in mapping.sheets if s not in sources and s not in told.reused.values()]
+    for gone in (set(told.reused.values()) | set(unused)) - sources:
         mapping.sheets.pop(gone, None)
         mapping.columns.pop(gone, None)
     if not pieces:
@@ -779,5 +806,5 @@ def import_source(source: Path, out: Path, mapping: Mapping | None = None, key: 
         written.append(atomic_write_bytes(Path(out) / f"{name}.csv", ("\ufeff" + text).encode("utf-8")))
     written.append(atomic_write_text(Path(out) / "correspondance.toml", mapping_toml(mapping, unmapped, near)))
     return ImportResult(tables, mapping, unmapped, near, written, {t: r for t, r in replaced.items() if r[0]},
-                        drawn and derived, absent, conflicts, [sheet.source for sheet in sheets], reused, unused, empty, invalid,
-                        sorted(set(near_persons)))
+                        drawn and derived, absent, told.conflicts, [sheet.source for sheet in sheets], told.reused, unused, empty, invalid,
+                        sorted(set(told.near_persons)), told.doubled)
