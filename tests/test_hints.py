@@ -399,7 +399,7 @@ PROVOKED = {
 #: The kinds the corpus of malformed datasets (tests/corpus/cas) provokes.
 CORPUS_KINDS = {
     "chiffres_manquants", "valeur_trop_petite", "naissance_trop_recente", "valeur_hors_liste", "colonne_absente",
-    "colonne_identifiante", "colonne_inconnue", "dates_inversees", "identifiant_personnel", "identifiant_en_double",
+    "colonne_identifiante", "colonne_inconnue", "dates_inversees", "identifiant_personnel", "identifiant_en_double", "valeurs_en_double",
     "fichier_ignore", "heures_ecart_mensuel", "heures_hors_contrat", "heures_manquantes", "sans_contrat", "nombre_de_champs", "reference_absente",
     "table_absente", "plus_qu_un_temps_plein", "territoire_hors_table", "territoire_meme_dossier", "territoire_reserve",
     "valeur_non_entier", "valeur_non_booleen", "valeur_non_nombre", "valeur_non_date", "valeur_non_mois", "valeur_manquante",

@@ -346,7 +346,8 @@ def test_a_field_dashboard_gets_in_without_an_internal_error(tmp_path, run_cli):
     status, printed, err = run_cli("importer", tmp_path / "tableau.csv", "--out", tmp_path / "d")
     assert "erreur interne" not in err + printed and "Traceback" not in err
     assert status == 2 and "contrats:4:date_debut: erreur : valeur obligatoire manquante" in printed
-    assert "operations : 1 entité aux valeurs différentes d'une ligne à l'autre, la première ligne gardée : « OP-1 » (territoire)" in printed
+    assert ("operations : 1 entité aux valeurs différentes d'une ligne à l'autre, la première ligne gardée : « OP-1 » (territoire ; "
+            "tableau.csv lignes 3, 4)") in printed  # lines of the source: a person is found by them, not by a pseudonym
     assert "acheteurs :" not in printed  # « collectivite » and « Collectivité » are one value
     markets = pd.read_csv(tmp_path / "d" / "operations.csv", sep=";", dtype=str)
     buyers = pd.read_csv(tmp_path / "d" / "acheteurs.csv", sep=";", dtype=str)

@@ -685,7 +685,8 @@ def importer(
     if result.near_duplicates or result.near_persons:
         echo("  " + correction_line(hint("import_noms_proches")))
     for table, found in result.conflicts.items():
-        shown = ", ".join(f"« {identifier} » ({', '.join(columns)})" for identifier, columns in found[:5])
+        shown = ", ".join(f"« {identifier} » ({', '.join(columns)} ; {sheet} lignes {', '.join(map(str, lines[:6]))})"
+                          for identifier, columns, sheet, lines in found[:5])
         kept = "la dernière ligne gardée (le dernier mois)" if table == "contrats" else "la première ligne gardée"
         echo(f"{table} : {len(found)} entité{'s' if len(found) > 1 else ''} aux valeurs différentes d'une ligne à l'autre, {kept} : "
              f"{shown}{' ...' if len(found) > 5 else ''}")

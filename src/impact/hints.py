@@ -75,6 +75,8 @@ HINTS: dict[str, str] = {
     "chiffres_manquants": "écrivez le numéro complet en chiffres seuls (le SIRET en compte 14 ; les espaces sont admis)",
     "identifiant_en_double": "supprimez la ligne répétée, ou donnez-lui son propre identifiant : "
                              "chaque ligne de {table} a le sien",
+    "valeurs_en_double": "gardez une seule de ces lignes : une situation par personne et par horizon dans suivis, les heures "
+                         "d'un contrat et d'un mois sur une ligne dans heures (additionnez-les si le mois est déclaré en deux fois)",
     "reference_absente": "ajoutez la ligne manquante à la table citée, ou corrigez l'identifiant pour qu'il s'écrive "
                          "exactement de même dans les deux tables",
     "dates_inversees": "corrigez la date de début ou la date de fin (jour et mois inversés ? année mal tapée ?)",
@@ -130,8 +132,9 @@ HINTS: dict[str, str] = {
                               "puis relancez avec --correspondance ; ou corrigez la valeur dans la source",
     "import_colonnes_absentes": "si la source a la colonne sous un autre en-tête, associez-le dans {dossier}/correspondance.toml "
                                 "([colonnes]) ; sinon donnez sa valeur de toutes les lignes ([defauts] : « non » pour un public non suivi)",
-    "import_valeurs_divergentes": "vérifiez ces valeurs dans la source : une entité (marché, employeur, acheteur) a une seule valeur "
-                                  "de chaque colonne ; corrigez la ligne qui diffère, ou donnez un identifiant distinct à chaque entité",
+    "import_valeurs_divergentes": "vérifiez ces lignes de la source : un marché, un employeur, un acheteur, une personne a une seule "
+                                  "valeur de chaque colonne (un contrat aussi : sur une feuille de mois, sa dernière ligne est gardée) ; "
+                                  "corrigez la ligne qui diffère, ou donnez un identifiant distinct à chacun",
     "import_entete_a_choisir": "associez l'en-tête de la source qui donne chacune à « table.colonne » dans "
                                "{dossier}/correspondance.toml ([colonnes]), puis relancez avec --correspondance",
     "import_lignes_reprises": "vérifiez que le dernier fichier donne les valeurs entières de chaque ligne reprise (les heures "

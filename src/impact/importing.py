@@ -131,8 +131,8 @@ class ImportResult:
     #: Columns the kit needs that no header gave and one value cannot fill (``table.colonne``).
     absent: list[str] = field(default_factory=list)
     #: Per table, the entities of a flat sheet given with differing values on their rows (the first
-    #: row kept): identifier and the columns that differed.
-    conflicts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    #: row kept, a contract's last): identifier, the columns that differed, the sheet and its lines.
+    conflicts: dict[str, list[tuple[str, list[str], str, list[int]]]] = field(default_factory=dict)
     #: The sheets read, in order.
     read: list[str] = field(default_factory=list)
     #: Sheets that took the decisions of a sheet of another file (last year's, named otherwise): sheet → that sheet.
@@ -155,7 +155,7 @@ class ImportResult:
 class _Told:
     """What reading the sheets found to tell the user (see :class:`ImportResult`)."""
 
-    conflicts: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    conflicts: dict[str, list[tuple[str, list[str], str, list[int]]]] = field(default_factory=dict)
     reused: dict[str, str] = field(default_factory=dict)
     near_persons: list[tuple[str, str]] = field(default_factory=list)
     doubled: list[tuple[str, str, str, str, int]] = field(default_factory=list)
@@ -443,6 +443,7 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, told: _Told, sourc
         return {}
     width = len(header)
     body = pd.DataFrame([(r + [""] * width)[:width] for r in sheet.rows[top + 1:]], columns=range(width), dtype=object).fillna("")
+    body.index += top + 2  # each row by its line in the source (the header is line top + 1)
     blank = body.apply(lambda c: c.astype(str).str.strip().eq(""))
     body, blank = body.loc[~blank.all(axis=1)], blank.loc[~blank.all(axis=1)]
     # A totals row: its first filled cell says so (« Sous-total voirie » under an empty number, « TOTAL GÉNÉRAL »);
@@ -496,7 +497,7 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, told: _Told, sourc
         # A person, an employer, a market named on each of their contracts, a contract on each of its months
         # (its last row: the latest state of a contract extended on the way): once each.
         frames = {table: frame if table == "heures" or (table == "contrats" and not monthly)
-                  else _one_per_identifier(frame.drop_duplicates(), table, told.conflicts, last=table == "contrats")
+                  else _one_per_identifier(frame.drop_duplicates(), table, told.conflicts, sheet.source, last=table == "contrats")
                   for table, frame in frames.items()}
     if "heures" in frames and "mois" in frames["heures"]:  # a month as the next file writes it is the same month
         months = frames["heures"]["mois"]
@@ -519,11 +520,13 @@ def _follow_ups(base: pd.DataFrame, body: pd.DataFrame, header: list[str], situa
     return pd.concat(pieces)
 
 
-def _one_per_identifier(frame: pd.DataFrame, table: str, conflicts: dict[str, list[tuple[str, list[str]]]], last: bool = False) -> pd.DataFrame:
+def _one_per_identifier(frame: pd.DataFrame, table: str, conflicts: dict[str, list[tuple[str, list[str], str, list[int]]]], sheet: str,
+                        last: bool = False) -> pd.DataFrame:
     """The rows of an entity named on each of its contracts (a contract on each of its months), once
     per identifier: where its rows differ (a market's territory given per contract), the first row
-    is kept (the ``last`` when asked) and ``conflicts`` (updated) gets the identifier and the
-    columns that differed (not by case or accents only)."""
+    is kept (the ``last`` when asked) and ``conflicts`` (updated) gets the identifier, the columns
+    that differed (not by case or accents only), the ``sheet`` and its lines (the frame's index:
+    a person is found in the source by them, not by a pseudonym)."""
     key = TABLES_BY_NAME[table].key
     id_column = ENTITIES[table][0] if table in ENTITIES else key[0] if len(key) == 1 else None
     if id_column not in frame or not frame[id_column].duplicated().any():
@@ -534,7 +537,8 @@ def _one_per_identifier(frame: pd.DataFrame, table: str, conflicts: dict[str, li
         .groupby(id_column, sort=False).nunique()
     differing = differing.loc[(differing > 1).any(axis=1)]
     if len(differing):
-        conflicts.setdefault(table, []).extend((str(identifier), [c for c in differing.columns if row[c] > 1])
+        lines = pd.Series(repeated.index, index=repeated[id_column]).groupby(level=0, sort=False).agg(list)
+        conflicts.setdefault(table, []).extend((str(identifier), [c for c in differing.columns if row[c] > 1], sheet, lines[identifier])
                                                for identifier, row in differing.iterrows())
     return frame.loc[~frame[id_column].duplicated(keep="last" if last else "first") | frame[id_column].eq("")]
 

@@ -164,7 +164,8 @@ def _check_key(table: Table, frame: pd.DataFrame, log: ProblemLog) -> None:
         text = "valeurs (" + ", ".join(table.key) + ") « " + shown + " » en double (première occurrence ligne " + dups["premiere"].astype(str) + ")"
     else:
         text = "identifiant « " + shown + " » en double (première occurrence ligne " + dups["premiere"].astype(str) + ")"
-    log.error(table.name, dups["ligne"].to_numpy(), table.key[-1] if len(table.key) == 1 else table.key[0], text.to_numpy(), "identifiant_en_double")
+    log.error(table.name, dups["ligne"].to_numpy(), table.key[-1] if len(table.key) == 1 else table.key[0], text.to_numpy(),
+              "identifiant_en_double" if len(table.key) == 1 else "valeurs_en_double")
 
 
 def _display(column: Column, values: pd.Series) -> pd.Series:
