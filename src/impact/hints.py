@@ -132,9 +132,9 @@ HINTS: dict[str, str] = {
                               "puis relancez avec --correspondance ; ou corrigez la valeur dans la source",
     "import_colonnes_absentes": "si la source a la colonne sous un autre en-tête, associez-le dans {dossier}/correspondance.toml "
                                 "([colonnes]) ; sinon donnez sa valeur de toutes les lignes ([defauts] : « non » pour un public non suivi)",
-    "import_valeurs_divergentes": "vérifiez ces lignes de la source : un marché, un employeur, un acheteur, une personne a une seule "
-                                  "valeur de chaque colonne (un contrat aussi : sur une feuille de mois, sa dernière ligne est gardée) ; "
-                                  "corrigez la ligne qui diffère, ou donnez un identifiant distinct à chacun",
+    "import_valeurs_divergentes": "vérifiez ces lignes de la source : un marché, un employeur, un acheteur, une personne, un contrat "
+                                  "a une seule valeur de chaque colonne ; corrigez la ligne qui diffère, ou donnez un identifiant "
+                                  "distinct à chacun",
     "import_entete_a_choisir": "associez l'en-tête de la source qui donne chacune à « table.colonne » dans "
                                "{dossier}/correspondance.toml ([colonnes]), puis relancez avec --correspondance",
     "import_lignes_reprises": "vérifiez que le dernier fichier donne les valeurs entières de chaque ligne reprise (les heures "
