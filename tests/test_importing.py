@@ -318,7 +318,9 @@ def test_an_export_in_the_words_of_the_field_gets_in_with_one_decision_per_absen
     assert status == 0, printed
     persons = pd.read_csv(tmp_path / "d2" / "participants.csv", sep=";", dtype=str)
     assert sorted(persons["annee_naissance"]) == ["1975", "1975", "1990", "2001"]
-    told = ["durand_alice|1990-03-12", "martin_bruno|1975-07-01", "petit_chloe|2001-01-20", "martin_bruno|1975-11-30"]
+    # The year tells persons apart; the whole date only two homonyms born the same year (R3I-3: a year in one
+    # file and the date in the next gave two persons).
+    told = ["durand_alice|1990", "martin_bruno|1975-07-01", "petit_chloe|2001", "martin_bruno|1975-11-30"]
     assert sorted(persons["id_participant"]) == sorted("P-" + pseudonymise(pd.Series(told), key.encode()))
     dataset = validate(tmp_path / "d2")
     typed = dataset.participants.set_index("annee_naissance").sort_index(kind="stable")
@@ -496,7 +498,8 @@ def test_a_timesheet_next_year_under_another_name(tmp_path, run_cli, monkeypatch
     row of a contract is its latest state (an end date pushed back, R3I-5); a name written two
     ways on one contract is told, in the terminal only (R3I-3); next year's file, named otherwise,
     takes last year's decisions for its sheet of the same name (R3I-4); the same month written
-    two ways in two yearly files is one month (R3I-13)."""
+    two ways in two yearly files is one month (R3I-13); a person born in 1992 in one file and on
+    12/05/1992 in the other is one person (R3I-3)."""
     monkeypatch.setenv("IMPACT_CLE", "une clé de test assez longue")
     first = _timesheet({"C1": [("N'DIAYE Aminata", "12/03/1990", "31/03/2024", "janv.-24", "35"),
                                ("NDIAYE Aminata", "12/03/1990", "30/06/2024", "02/2024", "40")],
@@ -521,13 +524,14 @@ def test_a_timesheet_next_year_under_another_name(tmp_path, run_cli, monkeypatch
     with pd.ExcelWriter(folder / "pointage_2024.xlsx", engine="openpyxl") as writer:
         _sheet(writer, "Pointage", _timesheet({"C3": [("DURAND Léa", "1992", "", "12/2024", "70")]}))
     with pd.ExcelWriter(folder / "export 2025.xlsx", engine="openpyxl") as writer:
-        _sheet(writer, "Pointage", _timesheet({"C3": [("DURAND Léa", "1992", "", "déc.-24", "72"), ("DURAND Léa", "1992", "", "janv.-25", "35")]}))
+        _sheet(writer, "Pointage", _timesheet({"C3": [("DURAND Léa", "12/05/1992", "", "déc.-24", "72"), ("DURAND Léa", "12/05/1992", "", "janv.-25", "35")]}))
     _, printed, _ = run_cli("importer", folder, "--out", tmp_path / "d2", "--correspondance", tmp_path / "c.toml")  # columns to decide still
     assert "export 2025.xlsx[Pointage] : une ligne par contrat (décisions reprises de pointage_2024.xlsx[Pointage])" in printed
     assert "décisions de correspondance sans feuille dans la source, laissées de côté : pointage_2024.xlsx[2025 (à saisir)]" in printed
     assert set(pd.read_csv(tmp_path / "d2" / "operations.csv", sep=";", dtype=str)["intitule"]) == {"Voirie"}  # « Lot » left out in both
     hours = pd.read_csv(tmp_path / "d2" / "heures.csv", sep=";", dtype=str)
     assert sorted(zip(hours["mois"], hours["heures"])) == [("2024-12", "70"), ("2025-01", "35")]  # one December: the last file by name
+    assert len(pd.read_csv(tmp_path / "d2" / "participants.csv", sep=";", dtype=str)) == 1  # born in 1992 in one file, on 12/05/1992 in the other
 
 
 def test_follow_up_headers_of_the_field_and_decisions_the_kit_cannot_apply(tmp_path, run_cli, monkeypatch):

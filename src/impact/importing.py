@@ -75,8 +75,8 @@ PUBLICS_LIST = "participants.publics"
 #: Column whose values, on a flat sheet, also tell homonyms apart in a person's derived identifier.
 BIRTH_YEAR = "annee_naissance"
 #: Headers of a full date of birth: the dataset keeps its year only (the day tells a person apart
-#: better than a pseudonymous dataset needs), after it has told homonyms apart in the person's
-#: derived identifier.
+#: better than a pseudonymous dataset needs), after it has told homonyms born the same year apart
+#: in the person's derived identifier.
 BIRTH_DATE_HEADERS = ("Date de naissance", "Date naissance", "Né le", "Née le", "Né(e) le", "Naissance")
 #: Fewest columns of a sheet whose rows with a single filled cell are group titles, not data.
 _TITLE_ROW_WIDTH = 4
@@ -391,10 +391,18 @@ def _derived_id(table: str, names: pd.Series, key: bytes, birth: pd.Series | Non
     (``ENT-boulangerie_martin``); for persons, the keyed hash (HMAC-SHA-256 under ``key``, as
     ``impact pseudonymiser``) of the name and, when given, the year of birth, which tells two
     homonyms apart (``P-3f2a...``: the name never reaches the dataset, and without the key a list
-    of names does not give it back)."""
+    of names does not give it back). A full date of birth (``AAAA-MM-JJ``) counts by its year, so
+    that a file giving the year and the next the date give one identifier; by the whole date only
+    for homonyms born the same year (two dates for one name and year in ``birth``)."""
     keys = names.fillna("").map(normalise_key)
     if table == "participants":
-        told = keys + ("" if birth is None else "|" + birth.fillna("").astype(str).str.strip())
+        if birth is None:
+            return ("P-" + pseudonymise(keys, key).str[:PSEUDONYM_LENGTH]).where(keys != "", "")
+        birth = birth.fillna("").astype(str).str.strip()
+        year = keys + "|" + birth.str.replace(r"^(\d{4})-\d\d-\d\d$", r"\1", regex=True)
+        dates = birth.where(birth.str.fullmatch(r"\d{4}-\d\d-\d\d"))
+        homonyms = dates.notna() & (dates.groupby(year).transform("nunique") > 1)
+        told = year.where(~homonyms, keys + "|" + birth)
         return ("P-" + pseudonymise(told, key).str[:PSEUDONYM_LENGTH]).where(keys != "", "")
     prefix = {"acheteurs": "ACH-", "operations": "OP-", "entreprises": "ENT-"}[table]
     return (prefix + keys.str.replace(r"[^a-z0-9_]", "", regex=True).str[:60]).where(keys != "", "")
