@@ -268,6 +268,12 @@ def header_key(text: str, known: frozenset[str]) -> str:
     return next((k for k in keys if k in known), keys[0])
 
 
+def _is_lot(header: str) -> bool:
+    """Whether a header gives a market's lot (« Lot », « N° lot », « Lot n° »): part of the
+    operation's title and identifier (a kit's operation is a market or a lot), never the identifier alone."""
+    return re.sub(r"[^a-z]", "", normalise_key(_NUMBER.sub("", header))).removesuffix("n") in ("lot", "lots")
+
+
 def _hours_where_they_belong(columns: dict[str, str]) -> dict[str, str]:
     """The hours of a flat sheet: a month's (``heures.heures``) when the sheet gives the month, else
     the contract's total (« Heures » on a sheet of one row per contract was taken for a month's
@@ -309,7 +315,7 @@ def _guess_columns(header: list[str], sheet_table: str | None, chosen: bool = Fa
             owned = sorted(owners[key], key=lambda t: (t != beside, -only[t], order.index(t)))
             columns[text] = names.get(key) or (keys[owned[0]][key] if owned else IGNORED)
             beside = columns[text].split(".")[0]
-            if _IDENTIFIER.match(text) and columns[text] in NAME_HEADERS:  # « N° opération »: the market's number, not its title
+            if _IDENTIFIER.match(text) and columns[text] in NAME_HEADERS and not _is_lot(text):  # « N° opération »: the market's number
                 table = columns[text].split(".")[0]
                 columns[text] = f"{table}.{ENTITIES[table][0]}" if table != "participants" else columns[text]
         return FLAT, _hours_where_they_belong(columns)
@@ -466,11 +472,14 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, told: _Told, sourc
     wide = bool(situations) and "suivis.horizon_mois" not in columns.values()
     by_target: dict[str, pd.Series] = {}
     first_header: dict[str, str] = {}
+    lots = None  # the lot of each row, given beside the market's title
     for position, text in enumerate(header):
         chosen = columns.get(text, IGNORED)
         cells = body[position].astype(str).str.strip()
         if wide and chosen == _SITUATION:
             continue
+        if chosen in _TITLES and _is_lot(text):  # « 2 » under « N° lot »: « Lot 2 »
+            cells = lots = cells.where(~cells.str.fullmatch(r"\d+"), "Lot " + cells)
         if chosen == NAMES_TOGETHER and chosen in by_target:  # surname and first name in two columns
             by_target[chosen] = (by_target[chosen] + " " + cells).str.strip()
         elif chosen in _TITLES and chosen in by_target:  # « Marché » and « Lot »: « Voirie – Lot 2 »
@@ -491,6 +500,10 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, told: _Told, sourc
     if births:
         frames["participants"][BIRTH_YEAR] = _birth_dates(frames["participants"][BIRTH_YEAR])
     if target == FLAT:
+        operations = frames.get("operations")
+        if lots is not None and operations is not None and "id_operation" in operations:  # one market number for its lots: a lot each
+            given = operations["id_operation"]
+            operations["id_operation"] = given.where(given.eq("") | lots.eq(""), given + "-" + lots.map(normalise_key))
         told.near_persons += _link_flat(frames, body.index, key)
         if "suivis" in frames and "id_participant" not in frames["suivis"]:  # the person of the row's contract
             frames["suivis"]["id_participant"] = frames["contrats"].get("id_participant", pd.Series("", index=body.index)).reindex(frames["suivis"].index)
