@@ -587,15 +587,25 @@ def test_two_headers_of_one_column_and_hours_without_a_month(tmp_path, run_cli, 
 def test_a_market_number_shared_by_its_lots_gives_a_market_per_lot(tmp_path, run_cli, monkeypatch):
     """« N° marché » given alike to every lot, « N° lot » beside it (R3I-11): the lots were merged
     into one market, and « N° lot » alone taken as the identifier; a lot each now, its number in
-    its identifier and title."""
+    its identifier and title. A territory written two ways is told, and given one spelling in
+    correspondance.toml (R3I-17)."""
     monkeypatch.setenv("IMPACT_CLE", "une clé de test assez longue")
     rows = _flat_rows([("A", "Un", 1980), ("B", "Deux", 1981), ("C", "Trois", 1982)])
     rows.insert(0, "N° marché", "2023-045")
     rows.insert(rows.columns.get_loc("Marché") + 1, "N° lot", ["1", "2", "2"])
+    rows["Territoire"] = ["Métropole Rouen-Normandie", "Métropole Rouen Normandie", "Métropole Rouen-Normandie"]
     with pd.ExcelWriter(tmp_path / "suivi.xlsx", engine="openpyxl") as writer:
         _sheet(writer, "Suivi", rows)
     status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d")
+    # A territory written two ways is told, with the decision that gives it one spelling (R3I-17).
+    assert ("territoires : « Métropole Rouen Normandie » et « Métropole Rouen-Normandie » sont presque identiques ; ils sont "
+            "importés comme deux territoires") in printed and '[valeurs.\"operations.territoire\"]' in printed
+    toml = (tmp_path / "d" / "correspondance.toml").read_text(encoding="utf-8")
+    toml += '\n[valeurs."operations.territoire"]\n"Métropole Rouen Normandie" = "Métropole Rouen-Normandie"\n'
+    (tmp_path / "c.toml").write_text(toml, encoding="utf-8")
+    status, printed, _ = run_cli("importer", tmp_path / "suivi.xlsx", "--out", tmp_path / "d", "--correspondance", tmp_path / "c.toml")
     assert status == 0, printed
     markets = pd.read_csv(tmp_path / "d" / "operations.csv", sep=";", dtype=str).sort_values("id_operation")
+    assert set(markets["territoire"]) == {"Métropole Rouen-Normandie"}
     assert markets["id_operation"].tolist() == ["2023-045-lot_1", "2023-045-lot_2"]
     assert markets["intitule"].tolist() == ["Voirie lot 2 – Lot 1", "Voirie lot 2 – Lot 2"]

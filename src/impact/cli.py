@@ -675,7 +675,8 @@ def importer(
              f"{', '.join(undecided)}")
         echo("  " + correction_line(hint("import_colonnes_absentes", dossier=str(out))))
     for table, first, second in result.near_duplicates:
-        echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux entités")
+        echo(f"{table} : « {first} » et « {second} » sont presque identiques ; ils sont importés comme deux "
+             f"{'territoires' if table == 'territoires' else 'entités'}")
     for sheet, column, first, second, rows in result.doubled:
         echo(f"{sheet} : « {first} » et « {second} » donnent tous deux {column} et diffèrent sur {rows} ligne{'s' if rows > 1 else ''} : "
              f"« {first} » gardé (l'autre complète ses cases vides) ; pour garder l'autre, associez « {first} » à « ignorer » dans "

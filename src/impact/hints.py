@@ -145,8 +145,9 @@ HINTS: dict[str, str] = {
     "correspondance_absente": "vérifiez le chemin donné à --correspondance (le fichier correspondance.toml écrit par un import précédent)",
     "import_format_tableur": "enregistrez le classeur au format .xlsx (Fichier > Enregistrer sous > Classeur Excel .xlsx), "
                              "ou chaque feuille en CSV, puis relancez l'import",
-    "import_noms_proches": "s'il s'agit de la même entité ou de la même personne, écrivez son nom (et sa date de naissance) à "
-                           "l'identique dans la source, puis relancez l'import",
+    "import_noms_proches": "s'il s'agit de la même entité ou personne, écrivez son nom (et sa date de naissance) à l'identique "
+                           "dans la source, ou, pour un territoire, donnez-lui une orthographe dans correspondance.toml "
+                           "([valeurs.\"operations.territoire\"]) ; puis relancez l'import",
     "import_rien_reconnu": "nommez les colonnes de la ligne d'en-tête comme les modèles d'« impact modeles », ou donnez la table "
                            "de chaque feuille dans correspondance.toml ([feuilles])",
     # Other inputs of the commands.

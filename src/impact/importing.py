@@ -654,13 +654,16 @@ def _told_apart(frame: pd.DataFrame, id_column: str, table: str) -> pd.Series:
 
 
 def _near_duplicates(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str]]:
-    """Names of buyers, markets and employers that differ by case, accents, spaces or one letter."""
+    """Names of buyers, markets, employers and territories that differ by case, accents, spaces or
+    one letter (a territory written two ways is two territories, each with its own report)."""
     found = []
-    for table, (_, name_column) in ENTITIES.items():
+    named = [(table, name_column) for table, (_, name_column) in ENTITIES.items()] + [("operations", "territoire")]
+    for table, name_column in named:
         if table not in tables or name_column not in tables[table]:
             continue
         names = sorted(set(tables[table][name_column].dropna()) - {""})
-        found += [(table, a, b) for i, a in enumerate(names) for b in names[i + 1:] if near_names(a, b)]
+        label = "territoires" if name_column == "territoire" else table
+        found += [(label, a, b) for i, a in enumerate(names) for b in names[i + 1:] if near_names(a, b)]
     return found
 
 
