@@ -1240,9 +1240,12 @@ def mask(table: pd.DataFrame, seuil: int = 5, complet: bool = True) -> pd.DataFr
     rows = _Rows(table)
     cost = suppression_cost(table, kind)
     # The cells tried again (:func:`_released`): the ensemble's headline figures, read by every
-    # reader (its totals, situation groups and rates), those whose suppression hides the most first.
+    # reader (its totals, situation groups and rates), those whose suppression hides the most first;
+    # not the knowledge rate nor the unknown situations (a reviewer bounded 50 more masked counts
+    # of the territories through them once shown, with a rate's numerator at most its denominator).
     codes = rows.codes
     headline = (codes["territoire"] == rows.code("territoire", "ensemble")) & np.isin(codes["dimension"], [rows.code("dimension", "ensemble"), rows.code("dimension", "situation_groupe")])
+    headline &= (codes["indicateur"] != rows.code("indicateur", KNOWLEDGE_RATE[0])) & (codes["modalite"] != rows.code("modalite", "inconnue"))
     worth = np.where(np.repeat(headline, 3), 1 + cost, 0.0)
     masked, partial = _secondary(_Members(_relations(table, rows, kind)), values, primary(table, seuil, kind), seuil, cost,
                                  hours.reshape(-1), complet, worth)
