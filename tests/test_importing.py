@@ -517,6 +517,10 @@ def test_a_timesheet_next_year_under_another_name(tmp_path, run_cli, monkeypatch
     assert "diaye" not in written
     contracts = pd.read_csv(tmp_path / "d" / "contrats.csv", sep=";", dtype=str, keep_default_na=False).set_index("id_contrat")
     assert contracts.loc["C1", "date_fin"] == "30/06/2024" and contracts.loc["C2", "heures_realisees"] == "0"
+    # One value of hours for every row is refused, with why (it was dropped from the file without a word, R3I-6).
+    (tmp_path / "defaut.toml").write_text('[defauts]\n"contrats.heures_realisees" = "0"\n', encoding="utf-8")
+    status, printed, err = run_cli("importer", folder / "pointage_2024.xlsx", "--out", tmp_path / "d0", "--correspondance", tmp_path / "defaut.toml")
+    assert status == 2 and "[defauts] « contrats.heures_realisees » (ni oui/non ni une catégorie" in printed + err
     # Next year: the decisions given back, the file named otherwise, December 2024 declared again as « déc.-24 ».
     toml = (tmp_path / "d" / "correspondance.toml").read_text(encoding="utf-8").replace('"Lot" = "operations.intitule"', '"Lot" = "ignorer"')
     (tmp_path / "c.toml").write_text(toml, encoding="utf-8")

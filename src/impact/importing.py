@@ -352,6 +352,10 @@ def read_mapping(path: Path) -> Mapping:
     wrong = [f"[feuilles] « {s} » = « {t} »" for s, t in sections["feuilles"].items() if t not in TABLES_BY_NAME and t not in (FLAT, IGNORED)]
     wrong += [f"[colonnes.« {s} »] « {h} » = « {t} »" for s, cols in columns.items() for h, t in cols.items() if t != IGNORED and t not in known]
     wrong += [f"[defauts] « {c} »" for c in sections["defauts"] if c not in known]
+    # One value for every row suits a yes-or-no or a category column only (a date or hours would be wrong).
+    kinds = {f"{t.name}.{c.name}": c.kind for t in TABLES for c in t.columns}
+    wrong += [f"[defauts] « {c} » (ni oui/non ni une catégorie : associez un en-tête dans [colonnes])"
+              for c, value in sections["defauts"].items() if value and c in known and kinds.get(c) not in ("boolean", "category")]
     wrong += [f"[valeurs.« {k[len('valeurs.'):]} »]" for k in sections if k.startswith("valeurs.") and k[len("valeurs."):] not in known]
     if wrong:
         raise ImportProblem(f"correspondance « {path} » : décision inconnue : {', '.join(wrong[:5])}", "correspondance_decision")
