@@ -43,7 +43,7 @@ from impact.output import atomic_write_bytes, atomic_write_text
 from impact.problems import ProblemLog
 from impact.pseudonymisation import PSEUDONYM_LENGTH, pseudonymise
 from impact.reading import _TOTAL, HEADER_SEARCH_ROWS, _cell_text, _decode, find_header, header_keys
-from impact.schema import PUBLICS, TABLES, TABLES_BY_NAME
+from impact.schema import PUBLICS, TABLES, TABLES_BY_NAME, Column
 from impact.validation import near_names
 from impact.values import category_code, category_keys, normalise_key, parse_boolean, parse_date, parse_month
 
@@ -245,13 +245,14 @@ _LINKS = re.compile(r"_(?:de_la|de_l|des|de|du|d)_")
 _FOLLOW_UP = re.compile(r"(?:situation(?:_professionnelle)?|devenir|sortie|suivi)_(?:a_|apres_)?(?:m_?\+?_?|\+_?)?(\d+)"
                         r"(?:_mois)?(?:_apres_(?:la_)?(?:sortie|fin(?:_de_contrat|_du_contrat)?))?(?:_\(sortie\))?")
 
+#: A header that numbers what it names (« N° opération », « Réf. marché »): an identifier.
+_IDENTIFIER = re.compile(r"^\s*(?:n\s*[°º]|no\b|num(?:é|e)ro\b|r(?:é|e)f(?:\b|érence|erence))", re.IGNORECASE)
+
 
 def follow_up_horizon(header: str) -> str:
     """The horizon, in months, of a follow-up's header (« Situation M+6 »: ``6``), or ``""``."""
     found = _FOLLOW_UP.fullmatch(normalise_key(header))
     return found[1] if found else ""
-#: A header that numbers what it names (« N° opération », « Réf. marché »): an identifier.
-_IDENTIFIER = re.compile(r"^\s*(?:n\s*[°º]|no\b|num(?:é|e)ro\b|r(?:é|e)f(?:\b|érence|erence))", re.IGNORECASE)
 
 
 def header_key(text: str, known: frozenset[str]) -> str:
@@ -517,8 +518,8 @@ def _sheet_frames(sheet: Sheet, mapping: Mapping, key: bytes, told: _Told, sourc
             frames["heures"] = hours.loc[hours.ne("").any(axis=1)].assign(id_contrat=frames["contrats"]["id_contrat"])
             # A contract listed without a month yet has no hours so far (unless the sheet gives its total).
             contracts = frames["contrats"]
-            bare = ~contracts["id_contrat"].isin(frames["heures"]["id_contrat"]) & contracts.get("heures_realisees", pd.Series("", index=contracts.index)).eq("")
-            contracts["heures_realisees"] = contracts.get("heures_realisees", pd.Series("", index=contracts.index)).mask(bare, "0")
+            declared = contracts.get("heures_realisees", pd.Series("", index=contracts.index))
+            contracts["heures_realisees"] = declared.mask(~contracts["id_contrat"].isin(frames["heures"]["id_contrat"]) & declared.eq(""), "0")
         # A person, an employer, a market named on each of their contracts, a contract on each of its months
         # (its last row: the latest state of a contract extended on the way): once each.
         frames = {table: frame if table == "heures" or (table == "contrats" and not monthly)
@@ -730,6 +731,15 @@ def _refused(name: str, decisions: dict[str, str], invalid: dict[str, list[tuple
         invalid.setdefault(name, []).extend(decisions.items())
 
 
+def _not_read(column: Column, values: pd.Series) -> np.ndarray:
+    """Whether each of ``values`` is no value of the yes-or-no or category ``column`` (an empty
+    category is missing, not unread)."""
+    if column.kind == "boolean":
+        return parse_boolean(values)[1].to_numpy()
+    keys = category_keys(column.codes, column.spellings)
+    return values.map(lambda value: value != "" and category_code(keys, value) is None).to_numpy(dtype=bool)
+
+
 def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping, invalid: dict[str, list[tuple[str, str]]]) -> dict[str, Counter]:
     """Apply the value decisions of ``mapping`` to their columns (any column: a spelling of a
     territory too) and list, once per distinct value with its count of rows, the values of the
@@ -746,22 +756,17 @@ def _map_values(tables: dict[str, pd.DataFrame], mapping: Mapping, invalid: dict
                 continue
             name = f"{table}.{column.name}"
             chosen = {k: v for k, v in mapping.values.get(name, {}).items() if v and not (name == _SITUATION and normalise_key(v) == IGNORED)}
-            keys = category_keys(column.codes, column.spellings) if column.kind == "category" else {}
-            if column.kind in ("boolean", "category"):
-                decided = pd.Series(list(chosen.values()), dtype=object)
-                wrong = (parse_boolean(decided)[1].to_numpy() if column.kind == "boolean"
-                         else decided.map(lambda code: category_code(keys, code) is None).to_numpy(dtype=bool))
+            coded = column.kind in ("boolean", "category")
+            if coded:
+                wrong = _not_read(column, pd.Series(list(chosen.values()), dtype=object))
                 _refused(name, {k: v for (k, v), no in zip(chosen.items(), wrong) if no}, invalid)
                 chosen = {k: v for (k, v), no in zip(chosen.items(), wrong) if not no}
             values = frame[column.name].replace(chosen) if chosen else frame[column.name]
             frame[column.name] = values
-            if column.kind == "boolean":
-                distinct = pd.Series(values.unique(), dtype=object)
-                unread = distinct.loc[parse_boolean(distinct)[1].to_numpy()].tolist()
-            elif column.kind == "category":
-                unread = [v for v in values.unique() if v != "" and category_code(keys, v) is None]  # once per distinct value
-            else:
+            if not coded:
                 continue
+            distinct = pd.Series(values.unique(), dtype=object)  # each value read once
+            unread = distinct.loc[_not_read(column, distinct)].tolist()
             unknown = values.loc[values.isin(unread)]
             if not unknown.empty:
                 unmapped[name] = Counter(unknown.to_numpy())

@@ -1009,7 +1009,7 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
     bases = [(np.full(len(values), _LOWER, dtype=np.int8), np.full(size, _BASIC, dtype=np.int8)) for _ in range(2)]
     todo, unsolved, partial, all_whole = np.arange(size), None, np.array([], dtype=np.int64), False
     for _ in range(_SUPPRESSION_ROUNDS):
-        need = todo[(count[todo] == 1) | ((shown[todo] > 0) & (count[todo] > 0) & (parts[todo] < seuil))]
+        need = todo[_in_need(count[todo], shown[todo], parts[todo], seuil)]
         if not len(need):
             # Linear programming last, on the years changed since its last look (it is the slowest).
             whole, local, years = _narrow(system, examined, masked, protection, hours_cells, witnesses, bases, unsolved, narrowed, all_whole)
@@ -1069,7 +1069,9 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
     τ-Argus' optimal suppression would find the cheapest pattern at once, at a cost a table of
     the kit cannot afford; this one pass leaves a pattern no tried cell of which could be shown
     at its turn."""
-    system = system.take(_among(system["scope"], years)) if len(years) else system.take(np.array([], dtype=np.int64))
+    if not len(years):
+        return masked
+    system = system.take(_among(system["scope"], years))
     cell, equation, total = system["cell"], system["equation"], system["total"]
     candidates = np.unique(cell[masked[cell] & ~first[cell]])
     _, cells, _, _, _, component = _linked(system, masked)
@@ -1114,7 +1116,7 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
             count = np.bincount(line, weights=hidden, minlength=len(lines))
             parts = np.bincount(line, weights=np.where(hidden & ~total[members], values[cell[members]], 0.0), minlength=len(lines))
             told = np.bincount(line, weights=total[members] & ~hidden, minlength=len(lines))
-            in_need = ((count == 1) | ((told > 0) & (count > 0) & (parts < seuil))).any()
+            in_need = _in_need(count, told, parts, seuil).any()
             alone = np.unique(cell[members][hidden & (count[line] == 1)])
             if not in_need or not len(alone) or first[alone].any():
                 break
@@ -1144,6 +1146,13 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
     return masked
 
 
+def _in_need(count: np.ndarray, shown: np.ndarray, parts: np.ndarray, seuil: int) -> np.ndarray:
+    """Whether relations with ``count`` suppressed cells, ``shown`` published totals and suppressed
+    parts adding up to ``parts`` call for one more suppression: a suppressed cell alone, or
+    suppressed parts under ``seuil`` beneath a published total."""
+    return (count == 1) | ((shown > 0) & (count > 0) & (parts < seuil))
+
+
 def _first_needed(owner: np.ndarray, total: np.ndarray, value: np.ndarray, count: np.ndarray, shown: np.ndarray,
                   parts: np.ndarray, seuil: int) -> np.ndarray:
     """Which of the published members of relations in need (in order of preference, each
@@ -1161,8 +1170,8 @@ def _first_needed(owner: np.ndarray, total: np.ndarray, value: np.ndarray, count
         sums = np.cumsum(items)
         return sums - np.repeat(sums[starts] - items[starts], lengths)
 
-    after = count[owner] + running(np.ones(len(owner)))
-    still = (after == 1) | ((shown[owner] - running(total.astype(float)) > 0) & (parts[owner] + running(np.where(total, 0.0, value)) < seuil))
+    still = _in_need(count[owner] + running(np.ones(len(owner))), shown[owner] - running(total.astype(float)),
+                     parts[owner] + running(np.where(total, 0.0, value)), seuil)
     return first | (running((~still).astype(float)) - ~still == 0)
 
 
