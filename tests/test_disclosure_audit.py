@@ -75,6 +75,27 @@ def test_the_attacker_finds_the_leaks_of_the_kit_before_the_fix(before_fix, caps
     assert "(s)" not in said and "(x)" not in said
 
 
+def test_the_attacker_knows_what_every_reader_knows(tmp_path):
+    """A fourth review (published files and metadonnees.json only) worked masked counts back with
+    relations the kit's attacker lacked: the demo's outputs at commit 77fa59a (seuil 5), kept here.
+    A rate's numerator is at most its published denominator; the leavers not
+    yet observable of a complete cohort (``cohorte_complete``) are 0, so 84 leavers less 79 in the
+    knowledge rate's denominator are 5 neutralised leavers, exactly."""
+    folder = tmp_path / "sortie" / "indicateurs"
+    folder.mkdir(parents=True)
+    for name in ("indicateurs.csv", "metadonnees.json"):
+        with gzip.open(Path(__file__).parent / "fixtures" / "secret_avant_2" / f"{name}.gz", "rb") as source, (folder / name).open("wb") as out:
+            shutil.copyfileobj(source, out)
+    cells, _ = check(tmp_path / "sortie", 5)
+    assert _found(cells, 2019, "ensemble", "sortants", "situation_groupe", "neutralisee", "valeur") == (5, 5)
+    low, high = _found(cells, 2020, "Plaine de l'Ouest", "taux_emploi_durable", "tranche_age", "26_49", "effectif")
+    assert high - low < 5 and low <= 6 <= high  # the true value, 6, bounded to [3, 6]
+    assert len(cells) > 50
+    (folder / "metadonnees.json").unlink()  # without the cohorts said complete, the neutralised leavers hold
+    cells, _ = check(tmp_path / "sortie", 5)
+    assert not ((cells["annee"] == 2019) & (cells["territoire"] == "ensemble") & (cells["modalite"] == "neutralisee")).any()
+
+
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo") / "donnees"

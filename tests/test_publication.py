@@ -218,7 +218,8 @@ def test_every_relation_has_each_cell_once_and_holds_on_the_true_values(tmp_path
     """The relations a reader can write (``equations``): a total shared by the parts of a breakdown
     is written once in its relation, no cell twice; on the true values, each relation holds (sums of
     hours to the rounding of their addition), the territories' sum of a shared count (persons,
-    employers, buyers: ``bound``) at least its ensemble."""
+    employers, buyers: ``bound``) at least its ensemble, a rate's numerator (``limit``) at most its
+    denominator."""
     table = _demo_table(tmp_path, DemoParameters(seed=5, territories=3, first_year=2023, last_year=2024, scale=0.3))
     system = publication.equations(table)
     assert not system.duplicated(["equation", "cell"]).any()
@@ -228,9 +229,12 @@ def test_every_relation_has_each_cell_once_and_holds_on_the_true_values(tmp_path
     balance = pd.Series(signed).groupby(system["equation"].to_numpy()).sum()
     scale = pd.Series(np.abs(signed)).groupby(system["equation"].to_numpy()).sum()
     bound = system.groupby("equation")["bound"].first()
-    assert (balance[~bound].abs() <= 1e-9 * scale[~bound].clip(lower=1)).all()
+    limit = system.groupby("equation")["limit"].first()  # a numerator at most its denominator
+    equal = ~bound & ~limit
+    assert (balance[equal].abs() <= 1e-9 * scale[equal].clip(lower=1)).all()
     assert (balance[bound] >= -1e-9 * scale[bound].clip(lower=1)).all() and bound.any()
-    assert (~bound).sum() > 1_000
+    assert (balance[limit] <= 1e-9).all() and limit.sum() > 100
+    assert equal.sum() > 1_000
 
 
 def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypatch):

@@ -16,7 +16,8 @@ checks every one of them on the internal file):
   their group, leavers to their six groups plus the leavers not yet observable;
 - the knowledge rate's denominator is the cohort less the neutralised situations and its numerator
   the known situations, which are every other rate's denominator; each rate's numerator is its
-  groups' count; a rate's cells by sex or age band add up to the overall ones;
+  groups' count, and at most its denominator; a rate's cells by sex or age band add up to the
+  overall ones; the leavers not yet observable of a cohort ``metadonnees.json`` says complete are 0;
 - a published rate ``p`` gives ``K - pN`` within its rounding; a rate of N-1 comes from
   ``valeur_precedente`` or from ``valeur - evolution`` (points); a Wilson interval gives back the
   denominators it can come from (every ``n`` up to 2 000 tried);
@@ -134,6 +135,20 @@ def published_threshold(folder: Path, default: int = 5) -> int:
     return max(found, default=default)
 
 
+def published_complete_cohorts(folder: Path) -> frozenset[int]:
+    """The years whose cohort of leavers the run's ``metadonnees.json`` files say is complete
+    (``couverture``, ``cohorte_complete``): their leavers not yet observable are 0, whatever the
+    table prints."""
+    found: set[int] = set()
+    for path in Path(folder).rglob("metadonnees.json"):
+        try:
+            coverage = json.loads(path.read_text(encoding="utf-8")).get("couverture", {})
+            found |= {int(year) for year, facts in coverage.items() if isinstance(facts, dict) and facts.get("cohorte_complete")}
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return frozenset(found)
+
+
 def combine(tables: list[pd.DataFrame]) -> list[pd.DataFrame]:
     """The tables a reader can put together: all of them as one when they agree on every row they
     share, otherwise each file on its own."""
@@ -164,8 +179,9 @@ class System:
     unknown: np.ndarray
 
 
-def system(table: pd.DataFrame, heures_etp: float = 1607.0) -> System:
-    """The reader's linear system for ``table`` (see the module docstring)."""
+def system(table: pd.DataFrame, heures_etp: float = 1607.0, complete: frozenset[int] = frozenset()) -> System:
+    """The reader's linear system for ``table`` (see the module docstring); ``complete``: the years
+    whose cohort of leavers is complete (:func:`published_complete_cohorts`)."""
     cells = table[KEYS + MEASURES].reset_index(drop=True).copy()
     cells["annee"] = cells["annee"].astype(int)
     masked = pd.DataFrame({m: cells[m].eq(MARK) for m in MEASURES})
@@ -187,10 +203,15 @@ def system(table: pd.DataFrame, heures_etp: float = 1607.0) -> System:
     unknown[3 * np.flatnonzero(is_rate & masked["effectif"].to_numpy()) + N] = True
     unknown[3 * np.flatnonzero(is_rate & masked["valeur"].to_numpy()) + K] = True
     _wilson_bounds(values, is_rate, lower, upper)
+    # Leavers not yet observable of a complete cohort: none (a reviewer worked a masked count of 5
+    # neutralised leavers back with it).
+    pending = np.flatnonzero((cells["indicateur"] == "sortants_non_observables").to_numpy() & cells["annee"].isin(complete).to_numpy())
+    lower[3 * pending], upper[3 * pending] = 0.0, 0.0
     rel = _Relations([], [])
     index = _Index(cells)
     _breakdowns(rel, index)
     _outcomes(rel, index)
+    _numerators(rel, index, values)
     _rate_values(rel, index, values, is_rate)
     _parts(rel, index, values)
     _years(index, values, kind, tol, rel, lower, upper)
@@ -199,12 +220,12 @@ def system(table: pd.DataFrame, heures_etp: float = 1607.0) -> System:
     return System(cells, values, kind, rel, lower, upper, unknown)
 
 
-def audit(table: pd.DataFrame, seuil: int, heures_etp: float = 1607.0) -> pd.DataFrame:
+def audit(table: pd.DataFrame, seuil: int, heures_etp: float = 1607.0, complete: frozenset[int] = frozenset()) -> pd.DataFrame:
     """Every masked cell of ``table`` (text cells as published) that a reader can pin down or bound to
     less than its protection interval, and every count printed under the threshold: KEYS,
     ``cellule`` (valeur, numerateur or effectif), ``bas``, ``haut`` (what the reader can prove),
     ``largeur`` and ``protection``."""
-    known = system(table, heures_etp)
+    known = system(table, heures_etp, complete)
     printed = ~known.unknown & (known.lower == known.upper)
     hours = np.zeros(known.unknown.size, dtype=bool)
     hours[3 * np.flatnonzero(known.kind == "hours")] = True
@@ -327,6 +348,15 @@ def _outcomes(rel: _Relations, index: _Index) -> None:
     dynamic = index.find(every.assign(indicateur="taux_sorties_dynamiques"))
     rel.add(_terms((dynamic, K, 1.0), *[(index.find(every.assign(indicateur=r)), K, -1.0)
                                          for r in RATE_GROUPS if r != "taux_sorties_dynamiques"]), 0.0, 0.0)
+
+
+def _numerators(rel: _Relations, index: _Index, values: pd.DataFrame) -> None:
+    """A rate's numerator is at most its published denominator. (Where the denominator is masked
+    too, the rate's numerator is hidden with it, and the masking protects the denominator, not
+    the numerator: bounding one by the other is left out.)"""
+    rates = index.select(list(RATES))
+    rates = rates[np.isfinite(values["effectif"].to_numpy()[rates])]
+    rel.add(_terms((rates, K, 1.0), (rates, N, -1.0)), -np.inf, 0.0)
 
 
 def _rate_bounds(rel: _Relations, rows: np.ndarray, rate: np.ndarray, slack: float) -> None:
@@ -617,7 +647,8 @@ def check(folder: Path, seuil: int | None = None, heures_etp: float = 1607.0,
     :func:`published_tables`), and the reports' printing problems."""
     seuil = published_threshold(folder) if seuil is None else seuil
     tables = published_tables(folder) if tables is None else tables
-    cells = [audit(t, seuil, heures_etp) for t in combine(tables)] if tables else []
+    complete = published_complete_cohorts(folder)
+    cells = [audit(t, seuil, heures_etp, complete) for t in combine(tables)] if tables else []
     columns = [*KEYS, "cellule", "bas", "haut", "largeur", "protection"]
     cells = pd.concat(cells, ignore_index=True).drop_duplicates() if cells else pd.DataFrame(columns=columns)
     return cells, report_findings(folder)

@@ -28,7 +28,9 @@ their group; leavers = known + unknown + neutralised situations + leavers not ye
 rate's numerator and denominator and the situation counts they are sums of (the denominator of
 the knowledge rate is the cohort less the neutralised; the other rates' is the known situations);
 the rates of each sex or age band and the overall one; the ``ensemble`` cell and the cells of the
-territories. Cells are suppressed until no relation leaves a suppressed cell alone, or its
+territories; and, for the linear programs, what a reader knows beyond them: a rate's numerator is
+at most its denominator, and the leavers not yet observable of a complete cohort are 0 (a count
+of 0 of them is never suppressed: it would protect nothing). Cells are suppressed until no relation leaves a suppressed cell alone, or its
 suppressed cells adding up to less than ``seuil`` when its total is published, and until no
 suppressed cell of a year can be bounded by its relations taken together (within and across
 territories) closer than its protection interval: ``seuil`` persons; for hours, 10 % of the
@@ -268,7 +270,12 @@ class _Members:
 
     @classmethod
     def of(cls, system: "pd.DataFrame | _Members") -> "_Members":
-        return system if isinstance(system, _Members) else cls({name: system[name].to_numpy() for name in system.columns})
+        """The members of ``system`` (a frame of :func:`equations`; without ``limit``, none is an inequality)."""
+        if isinstance(system, _Members):
+            return system
+        columns = {name: system[name].to_numpy() for name in system.columns}
+        columns.setdefault("limit", np.zeros(len(system), dtype=bool))
+        return cls(columns)
 
     def __len__(self) -> int:
         return len(self._columns["cell"]) if self._positions is None else len(self._positions)
@@ -290,9 +297,11 @@ def equations(table: pd.DataFrame, rows: _Rows | None = None, kinds: np.ndarray 
     """Every linear relation of the published table (see the module docstring): one row per cell
     of a relation, ``equation`` (a number), ``cell`` (``3 * row + kind``), ``total`` (the cell is
     the relation's total), ``scope`` (the year of its cells: a year's relations, within and across
-    territories, are examined together), ``across`` (a relation between territories) and ``bound``
-    (the territories' sum only bounds the ``ensemble``). ``rows``, ``kinds``: the table's index and
-    its rows' kinds, when known."""
+    territories, are examined together), ``across`` (a relation between territories), ``bound``
+    (the territories' sum only bounds the ``ensemble``) and ``limit`` (an inequality a reader knows,
+    ``parts <= total``: a rate's numerator at most its denominator; for the linear programs only,
+    not the rules on each relation). ``rows``, ``kinds``:
+    the table's index and its rows' kinds, when known."""
     return pd.DataFrame(_relations(table, rows, kinds))
 
 
@@ -369,12 +378,21 @@ def _relations(table: pd.DataFrame, rows: _Rows | None = None, kinds: np.ndarray
     across.add(whole[~rate], whole[~rate], V, [(parts[~rate], V)])
     for kind in (K, N):
         across.add(whole[rate], whole[rate], kind, [(parts[rate], kind)])
-    (equation, cell, total), (equation_, cell_, total_) = within.gathered(), across.gathered()
-    cells = np.concatenate([cell, cell_])
-    return {"equation": np.concatenate([equation, equation_ + equation.max(initial=-1) + 1]), "cell": cells,
-            "total": np.concatenate([total, total_]), "scope": codes["annee"][cells // 3],
-            "across": np.repeat([False, True], [len(cell), len(cell_)]),
-            "bound": np.concatenate([np.zeros(len(cell), dtype=bool), np.isin(indicator[cell_ // 3], named("indicateur", *SHARED))])}
+    # What a reader knows beyond the equalities (an inequality, for the linear programs only): a
+    # rate's numerator is at most its denominator (a reviewer bounded 93 masked counts with it).
+    limits = _System(len(table))
+    rates = positions[kinds == "rate"]
+    limits.add(rates, rates, N, [(rates, K)])
+    (equation, cell, total), (equation_, cell_, total_), (equation__, cell__, total__) = within.gathered(), across.gathered(), limits.gathered()
+    cells = np.concatenate([cell, cell_, cell__])
+    first_across = equation.max(initial=-1) + 1
+    first_limit = first_across + equation_.max(initial=-1) + 1
+    return {"equation": np.concatenate([equation, equation_ + first_across, equation__ + first_limit]), "cell": cells,
+            "total": np.concatenate([total, total_, total__]), "scope": codes["annee"][cells // 3],
+            "across": np.repeat([False, True, False], [len(cell), len(cell_), len(cell__)]),
+            "bound": np.concatenate([np.zeros(len(cell), dtype=bool), np.isin(indicator[cell_ // 3], named("indicateur", *SHARED)),
+                                     np.zeros(len(cell__), dtype=bool)]),
+            "limit": np.repeat([False, False, True], [len(cell), len(cell_), len(cell__)])}
 
 
 def _linked(system: _Members, masked: np.ndarray) -> tuple:
@@ -547,12 +565,13 @@ def _program(frame: _Members, hidden: np.ndarray, column: np.ndarray, width: int
     """The relations of ``frame`` as a linear program in its ``hidden`` cells (numbered ``column``,
     ``width`` of them), published cells moved to the right-hand side: the rows, their right-hand
     side, whether each is an equality (else ``<=``) and its relation (-1: a part's row below).
-    ``sum of parts - total = 0``; for a ``bound`` relation, ``sum of parts - total >= 0`` and ``part - total <= 0`` for each part."""
+    ``sum of parts - total = 0``; for a ``bound`` relation, ``sum of parts - total >= 0`` and ``part - total <= 0`` for each part;
+    for a ``limit`` one, ``sum of parts - total <= 0``."""
     cell = frame["cell"]
     total = frame["total"]
     line, lines = pd.factorize(frame["equation"])
-    bound = np.zeros(len(lines), dtype=bool)
-    bound[line] = frame["bound"]
+    bound, limit = np.zeros(len(lines), dtype=bool), np.zeros(len(lines), dtype=bool)
+    bound[line], limit[line] = frame["bound"], frame["limit"]
     sign = np.where(total, -1.0, 1.0) * np.where(bound[line], -1.0, 1.0)
     value = values[cell]
     rows, columns, coefficients = [line[hidden]], [column], [sign[hidden]]
@@ -576,7 +595,7 @@ def _program(frame: _Members, hidden: np.ndarray, column: np.ndarray, width: int
     matrix = coo_matrix((np.concatenate(coefficients), (np.concatenate(rows), np.concatenate(columns))),
                         shape=(len(lines) + len(part), width)).tocsr()
     used = np.diff(matrix.indptr) > 0  # a row of published cells only says nothing
-    equal = np.r_[~bound, np.zeros(len(part), dtype=bool)]
+    equal = np.r_[~bound & ~limit, np.zeros(len(part), dtype=bool)]
     return matrix[used], rhs[used], equal[used], np.r_[lines, np.full(len(part), -1)][used]
 
 
@@ -968,18 +987,20 @@ def secondary(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.nd
 
 
 def _secondary(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None,
-               hours: np.ndarray | None, complete: bool, worth: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+               hours: np.ndarray | None, complete: bool, worth: np.ndarray | None = None,
+               kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`secondary`, and the years (``scope``) whose groups were too large to be examined
     whole (linked across territories by the ``ensemble``): examined territory by territory. When
     ``complete``, none: once no relation is in need and no cell is found narrow, those years are
     examined again whole (every relation of the year, across territories included), and
-    suppression goes on, examining whole, until nothing is found."""
+    suppression goes on, examining whole, until nothing is found. ``kept``: cells never suppressed
+    (what a reader knows anyway)."""
     with threadpool_limits(limits=1, user_api="blas"):
-        return _suppressed(system, values, masked, seuil, cost, hours, complete, worth)
+        return _suppressed(system, values, masked, seuil, cost, hours, complete, worth, kept)
 
 
 def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None,
-                hours: np.ndarray | None, complete: bool, worth: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+                hours: np.ndarray | None, complete: bool, worth: np.ndarray | None, kept: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_secondary`."""
     first, masked = masked, masked.copy()
     worth = (np.zeros(len(masked)) if cost is None else cost) if worth is None else worth
@@ -1003,13 +1024,15 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
     protection = np.broadcast_to(float(seuil), len(masked))
     members_per = np.bincount(equation, minlength=size)
     within_territory = ~system["across"]
+    ruled = np.ones(size, dtype=bool)  # the rules on each relation: equalities only
+    ruled[equation[system["limit"]]] = False
     narrowed: dict[tuple, np.ndarray] = {}
     examined = _examined(values, hours_cells)
     witnesses = _Witnesses(examined)
     bases = [(np.full(len(values), _LOWER, dtype=np.int8), np.full(size, _BASIC, dtype=np.int8)) for _ in range(2)]
     todo, unsolved, partial, all_whole = np.arange(size), None, np.array([], dtype=np.int64), False
     for _ in range(_SUPPRESSION_ROUNDS):
-        need = todo[_in_need(count[todo], shown[todo], parts[todo], seuil)]
+        need = todo[ruled[todo] & _in_need(count[todo], shown[todo], parts[todo], seuil)]
         if not len(need):
             # Linear programming last, on the years changed since its last look (it is the slowest).
             whole, local, years = _narrow(system, examined, masked, protection, hours_cells, witnesses, bases, unsolved, narrowed, all_whole)
@@ -1029,7 +1052,7 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
         # The members of the relations in need not hidden, in order of preference: the first one,
         # and the next ones as long as the relation would still be in need without them.
         members = by_equation[_ranges(starts[need], starts[need + 1])]
-        members = members[~hidden[members]]
+        members = members[~hidden[members] & (True if kept is None else ~kept[cell[members]])]
         if not len(members):
             return masked, partial  # every member of those relations is suppressed already
         preference = np.where(total[members], 2, np.where(value[members] > 0, 0, 1)) + (0 if cost is None else cost[cell[members]])
@@ -1083,8 +1106,11 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
     size = equation.max() + 1
     by_cell, cell_starts = np.argsort(cell, kind="stable"), np.r_[0, np.cumsum(np.bincount(cell, minlength=len(masked)))]
     by_equation, starts = np.argsort(equation, kind="stable"), np.r_[0, np.cumsum(np.bincount(equation, minlength=size))]
-    # Cells equal to one another: the suppressed members of two-member relations, linked.
-    pairs = by_equation[_ranges(starts[:-1][np.diff(starts) == 2], starts[1:][np.diff(starts) == 2])].reshape(-1, 2)
+    ruled = np.ones(size, dtype=bool)  # the rules on each relation: equalities only
+    ruled[equation[system["limit"]]] = False
+    # Cells equal to one another: the suppressed members of two-member equalities, linked.
+    two = (np.diff(starts) == 2) & ruled
+    pairs = by_equation[_ranges(starts[:-1][two], starts[1:][two])].reshape(-1, 2)
     pairs = pairs[masked[cell[pairs]].all(axis=1)]
     equal = connected_components(coo_matrix((np.ones(len(pairs)), (cell[pairs[:, 0]], cell[pairs[:, 1]])), shape=(len(masked),) * 2),
                                  directed=False)[1]
@@ -1116,8 +1142,8 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
             count = np.bincount(line, weights=hidden, minlength=len(lines))
             parts = np.bincount(line, weights=np.where(hidden & ~total[members], values[cell[members]], 0.0), minlength=len(lines))
             told = np.bincount(line, weights=total[members] & ~hidden, minlength=len(lines))
-            in_need = _in_need(count, told, parts, seuil).any()
-            alone = np.unique(cell[members][hidden & (count[line] == 1)])
+            in_need = (ruled[lines] & _in_need(count, told, parts, seuil)).any()
+            alone = np.unique(cell[members][hidden & (count[line] == 1) & ruled[lines][line]])
             if not in_need or not len(alone) or first[alone].any():
                 break
             more = equal_to(alone)
@@ -1256,8 +1282,12 @@ def mask(table: pd.DataFrame, seuil: int = 5, complet: bool = True) -> pd.DataFr
     headline = (codes["territoire"] == rows.code("territoire", "ensemble")) & np.isin(codes["dimension"], [rows.code("dimension", "ensemble"), rows.code("dimension", "situation_groupe")])
     headline &= (codes["indicateur"] != rows.code("indicateur", KNOWLEDGE_RATE[0])) & (codes["modalite"] != rows.code("modalite", "inconnue"))
     worth = np.where(np.repeat(headline, 3), 1 + cost, 0.0)
+    # A count of leavers not yet observable of 0 is known to a reader of a complete cohort
+    # (``cohorte_complete`` in metadonnees.json): never a protection.
+    kept = np.zeros((len(table), 3), dtype=bool)
+    kept[:, V] = (table["indicateur"] == NOT_OBSERVABLE[0]).to_numpy() & (values.reshape(-1, 3)[:, V] == 0)
     masked, partial = _secondary(_Members(_relations(table, rows, kind)), values, primary(table, seuil, kind), seuil, cost,
-                                 hours.reshape(-1), complet, worth)
+                                 hours.reshape(-1), complet, worth, kept.reshape(-1))
     masked = masked.reshape(-1, 3)
     is_rate = kind == "rate"
     hidden = np.where(is_rate, masked[:, K] | masked[:, N], masked[:, V])
