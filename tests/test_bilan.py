@@ -81,7 +81,9 @@ def test_html_holds_the_key_figures_in_french_format(batch):
 
 
 def test_html_is_self_contained_with_described_figures(batch):
-    page = (_report(batch) / "bilan.html").read_text(encoding="utf-8")
+    # A territory whose outcomes are published (Val d'Argent's 2023 cohort of 15 known situations
+    # is masked whole: its rate chart gives way to a sentence).
+    page = (_report(batch, "pays-des-trois-lacs") / "bilan.html").read_text(encoding="utf-8")
     images = re.findall(r"<img[^>]*>", page)
     assert len(images) == 3
     assert all('src="data:image/svg+xml;base64,' in image for image in images)  # vector charts
@@ -93,7 +95,7 @@ def test_html_is_self_contained_with_described_figures(batch):
 
 
 def test_word_file_holds_real_tables_and_images(batch):
-    folder = _report(batch)
+    folder = _report(batch, "pays-des-trois-lacs")
     with zipfile.ZipFile(folder / "bilan.docx") as archive:
         document = archive.read("word/document.xml").decode("utf-8")
         media = [n for n in archive.namelist() if n.startswith("word/media/")]

@@ -187,18 +187,26 @@ def test_a_group_of_one_relation_is_bounded_by_formula_as_a_program_would(monkey
     By hand: a + b = 7 gives both 0..7; c = 3 alone is determined (3..3, narrow); d - e = 2 (e the
     masked total of d and published parts) leaves d from 2 up and e from 0 up, unbounded; f + g = -4
     has no solution in counts (a contradiction discloses nothing, though f and g, seen at 1 and 2
-    only, would be narrow)."""
+    only, would be narrow). With bounds (a numerator under its published denominator): a + b = 7,
+    b at most 2, gives a 5..7 (narrow) and b 0..2 (narrow)."""
     cap = publication._CAP
     row = np.array([0, 0, 1, 2, 2, 3, 3])
     sign = np.array([1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0])
     constant = np.array([7.0, 3.0, 2.0, -4.0])
     true = np.array([4.0, 3.0, 3.0, 10.0, 8.0, 1.0, 2.0])
+    free = np.column_stack([np.zeros(7), np.full(7, cap)])
     witnesses = np.vstack([true, true])
-    narrow = publication._one_relation(row, sign, constant, np.zeros(7, dtype=bool), np.full(7, 5.0), witnesses)
+    narrow = publication._one_relation(row, sign, np.arange(7), constant, free, np.zeros(7, dtype=bool), np.full(7, 5.0), witnesses)
     assert witnesses[0].tolist() == [0, 0, 3, 2, 0, 1, 2]
     assert witnesses[1].tolist() == [7, 7, 3, cap, cap - 2, 1, 2]
     assert narrow.tolist() == [False, False, True, False, False, False, False]
-    # The same answers from the linear programs, on random relations of one to four cells.
+    bounded = free.copy()
+    bounded[1, 1] = 2.0
+    witnesses = np.vstack([[6.0, 1.0], [6.0, 1.0]])
+    narrow = publication._one_relation(row[:2], sign[:2], np.arange(2), constant[:1], bounded, np.zeros(7, dtype=bool), np.full(7, 5.0), witnesses)
+    assert witnesses.tolist() == [[5, 0], [7, 2]] and narrow.tolist() == [True, True]
+    # The same answers from the linear programs, on random relations of one to four cells, a
+    # fifth of the cells bounded around their true value.
     rng = np.random.default_rng(7)
     size = rng.integers(1, 5, 300)
     row = np.repeat(np.arange(300), size)
@@ -207,11 +215,18 @@ def test_a_group_of_one_relation_is_bounded_by_formula_as_a_program_would(monkey
     constant = np.bincount(row, weights=sign * true)
     hours = rng.random(len(row)) < 0.2
     protection = np.full(len(row), 5.0)
+    box = np.column_stack([np.zeros(len(row)), np.full(len(row), cap)])
+    limited = rng.random(len(row)) < 0.2
+    box[limited, 0] = np.maximum(true[limited] - rng.integers(0, 8, limited.sum()), 0)
+    box[limited, 1] = true[limited] + rng.integers(0, 8, limited.sum())
     matrix = coo_matrix((sign, (row, np.arange(len(row)))), shape=(300, len(row))).tocsr()
     monkeypatch.setattr(publication, "_DENSE_CELLS", 0)  # programs only, no moves first
-    by_formula = publication._one_relation(row, sign, constant, hours, protection, np.vstack([true, true]))
-    by_program = publication._too_narrow(matrix, constant, np.ones(300, dtype=bool), row, hours, protection, np.vstack([true, true]), true)
+    by_formula = publication._one_relation(row, sign, np.arange(len(row)), constant, box, hours, protection, np.vstack([true, true]))
+    by_program = publication._too_narrow(matrix, constant, np.ones(300, dtype=bool), row, hours, protection, np.vstack([true, true]), true,
+                                         box=box)
     assert by_formula.any() and (by_formula == by_program).all()
+    assert (by_formula & limited).any() and (by_formula != publication._one_relation(row, sign, np.arange(len(row)), constant, np.column_stack(
+        [np.zeros(len(row)), np.full(len(row), cap)]), hours, protection, np.vstack([true, true]))).any()
 
 
 def test_every_relation_has_each_cell_once_and_holds_on_the_true_values(tmp_path):
@@ -252,16 +267,23 @@ def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypa
     equal = np.array([True] * 6 + [False])
     group = np.array([0, 0, 0, 0, 1, 1, 2, 2, 2])
     start = np.array([5.0, 5.0, 4.0, 2.0, 4.0, 0.0, 2.0, 2.0, 3.0])
-    low, high = publication._moved(matrix, constant, equal, group, start, np.ones(3, dtype=bool))
+    free = np.column_stack([np.zeros(9), np.full(9, publication._CAP)])
+    low, high = publication._moved(matrix, constant, equal, group, start, np.ones(3, dtype=bool), free)
     assert np.allclose(low, [3, 1, 0, 0, 0, 0, 0, 0, 0]) and np.allclose(high, [9, 7, 6, 6, 4, 4, 3, 3, 4])
     # The others compensate in proportion to their values: a + b + c = 20 with 1, 18, 1 moves c up
     # while b, not a, gives way (a loses 1/325 of each step, b 324/325): c reaches 19.06 (b at 0).
     # With a, b and c weighed alike, c's own move stopped at 3 (a at 0), and c was seen up to 10.
     low, high = publication._moved(csr_matrix(np.ones((1, 3))), np.array([20.0]), np.array([True]), np.zeros(3, dtype=int),
-                                   np.array([1.0, 18.0, 1.0]), np.ones(1, dtype=bool))
+                                   np.array([1.0, 18.0, 1.0]), np.ones(1, dtype=bool), free[:3])
     assert np.allclose(high, [1 + 18 * 325 / 324, 20, 1 + 18 * 325 / 324]) and np.allclose(low, 0)
-    # Random groups of two to four relations (one in ten an inequality), cells from 0 to 20: every
-    # value reached lies between the least and greatest value a linear program finds.
+    # A bound stops a move as an inequality does: with b from 17 to 19 (a numerator under its
+    # published denominator, say), no value reached leaves them, and c still moves up.
+    low, high = publication._moved(csr_matrix(np.ones((1, 3))), np.array([20.0]), np.array([True]), np.zeros(3, dtype=int),
+                                   np.array([1.0, 18.0, 1.0]), np.ones(1, dtype=bool), np.array([[0, publication._CAP], [17, 19], [0, publication._CAP]]))
+    assert (low >= [0, 17, 0]).all() and (high <= [publication._CAP, 19, publication._CAP]).all() and high[2] > 1
+    # Random groups of two to four relations (one in ten an inequality), cells from 0 to 20 (one
+    # in five bounded around its value): every value reached lies between the least and greatest
+    # value a linear program finds.
     rng = np.random.default_rng(11)
     blocks, constants, equals, groups, starts = [], [], [], [], []
     for number in range(60):
@@ -273,7 +295,10 @@ def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypa
         constants.append(block @ true + np.where(inequality, rng.integers(0, 4, height), 0))
     matrix, constant, equal = block_diag(blocks).tocsr(), np.concatenate(constants), np.concatenate(equals)
     group, start = np.concatenate(groups), np.concatenate(starts)
-    low, high = publication._moved(matrix, constant, equal, group, start, np.ones(60, dtype=bool))
+    box = np.column_stack([np.zeros(len(start)), np.full(len(start), publication._CAP)])
+    limited = rng.random(len(start)) < 0.2
+    box[limited] = np.column_stack([np.maximum(start - rng.integers(0, 6, len(start)), 0), start + rng.integers(0, 6, len(start))])[limited]
+    low, high = publication._moved(matrix, constant, equal, group, start, np.ones(60, dtype=bool), box)
     assert (high - low > 0.5).mean() > 0.5  # the moves do spread most cells
     offset = 0
     for block, bound, is_equal in zip(blocks, constants, equals):
@@ -283,7 +308,7 @@ def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypa
                 objective = np.zeros(width)
                 objective[cell] = sense
                 answer = linprog(objective, A_ub=block[~is_equal] if (~is_equal).any() else None, b_ub=bound[~is_equal] if (~is_equal).any() else None,
-                                 A_eq=block[is_equal], b_eq=bound[is_equal], bounds=(0, publication._CAP))
+                                 A_eq=block[is_equal], b_eq=bound[is_equal], bounds=box[offset: offset + width])
                 slack = 1e-6 * max(1.0, abs(answer.fun))
                 if sense > 0:
                     assert low[offset + cell] >= answer.fun - slack
@@ -292,15 +317,17 @@ def test_moves_along_the_relations_reach_only_values_the_cells_can_take(monkeypa
         offset += width
     # And the cells found too narrow are the same with the moves as with programs only.
     hours, protection = np.zeros(len(start), dtype=bool), np.full(len(start), 5.0)
-    with_moves = publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start)
+    with_moves = publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start, box=box)
     monkeypatch.setattr(publication, "_DENSE_CELLS", 0)
-    assert (with_moves == publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start)).all()
+    assert (with_moves == publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start,
+                                                  box=box)).all()
     assert with_moves.any() and not with_moves.all()
     # And the same when every group is too large to be copied (a national year examined whole;
     # forced: more than two unknowns), its unknowns left pushed two at a time.
     monkeypatch.setattr(publication, "_COPIED_UNKNOWNS", 4)
     monkeypatch.setattr(publication, "_PER_PUSH", 2)
-    assert (with_moves == publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start)).all()
+    assert (with_moves == publication._too_narrow(matrix, constant, equal, group, hours, protection, np.vstack([start, start]), start,
+                                                  box=box)).all()
 
 
 def test_values_beyond_the_programs_bound_are_neither_moved_past_it_nor_lost():

@@ -507,23 +507,30 @@ def _bounded(frame: _Members, cells: np.ndarray, label: np.ndarray, values: np.n
     cell = frame["cell"]
     hidden = masked[cell]
     columns, column = _distinct(cell[hidden])
-    matrix, constant, equal, relation = _program(frame, hidden, column, len(columns), values)
+    matrix, constant, equal, relation, box = _program(frame, hidden, column, len(columns), values)
     group = np.empty(len(columns), dtype=int)
     group[np.searchsorted(columns, members)] = member_group
     entries = matrix.tocoo()
-    # A group of one equality (most of them: two or three cells of a breakdown) needs no program.
+    # A group of one equality (most of them: two or three cells of a breakdown) needs no program;
+    # nor does a cell no row is left for (its only relation bounds it: :func:`_program`).
     row_group = np.zeros(matrix.shape[0], dtype=int)  # every row has a suppressed cell
     row_group[entries.row] = group[entries.col]
-    closed = (np.bincount(row_group, minlength=groups) == 1) & (np.bincount(row_group, weights=equal, minlength=groups) == 1)
+    rows = np.bincount(row_group, minlength=groups)
+    closed = ((rows == 1) & (np.bincount(row_group, weights=equal, minlength=groups) == 1)) | (rows == 0)
     lone = closed[group[entries.col]]  # each cell of such a group is once in its row
-    lone_cells = columns[entries.col[lone]]
     narrow = np.zeros(len(columns), dtype=bool)
     position = witnesses.slots(columns)  # where each column's witnesses are kept
     kept = witnesses.of(level)
     seen_values = kept[:, position[entries.col[lone]]]
-    narrow[entries.col[lone]] = _one_relation(entries.row[lone], entries.data[lone], constant, hours[lone_cells],
-                                              protection[lone_cells], seen_values)
+    narrow[entries.col[lone]] = _one_relation(entries.row[lone], entries.data[lone], entries.col[lone], constant, box,
+                                              hours[columns], protection[columns], seen_values)
     kept[:, position[entries.col[lone]]] = seen_values
+    free = np.flatnonzero(rows[group] == 0)
+    seen_values = kept[:, position[free]]
+    np.minimum(seen_values[0], box[free, 0], out=seen_values[0])
+    np.maximum(seen_values[1], box[free, 1], out=seen_values[1])
+    narrow[free] = _judged(seen_values[0], seen_values[1], hours[columns[free]], protection[columns[free]])
+    kept[:, position[free]] = seen_values
     # The other groups solved together up to a few thousand unknowns: the simplex slows down
     # faster than the problem grows, so many groups in one problem take longer than in a few.
     size = np.where(closed, 0, np.bincount(group, minlength=groups))
@@ -536,7 +543,7 @@ def _bounded(frame: _Members, cells: np.ndarray, label: np.ndarray, values: np.n
         known = relation[lines] >= 0
         statuses = [bases[0][columns[on]], np.where(known, bases[1][np.maximum(relation[lines], 0)], _BASIC).astype(np.int8)]
         narrow[on] = _too_narrow(matrix[lines][:, on], constant[lines], equal[lines], np.unique(group[on], return_inverse=True)[1],
-                                 hours[columns[on]], protection[columns[on]], seen_values, values[columns[on]], statuses)
+                                 hours[columns[on]], protection[columns[on]], seen_values, values[columns[on]], statuses, box[on])
         kept[:, position[on]] = seen_values
         bases[0][columns[on]], bases[1][relation[lines][known]] = statuses[0], statuses[1][known]
 
@@ -564,7 +571,9 @@ def _mixed(items: np.ndarray, seed: int) -> np.ndarray:
 def _program(frame: _Members, hidden: np.ndarray, column: np.ndarray, width: int, values: np.ndarray) -> tuple:
     """The relations of ``frame`` as a linear program in its ``hidden`` cells (numbered ``column``,
     ``width`` of them), published cells moved to the right-hand side: the rows, their right-hand
-    side, whether each is an equality (else ``<=``) and its relation (-1: a part's row below).
+    side, whether each is an equality (else ``<=``), its relation (-1: a part's row below), and
+    each unknown's least and greatest value (``width`` x 2; 0 and :data:`_CAP` but where a ``limit``
+    relation with one suppressed cell bounds it: a numerator under its published denominator).
     ``sum of parts - total = 0``; for a ``bound`` relation, ``sum of parts - total >= 0`` and ``part - total <= 0`` for each part;
     for a ``limit`` one, ``sum of parts - total <= 0``."""
     cell = frame["cell"]
@@ -595,8 +604,15 @@ def _program(frame: _Members, hidden: np.ndarray, column: np.ndarray, width: int
     matrix = coo_matrix((np.concatenate(coefficients), (np.concatenate(rows), np.concatenate(columns))),
                         shape=(len(lines) + len(part), width)).tocsr()
     used = np.diff(matrix.indptr) > 0  # a row of published cells only says nothing
+    # An inequality on one suppressed cell is a bound on it (a closed-form group stays one).
+    single = np.flatnonzero(np.r_[limit, np.zeros(len(part), dtype=bool)] & (np.diff(matrix.indptr) == 1))
+    at, coefficient = matrix.indices[matrix.indptr[single]], matrix.data[matrix.indptr[single]]
+    box = np.column_stack([np.zeros(width), np.full(width, _CAP)])
+    np.minimum.at(box[:, 1], at[coefficient > 0], rhs[single][coefficient > 0] / coefficient[coefficient > 0])
+    np.maximum.at(box[:, 0], at[coefficient < 0], rhs[single][coefficient < 0] / coefficient[coefficient < 0])
+    used[single] = False
     equal = np.r_[~bound & ~limit, np.zeros(len(part), dtype=bool)]
-    return matrix[used], rhs[used], equal[used], np.r_[lines, np.full(len(part), -1)][used]
+    return matrix[used], rhs[used], equal[used], np.r_[lines, np.full(len(part), -1)][used], box
 
 
 def _solve(objective: np.ndarray, bounds: np.ndarray, matrix, lower: np.ndarray, upper: np.ndarray,
@@ -640,8 +656,8 @@ def _solve(objective: np.ndarray, bounds: np.ndarray, matrix, lower: np.ndarray,
 
 
 def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, hours: np.ndarray, protection: np.ndarray,
-                witnesses: np.ndarray, start: np.ndarray, statuses: list | None = None) -> np.ndarray:
-    """Which unknowns ``x >= 0`` with ``matrix @ x = constant`` (``<=`` where not ``equal``) lie in an interval narrower than
+                witnesses: np.ndarray, start: np.ndarray, statuses: list | None = None, box: np.ndarray | None = None) -> np.ndarray:
+    """Which unknowns ``x`` within ``box`` (per unknown: least, greatest; default 0 and :data:`_CAP`) with ``matrix @ x = constant`` (``<=`` where not ``equal``) lie in an interval narrower than
     their protection (hours: :data:`HOURS_PROTECTION` of the greatest value; counts rounded
     inward). The unknowns fall into independent ``group``s (no row links two); a group whose
     relations contradict each other (not a table of the kit) discloses nothing. ``witnesses``
@@ -662,6 +678,11 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
     own copy of its group's relations)."""
     entries = matrix.tocoo()
     size = matrix.shape[1]
+    box = np.column_stack([np.zeros(size), np.full(size, _CAP)]) if box is None else box
+    # Unknowns their bounds judge once seen above 0: narrow (a numerator under a small published
+    # denominator); or only 0 (under a denominator of 0).
+    boxed = _judged(box[:, 0], box[:, 1], hours, protection)
+    settled = box[:, 1] <= _TOLERANCE
     groups = group.max(initial=-1) + 1
     row_group = np.zeros(matrix.shape[0], dtype=int)
     row_group[entries.row] = group[entries.col]
@@ -704,7 +725,7 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
                                                                offset[copy[on]] + rank[entries.col[taken][on]])), shape=shape).tocsr(),
                            constant[taken_rows], taken_rows))
         (a_eq, b_eq, eq_rows), (a_ub, b_ub, ub_rows) = blocks
-        bounds = np.column_stack([np.zeros(len(unknowns)), np.full(len(unknowns), _CAP)])
+        bounds = box[unknowns]
         warm = (statuses[0][unknowns], np.r_[statuses[1][eq_rows], statuses[1][ub_rows]])
         if extra is not None:
             coupling, t_bounds, t_status = extra
@@ -722,7 +743,7 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
         return x is not None
 
     def spread() -> np.ndarray:
-        return ~valid[group] | _wide(least, most, hours, protection)
+        return ~valid[group] | settled | (boxed & (most > _TOLERANCE)) | _wide(least, most, hours, protection)
 
     def offsets(copies: np.ndarray) -> np.ndarray:
         return np.r_[0, np.cumsum(column_starts[copies + 1] - column_starts[copies])]
@@ -752,17 +773,31 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
               (coupling, t_bounds, np.full(count, _UPPER if up else _LOWER, dtype=np.int8)))
 
     def alone(chosen: np.ndarray) -> None:
-        """The least and the greatest value of each chosen unknown, each in a copy of its group."""
-        copies = group[chosen]
-        objective = np.zeros(offsets(copies)[-1])
-        objective[offsets(copies)[:-1] + rank[chosen]] = 1.0
-        solve(copies, objective)
-        solve(copies, -objective)
+        """The least and the greatest value of each chosen unknown, each in a copy of its group
+        (not the one it was seen to reach already: its least or greatest possible value)."""
+        for sign, reached in ((1.0, least <= box[:, 0] + _TOLERANCE), (-1.0, most >= box[:, 1] - _TOLERANCE)):
+            if len(sought := chosen[~reached[chosen]]):
+                copies = group[sought]
+                objective = np.zeros(offsets(copies)[-1])
+                objective[offsets(copies)[:-1] + rank[sought]] = sign
+                solve(copies, objective)
+
+    def pinned() -> None:
+        """Unknowns seen at 0 only (often counts of 0 their relations force): one program
+        maximises their sum in each group; a group where it is 0 holds them at 0 (nothing to
+        protect), and the others were seen above 0."""
+        if (zero := ~spread() & (most <= _TOLERANCE)).any():
+            copies = np.unique(group[zero])
+            on = np.flatnonzero(zero)
+            objective = np.zeros(offsets(copies)[-1])
+            objective[offsets(copies)[np.searchsorted(copies, group[on])] + rank[on]] = -1.0
+            if solve(copies, objective):
+                settled[on[np.bincount(group[on], weights=most[on] > _TOLERANCE, minlength=groups)[group[on]] == 0]] = True
 
     # Moves first, in the groups most of whose unknowns are still to be seen spread (a group seen
     # before, with a few more cells suppressed since, has its new cells at 0, which moves rarely spread).
     fresh = np.bincount(group, weights=~spread(), minlength=groups) > 0.5 * np.bincount(group, minlength=groups)
-    low, high = _moved(matrix, constant, equal, group, start, fresh)
+    low, high = _moved(matrix, constant, equal, group, start, fresh, box)
     # Counts rounded inward, toward their true value (a whole number): still values they can take.
     np.minimum(least, np.where(hours, low, np.minimum(np.ceil(low - 1e-6), start)), out=least)
     np.maximum(most, np.where(hours, high, np.maximum(np.floor(high + 1e-6), start)), out=most)
@@ -792,6 +827,7 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
             push(chosen, up=True, apart=False)
         if (chosen := chosen & ~spread() & (hours | (most >= protection))).any():
             push(chosen, up=False, apart=False)
+    pinned()
     solved = np.zeros(size, dtype=bool)
     while (todo := np.flatnonzero(~spread() & ~solved)).size:
         # As many unknowns as their copies' size allows (at least one).
@@ -803,14 +839,14 @@ def _too_narrow(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarr
 
 
 def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, start: np.ndarray,
-           chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+           chosen: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The least and greatest value each unknown takes in solutions of ``matrix @ x = constant``
-    (``<=`` where not ``equal``), ``x >= 0``, reached from the solution ``start`` by moving along
+    (``<=`` where not ``equal``), ``x`` within ``box`` (least, greatest per unknown), reached from the solution ``start`` by moving along
     the equalities (their null space) without a program: for each unknown, the direction that moves
-    it by one and the others of its group as little as possible, each in proportion to its value
-    (weighted least squares; those above 0 only: an unknown at 0 moves only up, its group's unknowns
-    above 0 absorbing it), followed up and down
-    until an unknown reaches 0 (or :data:`_CAP`) or an inequality its bound. The ``chosen`` groups
+    it by one and the others of its group as little as possible, each in proportion to how far it
+    is above its least value (weighted least squares; those above it only: an unknown at it moves
+    only up, its group's others absorbing it), followed up and down
+    until an unknown reaches its least or greatest value or an inequality its bound. The ``chosen`` groups
     of up to :data:`_DENSE_CELLS` unknowns that ``start`` satisfies, groups of one size together (dense
     algebra); the other unknowns stay at ``start``."""
     low, high = start.astype(float), start.astype(float)
@@ -822,7 +858,7 @@ def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, s
     residual = matrix @ start - constant
     broken = np.where(equal, np.abs(residual), residual) > _TOLERANCE
     kept = (chosen & (cells <= _DENSE_CELLS) & (np.bincount(row_group, weights=broken, minlength=groups) == 0)
-            & (np.bincount(group, weights=start > _CAP, minlength=groups) == 0))
+            & (np.bincount(group, weights=(start > box[:, 1] + _TOLERANCE) | (start < box[:, 0] - _TOLERANCE), minlength=groups) == 0))
     # Sizes padded to a multiple of 8 (4 for the smallest): a few sizes, little padding.
     width, height = (np.where(n <= 4, 4, -(-n // 8) * 8) for n in (cells, rows))
     column_rank, row_rank = _rank_within(group), _rank_within(row_group)
@@ -841,7 +877,8 @@ def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, s
             members = np.flatnonzero(slot[group] >= 0)
             at = (slot[group[members]], column_rank[members])
             x, real = np.zeros((len(chunk), w)), np.zeros((len(chunk), w), dtype=bool)
-            x[at], real[at] = start[members], True
+            floor, ceiling = np.zeros((len(chunk), w)), np.full((len(chunk), w), _CAP)
+            x[at], real[at], floor[at], ceiling[at] = start[members], True, box[members, 0], box[members, 1]
             equalities = relations * ~inequality[:, :, None]
             # direction[:, :, k]: unknown k moves by one, those above 0 compensate, each in
             # proportion to its value (weighted least squares: e_k - X R' (R R')+ S e_k, S the
@@ -850,7 +887,7 @@ def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, s
             # weights). (R R')+ S: solved with R R' + d I (d a trillionth of its largest entry;
             # R R' is singular when relations depend on each other) and one step of refinement,
             # a fifth of the time of an eigendecomposition.
-            weight = np.where(x > _TOLERANCE, x, 0.0)
+            weight = np.where(x - floor > _TOLERANCE, x - floor, 0.0)
             restricted = equalities * weight[:, None, :]
             gram = restricted @ restricted.transpose(0, 2, 1)
             regular = gram + 1e-12 * np.maximum(np.diagonal(gram, axis1=1, axis2=2).max(axis=1), 1.0)[:, None, None] * np.eye(h)
@@ -863,10 +900,10 @@ def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, s
             rate = relations @ direction  # how fast each inequality's left side grows
             slack = np.maximum(bound - np.einsum("ghw,gw->gh", relations, x), 0.0)[:, :, None]
             with np.errstate(divide="ignore", invalid="ignore"):
-                # How far each unknown lets a direction go: until it falls to 0 or rises to _CAP.
+                # How far each unknown lets a direction go: until it falls or rises to its bound.
                 size = np.abs(direction)
-                falling = np.where(size > 0, x[:, :, None] / size, np.inf)
-                rising = np.where(size > 0, np.maximum(_CAP - x[:, :, None], 0.0) / size, np.inf)
+                falling = np.where(size > 0, np.maximum(x - floor, 0.0)[:, :, None] / size, np.inf)
+                rising = np.where(size > 0, np.maximum(ceiling - x, 0.0)[:, :, None] / size, np.inf)
                 up = np.minimum(np.where(direction < 0, falling, rising).min(axis=1),
                                 np.where(inequality[:, :, None] & (rate > 1e-12), slack / rate, np.inf).min(axis=1))
                 down = np.minimum(np.where(direction > 0, falling, rising).min(axis=1),
@@ -878,9 +915,9 @@ def _moved(matrix, constant: np.ndarray, equal: np.ndarray, group: np.ndarray, s
             error = relations @ reached - bound[:, :, None]
             limit = _TOLERANCE * np.maximum(1.0, np.abs(reached).max(axis=1, keepdims=True))
             holds = ((np.where(inequality[:, :, None], error, np.abs(error)) <= limit).all(axis=1)
-                     & (reached >= -limit).all(axis=1) & (reached <= _CAP + limit).all(axis=1))
+                     & (reached >= floor[:, :, None] - limit).all(axis=1) & (reached <= ceiling[:, :, None] + limit).all(axis=1))
             reached = np.where(holds[:, None, :], reached, x[:, :, None])
-            low[members] = np.maximum(reached.min(axis=2)[at], 0.0)
+            low[members] = np.maximum(reached.min(axis=2)[at], box[members, 0])
             high[members] = reached.max(axis=2)[at]
             slot[chunk] = -1
     return low, high
@@ -894,23 +931,24 @@ def _rank_within(owner: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _one_relation(row: np.ndarray, sign: np.ndarray, constant: np.ndarray, hours: np.ndarray, protection: np.ndarray,
-                  witnesses: np.ndarray) -> np.ndarray:
-    """:func:`_too_narrow` for unknowns that are each the only ones of their group with a single
-    equality, ``sum of sign * x = constant[row]``, with no program: seen from an unknown, the
-    others of its sign can take anything from 0 to :data:`_CAP`, and those of the other sign too,
-    so it lies between ``c - (same - 1) * _CAP`` and ``c + other * _CAP`` (``c`` the constant with
-    its sign; at least 0, at most :data:`_CAP`). A relation that no values satisfy discloses
-    nothing (its witnesses stay as they are). ``witnesses`` (2 x unknowns) become those least and
-    greatest values. The coefficients are 1 and -1: a relation has each cell once."""
-    positive = np.bincount(row, weights=sign > 0, minlength=len(constant))
-    negative = np.bincount(row, weights=sign < 0, minlength=len(constant))
-    valid = (constant[row] >= -negative[row] * _CAP - _TOLERANCE) & (constant[row] <= positive[row] * _CAP + _TOLERANCE)
-    same, other = np.where(sign > 0, positive[row], negative[row]), np.where(sign > 0, negative[row], positive[row])
-    seen_from = sign * constant[row]
-    witnesses[0] = np.where(valid, np.minimum(witnesses[0], np.maximum(seen_from - (same - 1) * _CAP, 0.0)), witnesses[0])
-    witnesses[1] = np.where(valid, np.maximum(witnesses[1], np.minimum(seen_from + other * _CAP, _CAP)), witnesses[1])
-    return valid & _judged(witnesses[0], witnesses[1], hours, protection)
+def _one_relation(row: np.ndarray, sign: np.ndarray, column: np.ndarray, constant: np.ndarray, box: np.ndarray,
+                  hours: np.ndarray, protection: np.ndarray, witnesses: np.ndarray) -> np.ndarray:
+    """:func:`_too_narrow` for unknowns (``column``) that are each the only ones of their group with
+    a single equality, ``sum of sign * x = constant[row]``, with no program: seen from an unknown,
+    the others can take anything within their bounds (``box``, per column: least, greatest), so
+    it lies between ``c`` less the greatest and ``c`` less the least of the others' sum (``c``
+    the constant with its sign), within its own bounds. A relation that no values satisfy
+    discloses nothing (its witnesses stay as they are). ``witnesses`` (2 x entries) become those
+    least and greatest values; ``hours``, ``protection``: per column. The coefficients are 1 and
+    -1: a relation has each cell once."""
+    least, most = np.minimum(sign * box[column, 0], sign * box[column, 1]), np.maximum(sign * box[column, 0], sign * box[column, 1])
+    low, high = (np.bincount(row, weights=w, minlength=len(constant)) for w in (least, most))
+    valid = (constant[row] >= low[row] - _TOLERANCE) & (constant[row] <= high[row] + _TOLERANCE)
+    # sign * x = c - (the others' sum), which lies from low - least to high - most
+    reach = np.sort(sign[:, None] * np.column_stack([constant[row] - (high[row] - most), constant[row] - (low[row] - least)]), axis=1)
+    witnesses[0] = np.where(valid, np.minimum(witnesses[0], np.maximum(reach[:, 0], box[column, 0])), witnesses[0])
+    witnesses[1] = np.where(valid, np.maximum(witnesses[1], np.minimum(reach[:, 1], box[column, 1])), witnesses[1])
+    return valid & _judged(witnesses[0], witnesses[1], hours[column], protection[column])
 
 
 def _judged(least: np.ndarray, most: np.ndarray, hours: np.ndarray, protection: np.ndarray) -> np.ndarray:
