@@ -1062,8 +1062,7 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
     protection = np.broadcast_to(float(seuil), len(masked))
     members_per = np.bincount(equation, minlength=size)
     within_territory = ~system["across"]
-    ruled = np.ones(size, dtype=bool)  # the rules on each relation: equalities only
-    ruled[equation[system["limit"]]] = False
+    ruled = _equalities(system, size)
     narrowed: dict[tuple, np.ndarray] = {}
     examined = _examined(values, hours_cells)
     witnesses = _Witnesses(examined)
@@ -1144,8 +1143,7 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
     size = equation.max() + 1
     by_cell, cell_starts = np.argsort(cell, kind="stable"), np.r_[0, np.cumsum(np.bincount(cell, minlength=len(masked)))]
     by_equation, starts = np.argsort(equation, kind="stable"), np.r_[0, np.cumsum(np.bincount(equation, minlength=size))]
-    ruled = np.ones(size, dtype=bool)  # the rules on each relation: equalities only
-    ruled[equation[system["limit"]]] = False
+    ruled = _equalities(system, size)
     # Cells equal to one another: the suppressed members of two-member equalities, linked.
     two = (np.diff(starts) == 2) & ruled
     pairs = by_equation[_ranges(starts[:-1][two], starts[1:][two])].reshape(-1, 2)
@@ -1208,6 +1206,14 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
     for one_year in np.unique(year[order]):
         attempt(order[year[order] == one_year])
     return masked
+
+
+def _equalities(system: _Members, size: int) -> np.ndarray:
+    """Which of the ``size`` relations of ``system`` are equalities: those the rules on each
+    relation (:func:`_in_need`) apply to; a ``limit`` is for the linear programs only."""
+    ruled = np.ones(size, dtype=bool)
+    ruled[system["equation"][system["limit"]]] = False
+    return ruled
 
 
 def _in_need(count: np.ndarray, shown: np.ndarray, parts: np.ndarray, seuil: int) -> np.ndarray:
