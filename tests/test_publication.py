@@ -407,3 +407,39 @@ def test_cells_suppressed_on_the_way_and_no_longer_needed_are_published_again(tm
     before = mask(table, 5)
     assert before.loc[overall_rates, "valeur"].sum() == 10
     assert (masks.to_numpy() <= before.to_numpy()).all() and masks["valeur"].sum() < before["valeur"].sum()
+
+
+def test_bounds_propagated_relation_by_relation_tell_only_cells_the_programs_find_narrow(tmp_path):
+    """By hand: two bands of a knowledge rate's denominator, n1 + n2 = 15 (total published), n1
+    masked with its published numerator k1 = 13 (k1 <= n1), n2 masked: n1 lies in 13..15 and n2
+    in 0..2, both narrow at seuil 5, found without a program; the bounds are kept for the programs.
+    A true 0 bounded so (z + w = 2, z = 0, w = 2) is left to the programs (a cell that can only be
+    0 protects nothing, which bounds alone cannot tell). On demo tables, masked by the rules only,
+    every cell the propagation tells is one the programs find narrow, and some are."""
+    t, n1, n2, k1, t2, z, w = (3 * row for row in range(7))
+    system = publication._Members.of(pd.DataFrame({
+        "equation": [0, 0, 0, 1, 1, 2, 2, 2], "cell": [t, n1, n2, n1, k1, t2, z, w],
+        "total": [True, False, False, True, False, True, False, False],
+        "limit": [False, False, False, True, True, False, False, False]}).assign(scope=0, across=False, bound=False))
+    values = np.zeros(21)
+    values[[t, n1, n2, k1, t2, z, w]] = [15, 14, 1, 13, 2, 0, 2]
+    masked = np.zeros(21, dtype=bool)
+    masked[[n1, n2, z, w]] = True
+    bounds = np.column_stack([np.zeros(21), np.full(21, publication._CAP)])
+    told = publication._propagated(system, values, masked, np.full(21, 5.0), np.zeros(21, dtype=bool), bounds)
+    assert told.tolist() == [n1, n2, w]
+    assert np.allclose(bounds[[n1, n2, z, w]], [[13, 15], [0, 2], [0, 2], [0, 2]], atol=1e-3)
+    for seed, seuil in ((3, 5), (11, 11)):
+        table = _demo_table(tmp_path, DemoParameters(seed=seed, territories=3, first_year=2023, last_year=2024, scale=0.3))
+        relations = publication._Members(publication._relations(table))
+        values = publication.cell_values(table)
+        masked = publication.primary(table, seuil)
+        protection, hours = np.full(len(values), float(seuil)), np.zeros((len(table), 3), dtype=bool)
+        hours[:, 0] = publication._kinds(table) == "hours"
+        hours = hours.reshape(-1)
+        told = publication._propagated(relations.take(~relations["across"]), values, masked, protection, hours,
+                                       np.column_stack([np.zeros(len(values)), np.full(len(values), publication._CAP)]))
+        bases = [(np.zeros(len(values), dtype=np.int8), np.ones(relations["equation"].max() + 1, dtype=np.int8)) for _ in range(2)]
+        whole, local, _ = publication._narrow(relations, values, masked, protection, hours, publication._Witnesses(values), bases,
+                                              all_whole=True)
+        assert len(told) and set(told) <= set(whole) | set(local)
