@@ -104,6 +104,7 @@ def test_word_file_holds_real_tables_and_images(batch):
     text = html.unescape(re.sub(r"<[^>]+>", "", document))
     for shown in _key_figures(folder).values():
         assert shown in text
+    assert "avec les intervalles à 95\u202f%" in text  # a chart caption keeps « % » with its number
 
 
 def test_pdf_pages_hold_the_same_figures(batch):

@@ -52,6 +52,16 @@ def _found(cells: pd.DataFrame, annee, territoire, indicateur, dimension, modali
     return float(row["bas"].iloc[0]), float(row["haut"].iloc[0])
 
 
+def _published_fixture(tmp_path: Path, name: str) -> Path:
+    """The published files kept in ``tests/fixtures/<name>``, as ``tmp_path/sortie/indicateurs``."""
+    folder = tmp_path / "sortie" / "indicateurs"
+    folder.mkdir(parents=True)
+    for file in ("indicateurs.csv", "metadonnees.json"):
+        with gzip.open(Path(__file__).parent / "fixtures" / name / f"{file}.gz", "rb") as source, (folder / file).open("wb") as out:
+            shutil.copyfileobj(source, out)
+    return folder
+
+
 def test_the_attacker_finds_the_leaks_of_the_kit_before_the_fix(before_fix, capsys):
     cells, reports = check(before_fix, 5)
     # 77 leavers, 76 in the knowledge rate's denominator: 1 neutralised leaver, masked elsewhere.
@@ -81,11 +91,7 @@ def test_the_attacker_knows_what_every_reader_knows(tmp_path):
     A rate's numerator is at most its published denominator; the leavers not
     yet observable of a complete cohort (``cohorte_complete``) are 0, so 84 leavers less 79 in the
     knowledge rate's denominator are 5 neutralised leavers, exactly."""
-    folder = tmp_path / "sortie" / "indicateurs"
-    folder.mkdir(parents=True)
-    for name in ("indicateurs.csv", "metadonnees.json"):
-        with gzip.open(Path(__file__).parent / "fixtures" / "secret_avant_2" / f"{name}.gz", "rb") as source, (folder / name).open("wb") as out:
-            shutil.copyfileobj(source, out)
+    folder = _published_fixture(tmp_path, "secret_avant_2")
     cells, _ = check(tmp_path / "sortie", 5)
     assert _found(cells, 2019, "ensemble", "sortants", "situation_groupe", "neutralisee", "valeur") == (5, 5)
     low, high = _found(cells, 2020, "Plaine de l'Ouest", "taux_emploi_durable", "tranche_age", "26_49", "effectif")
@@ -215,3 +221,18 @@ def _write(tables: dict[str, pd.DataFrame], folder: Path) -> None:
     tables["heures"]["mois"] = tables["heures"]["mois"].dt.strftime("%Y-%m")
     for name, frame in tables.items():
         frame.to_csv(folder / f"{name}.csv", index=False, sep=";", columns=TABLES_BY_NAME[name].names)
+
+
+def test_leavers_are_at_most_the_persons_and_a_cell_equal_to_a_printed_one_is_known(tmp_path):
+    """A fifth review (an attacker with relations of its own) bounded masked counts of the demo's
+    outputs at seuil 11 (commit 8253abc, year 2022 kept here): Plaine de l'Ouest's 22 leavers lie
+    between 18 and 24, the known situations being 18 (printed as the rates' denominator, equal to
+    the knowledge rate's masked numerator) and the leavers of a year being persons in contract that
+    year (24, published). The attacker knew neither: the masked numerator was left free in the
+    relations it is in, and leavers were not bounded by the persons."""
+    _published_fixture(tmp_path, "secret_avant_3")
+    cells, _ = check(tmp_path / "sortie", 11)
+    assert _found(cells, 2022, "Plaine de l'Ouest", "sortants", "ensemble", "ensemble", "valeur") == (18, 24)
+    assert _found(cells, 2022, "Plaine de l'Ouest", "taux_connaissance", "ensemble", "ensemble", "effectif") == (18, 24)
+    assert _found(cells, 2022, "Plaine de l'Ouest", "sortants", "situation_groupe", "inconnue", "valeur") == (0, 6)
+    assert len(cells) == 6

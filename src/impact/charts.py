@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from impact.escaping import chart as label  # noqa: E402
-from impact.formatting import french_number, french_percent  # noqa: E402
+from impact.formatting import french_number, french_percent, unit_kept  # noqa: E402
 
 COLOURS = {"heures": "#2e6c9e", "personnes": "#d9822b", "contrats": "#4a9c5d", "bar": "#2e6c9e", "interval": "#555555",
            "reference": "#9a9a9a"}
@@ -57,14 +57,14 @@ def _styled(draw):
 
 class FigureOutput:
     """A chart as a notebook displays it: SVG and PNG, with in the metadata its alt text (what it
-    shows, values included), its title (the message, the caption of the report) and the lines
-    under it (Champ, Source)."""
+    shows, values included), its title (the message, the caption of the report; a number keeps its
+    unit on its line) and the lines under it (Champ, Source)."""
 
     def __init__(self, figure, alt: str, title: str = "", notes: list[str] | None = None):
         self.svg = _save(figure, "svg")
         self.png = _save(figure, "png")
         plt.close(figure)
-        self.described = {"alt": alt, "titre": title or alt, "notes": list(notes or [])}
+        self.described = {"alt": alt, "titre": unit_kept(title or alt), "notes": list(notes or [])}
 
     @property
     def metadata(self) -> dict:

@@ -7,8 +7,11 @@ the INSEE publications do; the decimal mark is a comma.
 from __future__ import annotations
 
 import math
+import re
 
 THOUSANDS = "\u202f"
+#: The space between a number and its unit (« à 95 % »).
+_UNIT_AFTER_NUMBER = re.compile(r"(?<=\d) (?=(?:%|pts|h|€)(?:\W|$))")
 
 
 def french_number(value: float, decimals: int = 2, fixed: bool = False) -> str:
@@ -37,3 +40,9 @@ def french_change(change: float, in_points: bool = False) -> str:
     sign = "+" if change > 0 else "−" if change < 0 else ""
     text = french_number(abs(change) * 100, 1, fixed=True)
     return f"{sign}{text}{THOUSANDS}{'pts' if in_points else '%'}"
+
+
+def unit_kept(text: str) -> str:
+    """``text`` with the space between each number and its unit made a narrow no-break space: in
+    a heading or a caption (« Intervalle à 95 % »), the unit never goes to a line of its own."""
+    return _UNIT_AFTER_NUMBER.sub(THOUSANDS, text)

@@ -30,6 +30,7 @@ import re
 from collections.abc import Sequence
 
 from impact.escaping import Markup, markdown
+from impact.formatting import unit_kept
 from impact.publication import FOOTNOTE, MARK
 
 #: Characters of table text (8.5 pt DejaVu Sans) on the width of an A4 page less its margins,
@@ -51,9 +52,6 @@ BOLD = 1.1
 #: A nil value in a table.
 NIL = "\u2013"
 _ZERO = re.compile(r"^[+\u2212-]?0(,0+)?(\u202f(%|pts))?$")
-#: The space between a number and its unit in a heading (« Intervalle à 95 % »): made unbreakable,
-#: the unit never goes to a line of its own.
-_UNIT_AFTER_NUMBER = re.compile(r"(?<=\d) (?=(?:%|pts|h|€)(?:\W|$))")
 
 
 def markdown_table(rows: list[list[str]], header: list[str], caption: str, align: str | None = None,
@@ -63,7 +61,7 @@ def markdown_table(rows: list[list[str]], header: list[str], caption: str, align
     others right). ``nil``: a zero reads :data:`NIL`, the convention of counts and changes; not in
     a table of measures, where ``0,00`` is a value (a standardised difference, an effect)."""
     rows = [[row[0], *(NIL if nil and _ZERO.match(str(c)) else c for c in row[1:])] for row in rows]
-    header = [_UNIT_AFTER_NUMBER.sub("\u202f", h) if isinstance(h, str) and not isinstance(h, Markup) else h for h in header]
+    header = [unit_kept(h) if isinstance(h, str) and not isinstance(h, Markup) else h for h in header]
     align = align or "l" + "r" * (len(header) - 1)
     notes = list(notes)
     if any(MARK in row[1:] for row in rows):
