@@ -376,8 +376,7 @@ def _subsets(rel: _Relations, index: _Index, values: pd.DataFrame) -> None:
     for part, whole in SUBSETS:
         parts = index.select([part], [ENSEMBLE], [ENSEMBLE])
         wholes = index.totals(parts, whole)
-        published = wholes >= 0
-        published[published] = np.isfinite(values["valeur"].to_numpy()[wholes[published]])
+        published = (wholes >= 0) & np.isfinite(values["valeur"].to_numpy()[np.maximum(wholes, 0)])
         rel.add(_terms((parts[published], V, 1.0), (wholes[published], V, -1.0)), -np.inf, 0.0)
 
 

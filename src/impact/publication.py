@@ -151,6 +151,7 @@ _DENSE_CELLS = 128
 _RELEASE_CELLS = 1_000
 #: Status of a column or row in a simplex basis: at its lower bound, basic, at its upper bound.
 _LOWER, _BASIC, _UPPER = 0, 1, 2
+#: How a matrix and an objective are given to HiGHS: by columns, to be minimised.
 _COLWISE, _MINIMIZE = int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize)
 #: HiGHS's statuses by their number.
 _STATUSES = np.array(sorted(highspy.HighsBasisStatus.__members__.values(), key=int), dtype=object)
@@ -503,13 +504,8 @@ def _propagated(system: _Members, values: np.ndarray, masked: np.ndarray, protec
         if not len(taken):
             break
         row = np.repeat(np.arange(len(active)), np.diff(matrix.indptr)[active])
-        col, sign = matrix.indices[taken], matrix.data[taken]  # coefficients are 1 and -1
-        low, high = np.minimum(sign * least[col], sign * most[col]), np.maximum(sign * least[col], sign * most[col])
-        row_low, row_high = (np.bincount(row, weights=w, minlength=len(active)) for w in (low, high))
-        # sign * x = constant - the others (<= for an inequality), which lie from row_low - low to row_high - high
-        upper = constant[active][row] - (row_low[row] - low)
-        lower = np.where(equal[active][row], constant[active][row] - (row_high[row] - high), -np.inf)
-        floor, ceiling = np.where(sign > 0, lower, -upper), np.where(sign > 0, upper, -lower)
+        col = matrix.indices[taken]
+        floor, ceiling, _ = _reach(row, matrix.data[taken], least[col], most[col], constant[active], equal[active])
         order = np.argsort(col, kind="stable")
         starts = np.flatnonzero(np.r_[True, col[order][1:] != col[order][:-1]])
         at = col[order][starts]
@@ -1018,14 +1014,25 @@ def _one_relation(row: np.ndarray, sign: np.ndarray, column: np.ndarray, constan
     discloses nothing (its witnesses stay as they are). ``witnesses`` (2 x entries) become those
     least and greatest values; ``hours``, ``protection``: per column. The coefficients are 1 and
     -1: a relation has each cell once."""
-    least, most = np.minimum(sign * box[column, 0], sign * box[column, 1]), np.maximum(sign * box[column, 0], sign * box[column, 1])
-    low, high = (np.bincount(row, weights=w, minlength=len(constant)) for w in (least, most))
-    valid = (constant[row] >= low[row] - _TOLERANCE) & (constant[row] <= high[row] + _TOLERANCE)
-    # sign * x = c - (the others' sum), which lies from low - least to high - most
-    reach = np.sort(sign[:, None] * np.column_stack([constant[row] - (high[row] - most), constant[row] - (low[row] - least)]), axis=1)
-    witnesses[0] = np.where(valid, np.minimum(witnesses[0], np.maximum(reach[:, 0], box[column, 0])), witnesses[0])
-    witnesses[1] = np.where(valid, np.maximum(witnesses[1], np.minimum(reach[:, 1], box[column, 1])), witnesses[1])
+    floor, ceiling, valid = _reach(row, sign, box[column, 0], box[column, 1], constant, np.ones(len(constant), dtype=bool))
+    witnesses[0] = np.where(valid, np.minimum(witnesses[0], np.maximum(floor, box[column, 0])), witnesses[0])
+    witnesses[1] = np.where(valid, np.maximum(witnesses[1], np.minimum(ceiling, box[column, 1])), witnesses[1])
     return valid & _judged(witnesses[0], witnesses[1], hours[column], protection[column])
+
+
+def _reach(row: np.ndarray, sign: np.ndarray, least: np.ndarray, most: np.ndarray, constant: np.ndarray,
+           equal: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each member of relations ``sum of sign * x = constant[row]`` (``<=`` where not
+    ``equal[row]``; ``sign`` 1 or -1; ``least``, ``most``: each member's bounds), the least and
+    greatest value its relation leaves it, the others anywhere within their bounds (-inf below
+    for an inequality); and whether its relation can hold within those bounds."""
+    low, high = np.minimum(sign * least, sign * most), np.maximum(sign * least, sign * most)
+    row_low, row_high = (np.bincount(row, weights=w, minlength=len(constant)) for w in (low, high))
+    # sign * x = constant - the others' sum, which lies from row_low - low to row_high - high
+    upper = constant[row] - (row_low[row] - low)
+    lower = np.where(equal[row], constant[row] - (row_high[row] - high), -np.inf)
+    holds = (constant[row] >= row_low[row] - _TOLERANCE) & (~equal[row] | (constant[row] <= row_high[row] + _TOLERANCE))
+    return np.where(sign > 0, lower, -upper), np.where(sign > 0, upper, -lower), holds
 
 
 def _judged(least: np.ndarray, most: np.ndarray, hours: np.ndarray, protection: np.ndarray) -> np.ndarray:
@@ -1251,6 +1258,7 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
     year[cell] = system["scope"]
     bases = [(np.full(len(masked), _LOWER, dtype=np.int8), np.full(size, _BASIC, dtype=np.int8)) for _ in range(2)]
     protection = np.broadcast_to(float(seuil), len(masked))
+    within = system.take(~system["across"])  # the relations bounds are propagated on
     order = candidates[np.lexsort((candidates, -values[candidates], -worth[candidates]))]
 
     def equal_to(cells: np.ndarray) -> np.ndarray:
@@ -1292,9 +1300,8 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
         years = np.unique(year[shown])
         if safe:
             # Bounds propagated first: a cell they find narrow, the programs would too.
-            within = system.take(~system["across"] & _among(system["scope"], years))
             bounds = np.column_stack([np.zeros(len(masked)), np.full(len(masked), _CAP)])
-            safe = not len(_propagated(within, examined, trial, protection, hours, bounds))
+            safe = not len(_propagated(within.take(_among(within["scope"], years)), examined, trial, protection, hours, bounds))
         if safe:
             whole, local, _ = _narrow(system, examined, trial, protection, hours, _Witnesses(examined), bases, years, seen, bounds=bounds)
             if not len(whole) and not len(local):
