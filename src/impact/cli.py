@@ -251,7 +251,7 @@ DateExtraction = Annotated[str | None, typer.Option("--date-extraction", metavar
 SecretRapide = Annotated[bool, typer.Option(
     "--secret-rapide",
     help="Examen rapide du secret pour une table nationale : ses cellules masquées examinées territoire par territoire "
-         "(quelques secondes au lieu d'une demi-minute pour 300 territoires et 10 ans), sans les encadrements qui combinent "
+         "(3 à 4 s au lieu de 7 à 18 s pour 300 territoires et 10 ans), sans les encadrements qui combinent "
          "plusieurs territoires et l'ensemble ; signalé. Pour les essais, pas pour diffuser.")]
 
 
