@@ -1105,7 +1105,8 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 def secondary(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.ndarray, seuil: int, cost: np.ndarray | None = None,
               hours: np.ndarray | None = None, worth: np.ndarray | None = None) -> np.ndarray:
     """Suppress more cells until no relation leaves a suppressed cell alone or its suppressed cells
-    adding up to less than ``seuil`` under a published total, and no suppressed cell is bounded by
+    adding up to less than ``seuil`` under a published total (not one whose published total is 0:
+    :func:`_in_need`), and no suppressed cell is bounded by
     the relations of its year closer than its protection (:func:`_narrow`). The cell suppressed in a relation that needs one is
     the cheapest (``cost``, per cell: what else its suppression hides), then its smallest published
     part (a zero only when no positive one is left), else its total. Each round looks again only at
