@@ -237,3 +237,23 @@ def test_interrupted_consolidation_publishes_nothing(tmp_path, publications):
                           capture_output=True, text=True, env={**os.environ, "IMPACT_SIGNAL": "rapport:TERM"})
     assert done.returncode == 143 and done.stderr.strip().splitlines()[-1].startswith("impact : interrompu (SIGTERM)")
     assert "Traceback" not in done.stderr and list(out.iterdir()) == []
+
+
+def test_the_kernels_of_parallel_workers_talk_over_local_sockets_not_tcp_ports():
+    """Two workers starting their kernels at once could be given the same free TCP port (seen in
+    CI: « Address already in use », a territory failed, a traceback on the terminal). The kernel
+    uses IPC sockets in a private folder instead, removed when it stops."""
+    import nbformat
+
+    from impact.batch import WarmKernel
+
+    kernel = WarmKernel()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 6 * 7\nx")])
+    try:
+        kernel.execute(notebook)
+        folder = Path(kernel._sockets)  # noqa: SLF001 - where the sockets are is the point
+        assert kernel.manager.transport == "ipc" and folder.is_dir() and any(folder.iterdir())
+        assert notebook.cells[0].outputs[0]["data"]["text/plain"] == "42"
+    finally:
+        kernel.close()
+    assert not folder.exists()

@@ -22,6 +22,7 @@ import queue
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -97,6 +98,7 @@ class WarmKernel:
         self.manager = None
         self.client = None
         self._jobs: queue.Queue | None = None
+        self._sockets: str | None = None
 
     def _serve(self) -> None:
         while True:
@@ -128,9 +130,12 @@ class WarmKernel:
             self._close()
             from jupyter_client.manager import AsyncKernelManager
 
-            self.manager = AsyncKernelManager(kernel_name="python3")
-            # The kernel's own log at errors only: ipykernel warns on every start that its local
-            # TCP sockets are not encrypted, which reads as an alarm to a user of the kit.
+            # Local sockets (IPC, files of a private folder), not TCP ports: jupyter_client picks free
+            # ports before the kernel binds them, and two workers starting kernels at once could take
+            # the same one (« Address already in use », a territory failed; seen in CI).
+            self._sockets = tempfile.mkdtemp(prefix="impact-noyau-")
+            self.manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "noyau"))
+            # The kernel's own log at errors only.
             run_sync(self.manager.start_kernel)(extra_arguments=["--log-level=ERROR"])
             self.client = self.manager.client()
             self.client.start_channels()
@@ -150,6 +155,12 @@ class WarmKernel:
             except ProcessLookupError:
                 pass
         self.manager = self.client = None
+        self._remove_sockets()
+
+    def _remove_sockets(self) -> None:
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None
 
     def close(self) -> None:
         """Stop the kernel, if any."""
@@ -163,6 +174,7 @@ class WarmKernel:
             self.client.stop_channels()
             run_sync(self.manager.shutdown_kernel)(now=True)
             self.manager = self.client = None
+        self._remove_sockets()
 
 
 _KERNEL = WarmKernel()
