@@ -1148,12 +1148,8 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
     by_equation, starts = np.argsort(equation, kind="stable"), np.r_[0, np.cumsum(np.bincount(equation, minlength=size))]
     by_cell, cell_starts = np.argsort(cell, kind="stable"), np.r_[0, np.cumsum(np.bincount(cell, minlength=len(masked)))]
     hidden = masked[cell]
-    count = np.bincount(equation, weights=hidden, minlength=size)
-    parts = np.bincount(equation, weights=np.where(hidden & ~total, value, 0.0), minlength=size)
-    shown = np.bincount(equation, weights=total & ~hidden, minlength=size)
-    # Published totals of 0 (:func:`_in_need`).
-    zero_total = total & (value == 0)
-    naught = np.bincount(equation, weights=zero_total & ~hidden, minlength=size)
+    count, parts, shown, naught = _tallies(equation, size, hidden, total, value)
+    zero_total = total & (value == 0)  # ``naught`` less these as they are suppressed
     scope = system["scope"]
     hours_cells = np.zeros(len(masked), dtype=bool) if hours is None else hours
     protection = np.broadcast_to(float(seuil), len(masked))
@@ -1166,8 +1162,7 @@ def _suppressed(system: pd.DataFrame | _Members, values: np.ndarray, masked: np.
     block = np.full(len(masked), -1)
     block[cells] = component[: len(cells)]
     propagated = np.zeros(len(masked), dtype=bool)
-    bounds = np.empty((len(masked), 2))
-    bounds[:, 0], bounds[:, 1] = 0.0, _CAP
+    bounds = _unbounded(len(masked))
     ruled = _equalities(system, size)
     narrowed: dict[tuple, np.ndarray] = {}
     examined = _examined(values, hours_cells)
@@ -1290,10 +1285,7 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
             members = by_equation[_ranges(starts[lines], starts[lines + 1])]
             line = np.searchsorted(lines, equation[members])
             hidden = trial[cell[members]]
-            count = np.bincount(line, weights=hidden, minlength=len(lines))
-            parts = np.bincount(line, weights=np.where(hidden & ~total[members], values[cell[members]], 0.0), minlength=len(lines))
-            told = np.bincount(line, weights=total[members] & ~hidden, minlength=len(lines))
-            naught = np.bincount(line, weights=total[members] & ~hidden & (values[cell[members]] == 0), minlength=len(lines))
+            count, parts, told, naught = _tallies(line, len(lines), hidden, total[members], values[cell[members]])
             needing = ruled[lines] & _in_need(count, told, parts, seuil, naught)
             in_need = needing.any()
             alone = np.unique(cell[members][hidden & (count[line] == 1) & needing[line]])
@@ -1314,7 +1306,7 @@ def _released(system: _Members, values: np.ndarray, examined: np.ndarray, masked
         years = np.unique(year[shown])
         if safe:
             # Bounds propagated first: a cell they find narrow, the programs would too.
-            bounds = np.column_stack([np.zeros(len(masked)), np.full(len(masked), _CAP)])
+            bounds = _unbounded(len(masked))
             safe = not len(_propagated(within.take(_among(within["scope"], years)), examined, trial, protection, hours, bounds))
         if safe:
             whole, local, _ = _narrow(system, examined, trial, protection, hours, _Witnesses(examined), bases, years, seen, bounds=bounds)
@@ -1336,6 +1328,23 @@ def _equalities(system: _Members, size: int) -> np.ndarray:
     ruled = np.ones(size, dtype=bool)
     ruled[system["equation"][system["limit"]]] = False
     return ruled
+
+
+def _tallies(owner: np.ndarray, size: int, hidden: np.ndarray, total: np.ndarray, value: np.ndarray) -> tuple:
+    """What :func:`_in_need` reads of each of ``size`` relations, from its members (each one's
+    relation ``owner``, whether it is ``hidden``, its relation's ``total``, its ``value``): how
+    many are suppressed, the sum of the suppressed parts, how many totals are published, and how
+    many of those are 0."""
+    shown_total = total & ~hidden
+    return (np.bincount(owner, weights=hidden, minlength=size), np.bincount(owner, weights=np.where(hidden & ~total, value, 0.0), minlength=size),
+            np.bincount(owner, weights=shown_total, minlength=size), np.bincount(owner, weights=shown_total & (value == 0), minlength=size))
+
+
+def _unbounded(size: int) -> np.ndarray:
+    """Bounds of ``size`` cells (``size`` x 2) before any is known: 0 and :data:`_CAP`."""
+    bounds = np.empty((size, 2))
+    bounds[:, 0], bounds[:, 1] = 0.0, _CAP
+    return bounds
 
 
 def _in_need(count: np.ndarray, shown: np.ndarray, parts: np.ndarray, seuil: int, naught: np.ndarray | int = 0) -> np.ndarray:
